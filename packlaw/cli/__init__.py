@@ -1,0 +1,1 @@
+"""The `packlaw` command line: one Typer app, a module per part."""
