@@ -338,7 +338,11 @@ class Heal(Event):
         return (self.name,)
 
     def __str__(self) -> str:
-        return f"heal {self.name}" if self.amount is None else f"heal {self.name} {format_amount(self.amount)}"
+        return (
+            f"heal {self.name}"
+            if self.amount is None
+            else f"heal {self.name} {format_amount(self.amount)}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
