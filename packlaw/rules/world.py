@@ -225,6 +225,26 @@ class World:
             Note: _nothing,
         }
 
+    def __eq__(self, other: object) -> bool:
+        """Two worlds are equal when every fact in them is (history included)."""
+        if not isinstance(other, World):
+            return NotImplemented
+        return (
+            self.day == other.day
+            and self.settings == other.settings
+            and self._beings == other._beings
+            and self._packs == other._packs
+            and self._history == other._history
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def copy(self) -> World:
+        """An independent world with the same history (replayed, not shared)."""
+        twin = World()
+        twin.extend(self._history)
+        return twin
+
     # ------------------------------------------------------------ asking
 
     def explain(self, event: Event) -> list[Violation]:
