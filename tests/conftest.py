@@ -1,0 +1,202 @@
+"""Fixtures shared by the whole test suite.
+
+Databases
+---------
+``db_url`` runs a test once against SQLite (a fresh file) and once against a
+real PostgreSQL (a fresh database), so one contract suite keeps both
+backends to the same promises. The PostgreSQL server is started by the
+test session itself:
+
+- if ``PACKLAW_TEST_PG_URL`` is set, it names an existing server (a user
+  who may create databases); otherwise
+- ``initdb`` makes a throwaway cluster in a temporary folder and ``pg_ctl``
+  starts it on a free loopback port (its socket in the same folder), run as
+  the ``postgres`` user when the tests run as root, since PostgreSQL refuses
+  to run as root. It is stopped and deleted when the session ends.
+
+Without PostgreSQL binaries the PostgreSQL half is skipped with the reason,
+except in CI (``CI=true``), where it is an error: CI must test both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import pwd
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PG_URL_ENV = "PACKLAW_TEST_PG_URL"
+PG_USER = "postgres"  # the unprivileged account that runs the server when we are root
+
+
+class PostgresUnavailable(Exception):
+    """Why no PostgreSQL server could be had."""
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def _pg_bindir() -> Path:
+    """The newest PostgreSQL server binaries: Debian's versioned folders first, then PATH."""
+
+    def version(path: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in re.findall(r"\d+", path))
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=version)
+    if found:
+        return Path(found[-1]).parent
+    on_path = shutil.which("initdb")
+    if on_path:
+        return Path(on_path).parent
+    raise PostgresUnavailable(
+        "no PostgreSQL server binaries (initdb, pg_ctl) found; install the 'postgresql' "
+        f"package or set {PG_URL_ENV}"
+    )
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class _Cluster:
+    """A throwaway PostgreSQL cluster in a temporary folder."""
+
+    def __init__(self) -> None:
+        self.bindir = _pg_bindir()
+        self.as_user: list[str] = []
+        self.folder = Path(tempfile.mkdtemp(prefix="packlaw-pg-"))
+        if os.geteuid() == 0:
+            try:
+                account = pwd.getpwnam(PG_USER)
+            except KeyError:
+                raise PostgresUnavailable(
+                    f"tests run as root and there is no {PG_USER!r} user to run PostgreSQL as"
+                ) from None
+            os.chown(self.folder, account.pw_uid, account.pw_gid)
+            self.as_user = ["runuser", "-u", PG_USER, "--"]
+        self.data = self.folder / "data"
+        self.log = self.folder / "server.log"
+        self.port = 0
+
+    def _run(self, *args: str) -> None:
+        try:
+            subprocess.run(
+                [*self.as_user, *args],
+                cwd=self.folder,  # the server's user may not be allowed in ours
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+        except subprocess.CalledProcessError as error:
+            detail = (error.stderr or error.stdout or "").strip().splitlines()
+            raise PostgresUnavailable(
+                f"{Path(args[0]).name} failed: {detail[-1] if detail else error}"
+            ) from None
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise PostgresUnavailable(f"{Path(args[0]).name} could not run: {error}") from None
+
+    def start(self) -> str:
+        self._run(
+            str(self.bindir / "initdb"),
+            "-D", str(self.data),
+            "-U", "postgres",
+            "-A", "trust",
+            "-E", "UTF8",
+            "--no-locale",
+            "--no-sync",
+        )  # fmt: skip
+        last: PostgresUnavailable | None = None
+        for _attempt in range(3):  # another process may take the free port first
+            self.port = _free_port()
+            options = (
+                f"-h 127.0.0.1 -p {self.port} -k {self.folder} "
+                "-c fsync=off -c full_page_writes=off -c max_connections=50"
+            )
+            try:
+                self._run(
+                    str(self.bindir / "pg_ctl"),
+                    "-D", str(self.data),
+                    "-l", str(self.log),
+                    "-o", options,
+                    "-w", "-t", "60",
+                    "start",
+                )  # fmt: skip
+                return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+            except PostgresUnavailable as error:
+                last = error
+        log = self.log.read_text(errors="replace").strip().splitlines() if self.log.exists() else []
+        raise PostgresUnavailable(f"{last}; server log: {log[-1] if log else 'empty'}")
+
+    def stop(self) -> None:
+        if self.port:
+            with contextlib.suppress(PostgresUnavailable):
+                self._run(
+                    str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"
+                )
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The URL of a PostgreSQL server whose user may create databases (see the module docstring)."""
+    given = os.environ.get(PG_URL_ENV)
+    if given:
+        yield given
+        return
+    cluster: _Cluster | None = None
+    try:
+        cluster = _Cluster()
+        url = cluster.start()
+    except PostgresUnavailable as error:
+        if cluster is not None:
+            cluster.stop()
+        reason = f"PostgreSQL unavailable: {error}"
+        if _in_ci():
+            pytest.fail(
+                f"{reason} (CI=true: the PostgreSQL half of the suite must run)", pytrace=False
+            )
+        pytest.skip(reason)
+    try:
+        yield url
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped after it."""
+    import psycopg
+    import sqlalchemy as sa
+
+    server = sa.make_url(postgres_server)
+    name = f"packlaw_test_{uuid.uuid4().hex[:12]}"
+    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL to an empty database: once SQLite (a fresh file), once PostgreSQL (a fresh database)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'packlaw.db'}"
+    return str(request.getfixturevalue("postgres_url"))
