@@ -1,9 +1,336 @@
-"""Commands of the store part (placeholder until that part lands)."""
+"""Commands of the store part: chronicles in and out, stored runs.
+
+``packlaw chronicle import|append|export|list`` and ``packlaw runs`` /
+``packlaw show RUN``. Every command takes ``--db URL`` (default:
+``$PACKLAW_DB``, else ``sqlite:///packlaw.db``).
+
+Exit status: 0 done; 1 a broken rule, a failed expectation, or another
+writer got there first; 2 bad input (syntax, an unreadable file, a bad URL,
+an unreachable server, an unknown chronicle or run).
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from packlaw.cli.errors import EXIT_BAD_INPUT, EXIT_DOMAIN, UserError
+from packlaw.store import (
+    ConcurrencyError,
+    ExpectationFailed,
+    RunInfo,
+    Store,
+    StoreError,
+    resolve_url,
+)
+from packlaw.store.replay import refused_index
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        metavar="URL",
+        help="Database URL (default: $PACKLAW_DB, else sqlite:///packlaw.db).",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+chronicle_app = typer.Typer(
+    help="Chronicles in and out of the store.", no_args_is_help=True, add_completion=False
+)
 
 
 def register(app: typer.Typer) -> None:
     """Add this part's commands to the app."""
+    app.add_typer(chronicle_app, name="chronicle")
+    app.command("runs")(list_runs)
+    app.command("show")(show_run)
+
+
+# ----------------------------------------------------------- chronicles
+
+
+@chronicle_app.command("import")
+def import_chronicle(
+    file: Annotated[Path, typer.Argument(help="The chronicle file to store.", show_default=False)],
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="Name to store it under (default: the file's stem)."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Check a chronicle file (syntax, rules, expectations) and store it whole."""
+    chronicle = _read(file)
+    _refuse_problems(file, chronicle)
+    name = file.stem if name is None else name
+    with _open(db) as store:
+        try:
+            last = store.import_chronicle(name, chronicle.statements)
+        except Exception as error:
+            raise _refusal(error, file, chronicle.lines, "stored") from None
+    typer.echo(f"stored {file} as chronicle {name} ({last} statements)")
+
+
+@chronicle_app.command("append")
+def append_chronicle(
+    name: Annotated[str, typer.Argument(help="The stored chronicle.", show_default=False)],
+    file: Annotated[Path, typer.Argument(help="A file of statements to add.", show_default=False)],
+    db: DbOption = None,
+) -> None:
+    """Append the statements of FILE to a stored chronicle, checked on top of it; all or nothing."""
+    chronicle = _read(file)
+    with _open(db) as store:
+        try:
+            before = store.last_sequence(name)
+            last = store.append(name, chronicle.statements, expected_last_sequence=before)
+        except Exception as error:
+            raise _refusal(error, file, chronicle.lines, "appended") from None
+    typer.echo(f"appended {last - before} statements of {file} to chronicle {name}")
+
+
+@chronicle_app.command("export")
+def export_chronicle(
+    name: Annotated[str, typer.Argument(help="The stored chronicle.", show_default=False)],
+    db: DbOption = None,
+) -> None:
+    """Write a stored chronicle to stdout in canonical notation."""
+    with _open(db) as store:
+        text = _storing(store.export, name)
+    sys.stdout.write(text)
+
+
+@chronicle_app.command("list")
+def list_chronicles(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """List the stored chronicles."""
+    with _open(db) as store:
+        infos = _storing(store.chronicles)
+    if as_json:
+        rows = [
+            {
+                "name": i.name,
+                "title": i.title,
+                "statements": i.statements,
+                "last_day": i.last_day,
+                "created_at": i.created_at.isoformat(),
+            }
+            for i in infos
+        ]
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    _table(
+        "Chronicles",
+        ["name", "title", "statements", "last day", "stored"],
+        [
+            [i.name, i.title or "", str(i.statements), str(i.last_day), _when(i.created_at)]
+            for i in infos
+        ],
+        numeric={2, 3},
+    )
+
+
+# ----------------------------------------------------------------- runs
+
+
+def list_runs(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """List the stored simulation runs, newest first."""
+    with _open(db) as store:
+        runs = _storing(store.runs)
+    if as_json:
+        rows = [{k: v for k, v in run.to_dict().items() if k != "summary"} for run in runs]
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    _table(
+        "Runs",
+        ["id", "scenario", "status", "worlds", "days", "seed", "started", "took"],
+        [
+            [
+                str(r.id),
+                r.scenario,
+                r.status,
+                str(r.worlds),
+                str(r.days),
+                str(r.seed),
+                _when(r.started_at),
+                _took(r),
+            ]
+            for r in runs
+        ],
+        numeric={0, 3, 4, 5, 7},
+    )
+
+
+def show_run(
+    run: Annotated[
+        int, typer.Argument(help="The run's id (see `packlaw runs`).", show_default=False)
+    ],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show one stored run: what ran, and its summary."""
+    with _open(db) as store:
+        info = _storing(store.run, run)
+    if as_json:
+        typer.echo(json.dumps(info.to_dict(), indent=2, ensure_ascii=False))
+        return
+    facts = [
+        ["run", str(info.id)],
+        ["scenario", info.scenario],
+        ["status", info.status],
+        ["seed", str(info.seed)],
+        ["worlds", str(info.worlds)],
+        ["days", str(info.days)],
+        ["started", _when(info.started_at)],
+        ["took", _took(info)],
+    ]
+    figures: list[list[str]] = []
+    for path, value in _leaves(info.summary or {}):
+        if isinstance(value, dict):
+            figures.append([path, *(_number(value.get(k)) for k in _STATS)])
+        elif path not in ("scenario", "worlds", "days", "seed"):  # already shown above
+            facts.append([path, _number(value)])
+    _table(f"Run {info.id}", ["", ""], facts, header=False)
+    if figures:
+        _table("Summary over worlds", ["figure", *_STATS], figures, numeric={1, 2, 3, 4, 5})
+    elif info.summary is None:
+        typer.echo(f"(no summary: the run is {info.status})")
+
+
+# ------------------------------------------------------------- helpers
+
+_STATS = ("mean", "sd", "p5", "p50", "p95")
+
+
+def _open(db: str | None) -> Store:
+    try:
+        return Store(resolve_url(db))
+    except StoreError as error:
+        raise UserError(str(error), EXIT_BAD_INPUT) from None
+
+
+def _storing(action: Any, *args: Any) -> Any:
+    """Run a store action; a store error becomes one line for the user."""
+    try:
+        return action(*args)
+    except StoreError as error:
+        raise UserError(str(error), EXIT_BAD_INPUT) from None
+
+
+def _read(file: Path) -> Any:
+    """The parsed chronicle in ``file``; unreadable or bad syntax is bad input."""
+    from packlaw.notation import ChronicleSyntaxError, parse_chronicle
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UserError(f"cannot read {file}: it is not UTF-8 text", EXIT_BAD_INPUT) from None
+    except OSError as error:
+        raise UserError(f"cannot read {file}: {error.strerror or error}", EXIT_BAD_INPUT) from None
+    try:
+        return parse_chronicle(text, filename=str(file))
+    except ChronicleSyntaxError as error:
+        raise UserError(f"{_syntax(error, file)}; nothing was stored", EXIT_BAD_INPUT) from None
+
+
+def _syntax(error: Any, file: Path) -> str:
+    """The first syntax error as ``FILE:LINE:COL: error: MESSAGE``, counting the rest."""
+    more = len(error.errors) - 1
+    tail = f" (and {more} more; see `packlaw check {file}`)" if more else ""
+    return f"{file}:{error.line}:{error.column}: error: {error.message}{tail}"
+
+
+def _refuse_problems(file: Path, chronicle: Any) -> None:
+    """Refuse a chronicle whose check finds a problem, naming the first one."""
+    from packlaw.notation import check_chronicle
+
+    problems = check_chronicle(chronicle)
+    if not problems:
+        return
+    first = str(problems[0])
+    first = first if first.startswith(str(file)) else f"{file}: {first}"
+    more = (
+        f" (and {len(problems) - 1} more; see `packlaw check {file}`)" if len(problems) > 1 else ""
+    )
+    raise UserError(f"{first}{more}; nothing was stored", EXIT_DOMAIN)
+
+
+def _refusal(error: Exception, file: Path, lines: Sequence[int], done: str) -> UserError:
+    """The one line a refused import or append prints, with the file line it points at."""
+    from packlaw.rules.world import RuleViolation
+
+    index = refused_index(error)
+    where = f"{file}:{lines[index]}" if index is not None and index < len(lines) else str(file)
+    if isinstance(error, RuleViolation):
+        return UserError(f"{where}: {error}; nothing was {done}", EXIT_DOMAIN)
+    if isinstance(error, ExpectationFailed):
+        return UserError(f"{where}: expect: {error}; nothing was {done}", EXIT_DOMAIN)
+    if isinstance(error, ConcurrencyError):
+        return UserError(f"{error}; nothing was {done}", EXIT_DOMAIN)
+    if isinstance(error, StoreError):
+        prefix = f"{where}: " if index is not None else ""
+        return UserError(f"{prefix}{error}; nothing was {done}", EXIT_BAD_INPUT)
+    raise error
+
+
+def _leaves(tree: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """Flatten a summary: dicts of statistics stay whole, other dicts open up."""
+    out: list[tuple[str, Any]] = []
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and value and not set(value) <= set(_STATS):
+            out.extend(_leaves(value, path + "."))
+        else:
+            out.append((path, value))
+    return out
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value) if not isinstance(value, list | dict) else json.dumps(value)
+
+
+def _when(moment: Any) -> str:
+    return str(moment.strftime("%Y-%m-%d %H:%M:%S UTC"))
+
+
+def _took(run: RunInfo) -> str:
+    if run.finished_at is None:
+        return ""
+    return f"{(run.finished_at - run.started_at).total_seconds():.1f}s"
+
+
+def _table(
+    title: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    numeric: set[int] | frozenset[int] = frozenset(),
+    header: bool = True,
+) -> None:
+    """A Rich table on a terminal; tab-separated lines (header first) when piped."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if not console.is_terminal:
+        if header:
+            sys.stdout.write("\t".join(columns) + "\n")
+        for row in rows:
+            sys.stdout.write("\t".join(row) + "\n")
+        return
+    table = Table(title=title, show_header=header)
+    for i, column in enumerate(columns):
+        table.add_column(column, justify="right" if i in numeric else "left")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)

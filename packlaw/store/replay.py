@@ -1,44 +1,38 @@
 """The end of a stored chronicle, kept ready so that appends are checked fast.
 
 A `Tail` is the world after a chronicle's last statement, plus what the
-notation needs to place the next statements: the current day, whether the
-chronicle has a title, whether any event has happened yet. ``Tail.check``
-takes a batch of statements and replays it on top, exactly as the notation's
-checker reads a chronicle:
+notation needs to place more statements: the current day, the title, whether
+any event has happened yet. ``Tail.check`` replays a batch on top of it with
+the notation's own checker (`packlaw.notation.check.check_chronicle`, given
+the tail's world), so a batch is judged exactly as ``packlaw check`` would
+judge the whole chronicle:
 
-- an event is applied, or refused with the engine's `RuleViolation`;
-- ``expect Rn`` announces that the *next* event is refused for Rn: that
-  event then changes nothing and the chronicle goes on;
-- ``expect NAME STANDING [PACK]`` and ``expect PACK established|alone``
-  must hold at that point;
-- ``day``, ``set`` and ``title`` must be where the notation allows them.
+- an illegal event that no ``expect Rn`` announced refuses the batch with
+  the engine's `RuleViolation` (its event and every broken rule);
+- an expectation that does not hold refuses it with `ExpectationFailed`;
+- a ``day`` going back, or a ``title`` that is a second one or comes after
+  an event, refuses it with `MisplacedStatement` (the parser's syntax
+  errors, which a batch made in code can also contain).
 
-Anything else refuses the batch. Because every stored batch passed this
-check, a stored chronicle always checks clean, and the store can keep the
-tail of each chronicle in memory and check a batch in time proportional to
-the batch, not to the whole history.
+Every stored batch passed this check, so a stored chronicle always checks
+clean, and the store can keep each chronicle's tail in memory and check a
+batch in time proportional to the batch rather than to the whole history.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from packlaw.rules.events import (
-    Day,
-    Event,
-    ExpectEstablished,
-    ExpectRefusal,
-    ExpectStanding,
-    Set,
-    Standing,
-    Statement,
-    Title,
-)
-from packlaw.rules.world import RuleViolation, World
+from packlaw.notation.check import check_chronicle
+from packlaw.notation.chronicle import Chronicle
+from packlaw.rules.events import EVENT_TYPES, Day, Event, Statement, Title
+from packlaw.rules.world import RuleViolation, Violation, World
 from packlaw.store.errors import ExpectationFailed, MisplacedStatement
 
 Row = tuple[int, str]
 """A statement as the store keeps it: its day and its canonical line."""
+
+_EVENT_TYPES = frozenset(EVENT_TYPES)
 
 
 class Tail:
@@ -48,8 +42,8 @@ class Tail:
     >>> tail = Tail()
     >>> tail.check([Being("Derek", Kind.WEREWOLF), Day(3), Being("Stiles", Kind.HUMAN)])
     [(0, 'being Derek werewolf'), (3, 'day 3'), (3, 'being Stiles human')]
-    >>> tail.day, tail.world.standing("Stiles")
-    (3, <Standing.UNAFFILIATED: 'unaffiliated'>)
+    >>> tail.day, tail.last_sequence, tail.world.standing("Stiles")
+    (3, 3, <Standing.UNAFFILIATED: 'unaffiliated'>)
     """
 
     def __init__(self) -> None:
@@ -58,88 +52,82 @@ class Tail:
         self.title: str | None = None
         self.has_events = False
         self.last_sequence = 0
-        # Index in the batch of the statement that refused the last `check`, if any.
-        self.failed_at: int | None = None
 
     def check(self, statements: Iterable[Statement]) -> list[Row]:
-        """Replay ``statements`` on top of this tail; return their rows.
+        """Replay ``statements`` on top of this tail; return their rows ``(day, line)``.
 
-        Raises `RuleViolation` for an illegal event nobody announced,
-        `ExpectationFailed` for an expectation that does not hold, and
-        `MisplacedStatement` for a `day`, `set` or `title` out of place. The
-        index of the offending statement is then in ``failed_at``; the tail
-        is left part-way and must be thrown away.
+        Raises `RuleViolation`, `ExpectationFailed` or `MisplacedStatement`
+        (see the module's docstring); `refused_index` of the error is the
+        offending statement's index in the batch. After a refusal the tail
+        is left part-way: throw it away.
         """
-        rows: list[Row] = []
-        announced: list[ExpectRefusal] = []
-        world = self.world
-        for index, statement in enumerate(statements):
-            self.failed_at = index
-            if isinstance(statement, Event):
-                self.has_events = True
-                if announced:
-                    self._refused_as_announced(statement, announced)
-                    announced = []
-                else:
-                    world.apply(statement)  # raises the engine's RuleViolation
-            elif isinstance(statement, ExpectRefusal):
-                announced.append(statement)
-            elif isinstance(statement, ExpectStanding | ExpectEstablished):
-                self._holds(statement)
-            elif isinstance(statement, Day | Set):
-                try:
-                    world.apply(statement)
-                except ValueError as error:
-                    raise MisplacedStatement(f"`{statement}`: {error}") from None
-                self.day = world.day
-            elif isinstance(statement, Title):
-                if self.title is not None:
-                    raise MisplacedStatement(
-                        f"`{statement}`: the chronicle already has a title, {self.title!r}"
-                    )
-                if self.has_events:
-                    raise MisplacedStatement(f"`{statement}`: a title comes before the first event")
-                self.title = statement.text
-            else:
-                raise TypeError(f"not a chronicle statement: {statement!r}")
-            rows.append((self.day, str(statement)))
-        if announced:
-            self.failed_at = len(rows) - 1
-            raise ExpectationFailed(f"`{announced[-1]}` has no event after it to refuse")
-        self.failed_at = None
+        batch = tuple(statements)
+        rows = self._place(batch)
+        try:
+            problems = check_chronicle(Chronicle(batch), world=self.world)
+        except ValueError as error:  # a setting out of range, made in code
+            raise MisplacedStatement(str(error)) from None
+        if problems:
+            first = problems[0]
+            index = first.line - 1  # the batch is numbered 1, 2, 3, ...
+            if first.kind == "expect":
+                raise _at(ExpectationFailed(first.message), index)
+            event = batch[index]
+            assert isinstance(event, Event)
+            same = [Violation(p.kind, p.message) for p in problems if p.line == first.line]
+            raise _at(RuleViolation(event, same), index)
         self.last_sequence += len(rows)
         return rows
 
-    def _refused_as_announced(self, event: Event, announced: list[ExpectRefusal]) -> None:
-        broken = {violation.rule for violation in self.world.explain(event)}
-        if not broken:
-            rules = ", ".join(expect.rule for expect in announced)
-            raise ExpectationFailed(f"`{event}` was expected to break {rules}, but it is legal")
-        missed = [expect.rule for expect in announced if expect.rule not in broken]
-        if missed:
-            raise ExpectationFailed(
-                f"`{event}` was expected to break {', '.join(missed)}, "
-                f"but it breaks {', '.join(sorted(broken))}"
-            )
+    def _place(self, batch: tuple[Statement, ...]) -> list[Row]:
+        """Each statement's day and line; refuses a day going back or a misplaced title."""
+        rows: list[Row] = []
+        day = self.day
+        for index, statement in enumerate(batch):
+            kind = type(statement)
+            if kind in _EVENT_TYPES:
+                self.has_events = True
+            elif kind is Day:
+                assert isinstance(statement, Day)
+                if statement.number < day:
+                    raise _at(
+                        MisplacedStatement(
+                            f"`{statement}` goes back: the chronicle is at day {day}"
+                        ),
+                        index,
+                    )
+                day = statement.number
+            elif kind is Title:
+                assert isinstance(statement, Title)
+                if self.title is not None:
+                    raise _at(
+                        MisplacedStatement(
+                            f"`{statement}` is a second title: the chronicle is {self.title!r}"
+                        ),
+                        index,
+                    )
+                if self.has_events:
+                    raise _at(
+                        MisplacedStatement(
+                            f"`{statement}` comes after an event; a title comes first"
+                        ),
+                        index,
+                    )
+                self.title = statement.text
+            elif not isinstance(statement, Statement):
+                raise TypeError(f"not a chronicle statement: {statement!r}")
+            rows.append((day, str(statement)))
+        self.day = day
+        return rows
 
-    def _holds(self, expect: ExpectStanding | ExpectEstablished) -> None:
-        world = self.world
-        if isinstance(expect, ExpectEstablished):
-            if not world.has_pack(expect.pack):
-                raise ExpectationFailed(f"`{expect}`: there is no pack named {expect.pack}")
-            if world.is_established(expect.pack) != expect.established:
-                now = "established" if world.is_established(expect.pack) else "alone"
-                raise ExpectationFailed(f"`{expect}`: {expect.pack} is {now}")
-            return
-        standing = world.standing(expect.name)
-        if standing is None:
-            raise ExpectationFailed(f"`{expect}`: there is no being named {expect.name}")
-        pack = world.pack_of(expect.name)
-        if standing is not expect.standing or (expect.pack is not None and pack != expect.pack):
-            where = f" of {pack}" if pack and standing is not Standing.DEAD else ""
-            raise ExpectationFailed(f"`{expect}`: {expect.name} is {standing}{where}")
+
+def _at(error: Exception, index: int) -> Exception:
+    # Where in the batch, so that a command can point at the file's line.
+    setattr(error, "statement_index", index)  # noqa: B010
+    return error
 
 
-def is_refusal(error: BaseException) -> bool:
-    """Whether ``error`` is a statement refused by `Tail.check` (not a fault of the store)."""
-    return isinstance(error, RuleViolation | ExpectationFailed | MisplacedStatement)
+def refused_index(error: BaseException) -> int | None:
+    """The index in its batch of the statement that ``error`` refused, if it refused one."""
+    index = getattr(error, "statement_index", None)
+    return index if isinstance(index, int) else None
