@@ -1,0 +1,483 @@
+"""The reference reader: the Lark grammar in ``chronicle.lark``, and every syntax error's words.
+
+`parse_line` reads one line with Lark's LALR parser and an embedded
+transformer that builds the statement values of `packlaw.rules.events`
+directly, with no parse tree in between. It either returns a statement (or
+``None`` for a blank or comment-only line) or raises `LineError` with the
+1-based column and a message that says what was expected there.
+
+>>> parse_line('order Derek Stiles "stay out of the woods" ILL')
+Order(alpha='Derek', name='Stiles', text='stay out of the woods', ill=True)
+>>> try:
+...     parse_line("welcome Derek")
+... except LineError as error:
+...     print(error.column, error.message)
+14 expected a being name after 'welcome Derek'
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.exceptions import LarkError
+
+from packlaw.rules.events import (
+    EVENTS_BY_VERB,
+    MILLI,
+    Ally,
+    Ascend,
+    Ask,
+    Attack,
+    Being,
+    Bite,
+    CheckIn,
+    Day,
+    Death,
+    Defy,
+    ExpectEstablished,
+    ExpectRefusal,
+    ExpectStanding,
+    Heal,
+    Kind,
+    Leave,
+    Note,
+    Obey,
+    Order,
+    Origin,
+    Protect,
+    Request,
+    Rescind,
+    Research,
+    Set,
+    Setting,
+    Share,
+    Standing,
+    Statement,
+    Submit,
+    Title,
+    Welcome,
+)
+
+DIRECTIVES = ("title", "set", "day", "expect")
+VERBS = (*EVENTS_BY_VERB, *DIRECTIVES)
+NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_'-")
+RULE_ID = re.compile(r"[Rr](1[0-5]|[0-9])\Z")
+NUMBER = re.compile(r"([0-9]+)(?:\.([0-9]{1,3}))?\Z")
+MAX_DIGITS = 15  # a whole part longer than this is no amount, day or limit anyone means
+_ESCAPE = re.compile(r'\\(["\\])')
+
+
+class LineError(Exception):
+    """A syntax error within one line: the 1-based column and what is wrong.
+
+    `parse_chronicle` turns it into a `ChronicleSyntaxError` with the file and line.
+    """
+
+    def __init__(self, column: int, message: str) -> None:
+        super().__init__(f"{column}: {message}")
+        self.column = column
+        self.message = message
+
+
+def unquote(token: str) -> str:
+    """The text inside a quoted TEXT token, escapes undone.
+
+    >>> unquote(r'"say \\"hi\\" \\\\ bye"')
+    'say "hi" \\\\ bye'
+    """
+    inner = token[1:-1]
+    return _ESCAPE.sub(r"\1", inner) if "\\" in inner else inner
+
+
+def amount(token: Token, what: str) -> int:
+    """A NUMBER token as thousandths, or a `LineError` that says why it is no number."""
+    match = NUMBER.match(token)
+    if match is None:
+        whole, point, frac = token.partition(".")
+        if whole.isdigit() and whole.isascii() and frac.isdigit() and frac.isascii():
+            why = "has more than three decimals"
+        elif point and not frac:
+            why = "is not a number: a digit must follow the point"
+        else:
+            why = "is not a number"
+        raise LineError(token.column or 1, f"{what} '{token}' {why}")
+    whole, frac = match.groups()
+    if len(whole) > MAX_DIGITS:
+        raise LineError(token.column or 1, f"{what} '{token}' is too large")
+    return int(whole) * MILLI + (int(frac.ljust(3, "0")) if frac else 0)
+
+
+def _name(token: Token) -> str:
+    return str(token)
+
+
+class ChronicleTransformer(Transformer[Token, Any]):
+    """Builds statement values as Lark reduces each rule (embedded in the parser).
+
+    Names become plain ``str``; flags and keywords are matched case-insensitively.
+    """
+
+    # the two start symbols
+    def line(self, items: list[Any]) -> Statement | None:
+        return items[0]
+
+    def chronicle(self, items: list[Any]) -> list[Statement]:
+        return [item for item in items if item is not None]
+
+    # events
+    def being(self, items: list[Any]) -> Being:
+        name, kind, origin = items
+        return Being(
+            str(name), Kind(kind.lower()), None if origin is None else Origin(origin.lower())
+        )
+
+    def ascend(self, items: list[Any]) -> Ascend:
+        return Ascend(str(items[0]), str(items[1]))
+
+    def bite(self, items: list[Any]) -> Bite:
+        return Bite(str(items[0]), str(items[1]))
+
+    def submit(self, items: list[Any]) -> Submit:
+        name, alpha, *flags = items
+        seen: set[str] = set()
+        for flag in flags:
+            word = flag.lower()
+            if word in seen:
+                raise LineError(flag.column, f"'{word}' is given twice")
+            seen.add(word)
+        return Submit(str(name), str(alpha), "insincere" in seen, "coerced" in seen)
+
+    def welcome(self, items: list[Any]) -> Welcome:
+        return Welcome(str(items[0]), str(items[1]))
+
+    def leave(self, items: list[Any]) -> Leave:
+        return Leave(str(items[0]))
+
+    def rescind(self, items: list[Any]) -> Rescind:
+        return Rescind(str(items[0]))
+
+    def order(self, items: list[Any]) -> Order:
+        alpha, name, text, ill = items
+        return Order(str(alpha), str(name), unquote(text), ill is not None)
+
+    def obey(self, items: list[Any]) -> Obey:
+        return Obey(str(items[0]))
+
+    def defy(self, items: list[Any]) -> Defy:
+        return Defy(str(items[0]))
+
+    def ally(self, items: list[Any]) -> Ally:
+        return Ally(str(items[0]), str(items[1]))
+
+    def request(self, items: list[Any]) -> Request:
+        return Request(str(items[0]), str(items[1]), unquote(items[2]))
+
+    def ask(self, items: list[Any]) -> Ask:
+        return Ask(str(items[0]), str(items[1]), unquote(items[2]))
+
+    def attack(self, items: list[Any]) -> Attack:
+        attacker, target, wound = items
+        return Attack(str(attacker), str(target), None if wound is None else amount(wound, "wound"))
+
+    def protect(self, items: list[Any]) -> Protect:
+        return Protect(str(items[0]), str(items[1]))
+
+    def check_in(self, items: list[Any]) -> CheckIn:
+        return CheckIn(str(items[0]), str(items[1]))
+
+    def heal(self, items: list[Any]) -> Heal:
+        name, how_much = items
+        return Heal(str(name), None if how_much is None else amount(how_much, "amount"))
+
+    def death(self, items: list[Any]) -> Death:
+        return Death(str(items[0]))
+
+    def research(self, items: list[Any]) -> Research:
+        return Research(str(items[0]), unquote(items[1]))
+
+    def share(self, items: list[Any]) -> Share:
+        return Share(str(items[0]), unquote(items[1]))
+
+    def note(self, items: list[Any]) -> Note:
+        return Note(unquote(items[0]))
+
+    # directives
+    def title(self, items: list[Any]) -> Title:
+        return Title(unquote(items[0]))
+
+    def set(self, items: list[Any]) -> Set:
+        setting_token, value_token = items
+        setting = Setting(setting_token.lower())
+        value = amount(value_token, "value")
+        check_setting(setting, value, value_token.column)
+        return Set(setting, value)
+
+    def day(self, items: list[Any]) -> Day:
+        token = items[0]
+        number = amount(token, "day")
+        if number % MILLI:
+            raise LineError(token.column, f"day '{token}' is not a whole number")
+        return Day(number // MILLI)
+
+    # expectations
+    def expect_refusal(self, items: list[Any]) -> ExpectRefusal:
+        token = items[0]
+        match = RULE_ID.match(token)
+        if match is not None:
+            return ExpectRefusal(f"R{match.group(1)}")
+        if token[0] in "Rr" and token[1:].isdigit():
+            raise LineError(token.column, f"there is no rule {token}: the rules are R0 to R15")
+        raise LineError(
+            token.end_column,
+            f"expected {_STANDING_WORDS} after 'expect {token}'",
+        )
+
+    def expect_standing(self, items: list[Any]) -> ExpectStanding:
+        name, standing, *pack = items
+        return ExpectStanding(
+            str(name),
+            Standing(standing.lower()),
+            None if not pack or pack[0] is None else str(pack[0]),
+        )
+
+    def expect_established(self, items: list[Any]) -> ExpectEstablished:
+        return ExpectEstablished(str(items[0]), items[1].lower() == "established")
+
+
+def check_setting(setting: Setting, value: int, column: int) -> None:
+    """The range each world setting accepts (the same as `World.apply` enforces)."""
+    if setting is Setting.DEFIANCE_LIMIT:
+        if value % MILLI or value < MILLI:
+            raise LineError(column, "defiance-limit must be a whole number of at least 1")
+    elif not 0 < value <= MILLI:
+        raise LineError(column, f"{setting} must be more than 0 and at most 1 (health a day)")
+
+
+@cache
+def reference_parser() -> Lark:
+    """The LALR parser for ``chronicle.lark``, built once (start symbols `line` and `chronicle`)."""
+    grammar = resources.files("packlaw.notation").joinpath("chronicle.lark").read_text("utf-8")
+    return Lark(
+        grammar,
+        parser="lalr",
+        lexer="contextual",
+        start=["line", "chronicle"],
+        transformer=ChronicleTransformer(),
+        maybe_placeholders=True,
+        cache=False,
+    )
+
+
+def parse_line(text: str) -> Statement | None:
+    """One line (without its line break) read by the grammar: a statement, or None if blank.
+
+    Raises `LineError` for anything the notation does not allow.
+    """
+    try:
+        return reference_parser().parse(text, start="line")  # type: ignore[return-value]
+    except UnexpectedInput as error:
+        column, message = describe(text, error)
+        raise LineError(column, message) from None
+    except LarkError as error:  # pragma: no cover - every input error is UnexpectedInput
+        raise LineError(1, f"cannot read this line ({error})") from None
+
+
+def parse_document(text: str) -> list[Statement]:
+    """A whole page read by the grammar's `chronicle` start symbol, in one go.
+
+    This is the grammar on its own, without the checks that need context
+    (day order, the title's place); tests compare it with `parse_chronicle`.
+    Raises `LarkError` or `LineError` on bad text.
+    """
+    return reference_parser().parse(text, start="chronicle")  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------- wording
+
+_STANDING_WORDS = (
+    "a standing (alpha, member, ally, omega, unaffiliated or dead), 'established' or 'alone'"
+)
+_BEING = "a being name"
+_ALPHA = "an alpha's name"
+_ROLES: dict[str, tuple[str, ...]] = {
+    "being": ("a name for the new being",),
+    "ascend": ("a werewolf's name", "a pack name"),
+    "bite": (_ALPHA, _BEING),
+    "submit": (_BEING, _ALPHA),
+    "welcome": (_ALPHA, _BEING),
+    "leave": (_BEING,),
+    "rescind": (_BEING,),
+    "order": (_ALPHA, _BEING, "the order as a quoted text"),
+    "obey": (_BEING,),
+    "defy": (_BEING,),
+    "ally": (_ALPHA, _BEING),
+    "request": (_ALPHA, _BEING, "the request as a quoted text"),
+    "ask": (_BEING, _ALPHA, "what is asked as a quoted text"),
+    "attack": ("the attacker's name", "the target's name", "a wound (a number)"),
+    "protect": ("the protector's name", _BEING),
+    "check-in": (_ALPHA, _BEING),
+    "heal": (_BEING, "an amount (a number)"),
+    "death": (_BEING,),
+    "research": (_BEING, "the topic as a quoted text"),
+    "share": ("a pack name", "the pack business as a quoted text"),
+    "note": ("the note as a quoted text",),
+    "title": ("the title as a quoted text",),
+    "set": ("", "a value (a number)"),
+    "day": ("the day number",),
+    "expect": ("a being name, a pack name or a rule id (R0 to R15)", "", "a pack name"),
+}
+_TERMINALS = {
+    "KIND": "a kind (human or werewolf)",
+    "ORIGIN": "an origin (born or bitten)",
+    "INSINCERE": "'insincere'",
+    "COERCED": "'coerced'",
+    "ILL": "'ill'",
+    "SETTING": "a setting (defiance-limit, heal-werewolf or heal-human)",
+    "PACK_STANDING": _STANDING_WORDS,
+    "LONE_STANDING": _STANDING_WORDS,
+    "ESTABLISHED": _STANDING_WORDS,
+    "ALONE": _STANDING_WORDS,
+    "NAME": "a name",
+    "TEXT": "a quoted text",
+    "NUMBER": "a number",
+    "$END": "the end of the line",
+    "_NL": "the end of the line",
+}
+_VERB_WORDS = (
+    "a verb (being, ascend, submit, welcome, order, ...) or a directive (title, set, day, expect)"
+)
+# Lark orders its expected sets arbitrarily; this is the order we list them in.
+_ORDER = {
+    name: i
+    for i, name in enumerate(
+        [
+            "NAME",
+            "TEXT",
+            "NUMBER",
+            "KIND",
+            "ORIGIN",
+            "SETTING",
+            "PACK_STANDING",
+            "INSINCERE",
+            "COERCED",
+            "ILL",
+            "$END",
+            "_NL",
+        ]
+    )
+}
+# A token of the line as far as it was read: a text, a comment, or a bare word.
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|#.*|[^\s"#]+')
+
+
+def _tokens(text: str) -> list[str]:
+    return [t for t in _TOKENS.findall(text) if not t.startswith("#")]
+
+
+def content_end(text: str) -> int:
+    """Where the line's statement ends: before any comment and trailing blanks."""
+    end = 0
+    for match in _TOKENS.finditer(text):
+        if match.group().startswith("#"):
+            break
+        end = match.end()
+    return end
+
+
+def describe(text: str, error: UnexpectedInput) -> tuple[int, str]:
+    """The column and message for Lark's error in `text`: what was expected, after what."""
+    if isinstance(error, UnexpectedToken) and error.token.type == "$END":
+        column = content_end(text) + 1
+        found = ""
+    else:
+        column = error.column if isinstance(error.column, int) and error.column > 0 else 1
+        found = _found(text, column)
+    expected: set[str] = set()
+    if isinstance(error, UnexpectedToken):
+        expected = set(error.expected)
+    elif isinstance(error, UnexpectedCharacters):
+        expected = set(error.allowed or ())
+    char = text[column - 1] if column <= len(text) else ""
+
+    if "\udc80" <= char <= "\udcff":  # undecodable bytes, kept by surrogateescape
+        return column, f"invalid UTF-8 byte 0x{ord(char) - 0xDC00:02x}"
+    if char == '"' and "TEXT" in expected:
+        return _text_problem(text, column)
+    prefix = text[: column - 1].rstrip(" \t")
+    if char and not char.isprintable():
+        after = f" after '{prefix}'" if prefix else ""
+        return column, f"unexpected character {char!r}{after}"
+    tokens = _tokens(prefix)
+    if not tokens:
+        if found.startswith("'"):
+            word = found.strip("'").lower()
+            close = difflib.get_close_matches(word, VERBS, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            return column, f"unknown verb {found}{hint}: expected {_VERB_WORDS}"
+        return column, f"expected {_VERB_WORDS}"
+    if char and char not in NAME_CHARS and prefix == text[: column - 1] and char not in '"#':
+        # a stray character glued to a word, such as `Dérek` or `Stiles,`
+        return column, f"unexpected character {char!r} after '{prefix}'"
+    verb = tokens[0].lower()
+    index = len(tokens) - 1  # the argument that was expected
+    roles = _ROLES.get(verb, ())
+    words: list[str] = []
+    for terminal in sorted(expected, key=lambda t: _ORDER.get(t, 99)):
+        if terminal in ("NAME", "TEXT", "NUMBER") and index < len(roles) and roles[index]:
+            word = roles[index]
+        else:
+            word = _TERMINALS.get(terminal, _VERB_WORDS if terminal.startswith("_") else terminal)
+        if word not in words:
+            words.append(word)
+    message = f"expected {_join(words)} after '{prefix}'"
+    if found:
+        message += f", found {found}"
+    return column, message
+
+
+def _found(text: str, column: int) -> str:
+    """The offending token at `column`, for a message: a word, a text or a character."""
+    rest = text[column - 1 :]
+    if not rest:
+        return ""
+    if rest[0] == '"':
+        return "a quoted text"
+    match = re.match(r"[^\s\"#]+", rest)
+    if match is None:
+        return repr(rest[0])
+    word = match.group()
+    return f"'{word[:30]}...'" if len(word) > 30 else f"'{word}'"
+
+
+def _text_problem(text: str, column: int) -> tuple[int, str]:
+    """Where and why a quoted text starting at `column` is not one: unclosed, or a bad escape."""
+    i = column  # index just after the opening quote
+    while i < len(text):
+        char = text[i]
+        if char == '"':
+            break
+        if char == "\\":
+            following = text[i + 1 : i + 2]
+            if following not in ('"', "\\"):
+                shown = repr(following)[1:-1] if following else ""
+                return (
+                    i + 1,
+                    f"unknown escape '\\{shown}' in a text: only \\\" and \\\\ are escapes",
+                )
+            i += 2
+            continue
+        if char in "\r\n":
+            break
+        i += 1
+    return column, 'unterminated text: the closing " is missing'
+
+
+def _join(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " or " + words[-1]
