@@ -29,7 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; user mistakes become one line on stderr."""
     _register_parts()
     try:
-        app(args=argv, standalone_mode=False)
+        # Without standalone mode click hands back a command's `typer.Exit` code instead of raising.
+        status = app(args=argv, standalone_mode=False)
     except UserError as error:
         print(f"packlaw: {error.message}", file=sys.stderr)
         return error.exit_code
@@ -38,17 +39,18 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("packlaw: interrupted", file=sys.stderr)
         return 130
-    except Exception as error:  # click's usage errors carry their own exit code
-        import click
-
-        if isinstance(error, click.ClickException):
-            error.show()
-            return error.exit_code
-        if isinstance(error, click.exceptions.Abort):
-            print("packlaw: aborted", file=sys.stderr)
-            return 130
+    except typer.Abort:
+        print("packlaw: aborted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        # Click's usage errors (typer vendors click, so no `import click`) show themselves
+        # and carry their own exit code.
+        show, code = getattr(error, "show", None), getattr(error, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
+            return code
         raise
-    return 0
+    return status if isinstance(status, int) else 0
 
 
 if __name__ == "__main__":
