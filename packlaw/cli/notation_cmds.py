@@ -1,9 +1,392 @@
-"""Commands of the notation part (placeholder until that part lands)."""
+"""Commands of the notation part: `check`, `replay`, `format` and `rules`.
+
+``packlaw check`` prints its problems on stdout, linter-style, because they
+are its output; every other mistake of the user's is one line on stderr
+(`UserError`). Exit status: 0 clean, 1 a broken rule or failed expectation
+(or, for ``format --check``, a file that would change), 2 bad input.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from packlaw.cli.errors import EXIT_BAD_INPUT, EXIT_DOMAIN, EXIT_OK, UserError
+
+SUFFIX = ".chronicle"
 
 
 def register(app: typer.Typer) -> None:
     """Add this part's commands to the app."""
+    app.command("check")(check)
+    app.command("replay")(replay)
+    app.command("format")(format_)
+    app.command("rules")(rules)
+
+
+# ------------------------------------------------------------------ files
+
+
+def _chronicle_files(paths: list[Path]) -> Iterator[Path]:
+    """Each path as given, or every ``*.chronicle`` under it (sorted) when it is a directory."""
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob(f"*{SUFFIX}") if p.is_file())
+            if not found:
+                raise UserError(f"no {SUFFIX} files under {path}", EXIT_BAD_INPUT)
+            yield from found
+        else:
+            yield path
+
+
+def _read_text(path: Path) -> str:
+    """A chronicle file's text; bytes that are not UTF-8 are kept so the parser can point at them."""
+    if str(path) == "-":
+        return sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise UserError(f"cannot read {path}: {reason}", EXIT_BAD_INPUT) from None
+    return data.decode("utf-8", "surrogateescape")
+
+
+def _parse(path: Path) -> Any:
+    """The chronicle in `path`; a syntax error is bad input, said in one line on stderr."""
+    from packlaw.notation import ChronicleSyntaxError, parse_chronicle
+
+    text = _read_text(path)
+    try:
+        return parse_chronicle(text, filename=str(path))
+    except ChronicleSyntaxError as error:
+        first = error.errors[0]
+        more = len(error.errors) - 1
+        tail = f" (and {more} more; see `packlaw check {path}`)" if more else ""
+        raise UserError(f"{first.where()} error: {first.message}{tail}", EXIT_BAD_INPUT) from None
+
+
+# ------------------------------------------------------------------ check
+
+
+def check(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Chronicle files, or directories to search for *.chronicle files.",
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Check chronicles: syntax, every event against the rulebook, every expectation.
+
+    Prints one line per problem on stdout (FILE:LINE:COL: error: ... for
+    syntax, FILE:LINE: Rn: ... for a broken rule, FILE:LINE: expect: ...
+    for a failed expectation). Exit 0 when all are clean, 1 for a broken
+    rule or expectation, 2 for a syntax error or an unreadable file.
+    """
+    from packlaw.notation import ChronicleSyntaxError, check_chronicle, parse_chronicle
+
+    status = EXIT_OK
+    out = sys.stdout
+    for path in _chronicle_files(files):
+        try:
+            text = _read_text(path)
+        except UserError as error:
+            out.flush()
+            print(f"packlaw: {error.message}", file=sys.stderr)
+            status = EXIT_BAD_INPUT
+            continue
+        try:
+            chronicle = parse_chronicle(text, filename=str(path))
+        except ChronicleSyntaxError as error:
+            out.write("".join(f"{e.where()} error: {e.message}\n" for e in error.errors))
+            status = EXIT_BAD_INPUT
+            continue
+        del text
+        problems = check_chronicle(chronicle)
+        if problems:
+            out.write("".join(f"{problem}\n" for problem in problems))
+            status = max(status, EXIT_DOMAIN)
+    out.flush()
+    raise typer.Exit(status)
+
+
+# ----------------------------------------------------------------- replay
+
+
+def replay(
+    file: Annotated[Path, typer.Argument(help="The chronicle to replay.", show_default=False)],
+    line: Annotated[
+        int | None,
+        typer.Option("--line", min=1, help="The world after every statement on lines up to N."),
+    ] = None,
+    day: Annotated[
+        int | None,
+        typer.Option("--day", min=0, help="The world after every event of days up to N."),
+    ] = None,
+    as_: Annotated[
+        str | None,
+        typer.Option(
+            "--as", metavar="NAME", help="Only what NAME could know: withhold pack business (R11)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """The world at a point of a chronicle: packs, alphas, betas, allies, omegas, strength.
+
+    Refused events are skipped, as `packlaw check` reports them. With --as,
+    also the pack business that being saw (R11).
+    """
+    from packlaw.notation import pack_business, view_as
+    from packlaw.notation import replay as replay_world
+    from packlaw.rules import Being
+
+    if line is not None and day is not None:
+        raise UserError("give --line or --day, not both", EXIT_BAD_INPUT)
+    chronicle = _parse(file)
+    world = replay_world(chronicle, line=line, day=day)
+    seen: list[tuple[int, Any]] | None = None
+    if as_ is not None:
+        if not any(isinstance(s, Being) and s.name == as_ for s in chronicle):
+            raise UserError(f"{file}: no being named {as_}", EXIT_BAD_INPUT)
+        seen = pack_business(view_as(chronicle, as_, line=line, day=day))
+
+    summary = world.summary()
+    if as_json:
+        document: dict[str, Any] = {"file": str(file), "line": line, **summary.to_dict()}
+        if as_ is not None and seen is not None:
+            standing = world.standing(as_)
+            document["as"] = {
+                "name": as_,
+                "standing": None if standing is None else str(standing),
+                "pack": world.pack_of(as_),
+                "pack_business": [
+                    {"line": n, "pack": share.pack, "text": share.text} for n, share in seen
+                ],
+            }
+        print(json.dumps(document, indent=2))
+        return
+
+    at = f"line {line}" if line is not None else f"day {day}" if day is not None else "the end"
+    heading = f"{file} at {at} (day {world.day})"
+    standing_line = None
+    if as_ is not None:
+        standing = world.standing(as_)
+        pack = world.pack_of(as_)
+        standing_line = f"{as_} is {standing or 'not yet in the world'}" + (
+            f" of {pack}" if pack and standing is not None else ""
+        )
+    if sys.stdout.isatty():
+        _replay_rich(heading, summary, standing_line, as_, seen)
+    else:
+        _replay_plain(heading, summary, standing_line, as_, seen)
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(names) if names else "-"
+
+
+def _replay_plain(
+    heading: str,
+    summary: Any,
+    standing_line: str | None,
+    as_: str | None,
+    seen: list[tuple[int, Any]] | None,
+) -> None:
+    lines = [heading]
+    for p in summary.packs:
+        lines.append(
+            f"pack {p.name}: alpha {p.alpha or '-'}; betas {_names(p.betas)}; "
+            f"human members {_names(p.human_members)}; allies {_names(p.allies)}; "
+            f"{'established' if p.established else 'alone'}; strength {p.strength:.3f}"
+        )
+    if not summary.packs:
+        lines.append("no packs")
+    lines.append(f"omegas: {_names(summary.omegas)}")
+    lines.append(f"unaffiliated: {_names(summary.unaffiliated)}")
+    lines.append(f"dead: {_names(summary.dead)}")
+    if standing_line is not None and seen is not None:
+        lines.append(standing_line)
+        lines.append(f"pack business {as_} saw: {len(seen)}")
+        lines.extend(f"  line {n}: {share}" for n, share in seen)
+    print("\n".join(lines))
+
+
+def _replay_rich(
+    heading: str,
+    summary: Any,
+    standing_line: str | None,
+    as_: str | None,
+    seen: list[tuple[int, Any]] | None,
+) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=heading, title_justify="left")
+    for column in ("pack", "alpha", "betas", "human members", "allies", "established"):
+        table.add_column(column)
+    table.add_column("strength", justify="right")
+    for p in summary.packs:
+        table.add_row(
+            p.name,
+            p.alpha or "-",
+            _names(p.betas),
+            _names(p.human_members),
+            _names(p.allies),
+            "yes" if p.established else "alone",
+            f"{p.strength:.3f}",
+        )
+    console.print(table)
+    for label, names in (
+        ("omegas", summary.omegas),
+        ("unaffiliated", summary.unaffiliated),
+        ("dead", summary.dead),
+    ):
+        console.print(f"[bold]{label}:[/bold] {_names(names)}", highlight=False)
+    if standing_line is not None and seen is not None:
+        console.print(standing_line, highlight=False)
+        business = Table(title=f"pack business {as_} saw", title_justify="left")
+        business.add_column("line", justify="right")
+        business.add_column("pack")
+        business.add_column("business")
+        for n, share in seen:
+            business.add_row(str(n), share.pack, share.text)
+        console.print(business)
+
+
+# ----------------------------------------------------------------- format
+
+
+def format_(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Chronicle files or directories ('-' reads stdin and writes stdout).",
+            show_default=False,
+        ),
+    ],
+    check_only: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Change nothing: list the files that would change, exit 1 if any."
+        ),
+    ] = False,
+) -> None:
+    """Rewrite chronicles in canonical form, in place (like black or ruff format).
+
+    Canonical form is every statement in order, one a line, one space
+    between tokens, verbs and flags in lower case, numbers without needless
+    zeros. Comments and blank lines are not statements and are dropped
+    (each dropped comment is reported on stderr); keep narration with
+    `note "..."`. A file with a syntax error is left untouched (exit 2).
+    """
+    from packlaw.notation import ChronicleSyntaxError, format_chronicle, parse_chronicle
+
+    status = EXIT_OK
+    changed = unchanged = 0
+    for path in _chronicle_files(files):
+        try:
+            text = _read_text(path)
+        except UserError as error:
+            print(f"packlaw: {error.message}", file=sys.stderr)
+            status = EXIT_BAD_INPUT
+            continue
+        try:
+            canonical = format_chronicle(parse_chronicle(text, filename=str(path)))
+        except ChronicleSyntaxError as error:
+            sys.stdout.write("".join(f"{e.where()} error: {e.message}\n" for e in error.errors))
+            status = EXIT_BAD_INPUT
+            continue
+        if str(path) == "-":
+            sys.stdout.write(canonical)
+            continue
+        if canonical == text:
+            unchanged += 1
+            continue
+        changed += 1
+        if check_only:
+            print(f"would reformat {path}")
+            status = max(status, EXIT_DOMAIN)
+            continue
+        comments = _comment_count(text)
+        if comments:
+            print(
+                f"packlaw: {path}: dropped {comments} comment{'s' if comments > 1 else ''}"
+                " (canonical chronicles keep statements only)",
+                file=sys.stderr,
+            )
+        try:
+            _write_atomically(path, canonical)
+        except OSError as error:
+            print(f"packlaw: cannot write {path}: {error.strerror or error}", file=sys.stderr)
+            status = EXIT_BAD_INPUT
+            continue
+        print(f"reformatted {path}")
+    if changed or unchanged:
+        verb = "would be reformatted" if check_only else "reformatted"
+        print(
+            f"{changed} file{'s' if changed != 1 else ''} {verb}, "
+            f"{unchanged} file{'s' if unchanged != 1 else ''} left unchanged"
+        )
+    raise typer.Exit(status)
+
+
+def _comment_count(text: str) -> int:
+    from packlaw.notation.grammar import content_end
+
+    return sum(
+        1 for line in text.split("\n") if "#" in line and content_end(line) < len(line.rstrip())
+    )
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Replace the file's contents whole, so a crash leaves the old text or the new, never half."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.chmod(temporary, path.stat().st_mode & 0o7777)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+# ------------------------------------------------------------------ rules
+
+
+def rules(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the catalogue as JSON.")] = False,
+) -> None:
+    """The rule catalogue: R0 to R15, each with its title, text and where the story shows it."""
+    from packlaw.rules import RULES
+
+    if as_json:
+        print(json.dumps([rule.to_dict() for rule in RULES.values()], indent=2))
+        return
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title="The rulebook", title_justify="left", show_lines=True)
+        table.add_column("id", no_wrap=True)
+        table.add_column("rule")
+        table.add_column("story", style="dim")
+        for rule in RULES.values():
+            table.add_row(rule.id, f"[bold]{rule.title}.[/bold] {rule.text}", rule.story)
+        Console().print(table)
+        return
+    print(
+        "\n\n".join(
+            f"{rule.id}  {rule.title}\n    {rule.text}\n    story: {rule.story}"
+            for rule in RULES.values()
+        )
+    )
