@@ -108,18 +108,13 @@ def first_line(error: BaseException) -> str:
 
 @contextmanager
 def translated(url: sa.URL, doing: str) -> Iterator[None]:
-    """Turn the driver's connection and operation failures into one-sentence `StoreError`s."""
+    """Turn the driver's connection and operation failures into one-sentence `StoreError`s.
+
+    ``doing`` completes "cannot ...", as in ``"open the database"``.
+    """
     try:
         yield
     except sa.exc.IntegrityError:
         raise  # callers give integrity errors their meaning (a conflict, a duplicate name)
-    except sa.exc.DBAPIError as error:
-        if error.connection_invalidated or isinstance(error, sa.exc.InterfaceError):
-            raise StoreError(
-                f"lost the database {shown(url)} while {doing}: {first_line(error)}"
-            ) from None
-        if isinstance(error, sa.exc.OperationalError):
-            raise StoreError(
-                f"cannot use the database {shown(url)} while {doing}: {first_line(error)}"
-            ) from None
-        raise
+    except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+        raise StoreError(f"cannot {doing} {shown(url)}: {first_line(error)}") from None

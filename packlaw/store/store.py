@@ -138,7 +138,7 @@ class Store:
         self._writer = self.engine.execution_options(packlaw_write=True)
         self._tails: OrderedDict[int, Tail] = OrderedDict()
         try:
-            with translated(self.url, "opening it"):
+            with translated(self.url, "open the database"):
                 migrations.migrate(self.engine)
         except sa.exc.SQLAlchemyError as error:
             self.engine.dispose()
@@ -177,7 +177,7 @@ class Store:
         tail = Tail()
         rows = tail.check(statements)
         try:
-            with self._writing(f"storing chronicle {name}") as conn:
+            with self._writing(f"store chronicle {name} in") as conn:
                 chronicle_id = _inserted_id(
                     conn.execute(
                         chronicles.insert().values(name=name, title=tail.title, created_at=_now())
@@ -206,7 +206,7 @@ class Store:
         take the same sequence: the primary key has the last word.
         """
         batch = list(statements)
-        with self._writing(f"appending to chronicle {name}") as conn:
+        with self._writing(f"append to chronicle {name} in") as conn:
             chronicle_id, title = self._find(conn, name)
             last = conn.execute(
                 sa.select(sa.func.coalesce(sa.func.max(statement_rows.c.sequence), 0)).where(
@@ -239,7 +239,7 @@ class Store:
 
     def last_sequence(self, name: str) -> int:
         """The sequence of the chronicle's last statement (0 for an empty one)."""
-        with self._reading(f"reading chronicle {name}") as conn:
+        with self._reading(f"read chronicle {name} from") as conn:
             chronicle_id, _ = self._find(conn, name)
             return int(
                 conn.execute(
@@ -251,7 +251,7 @@ class Store:
 
     def statements(self, name: str) -> list[StoredStatement]:
         """Every statement of the chronicle, in order."""
-        with self._reading(f"reading chronicle {name}") as conn:
+        with self._reading(f"read chronicle {name} from") as conn:
             chronicle_id, _ = self._find(conn, name)
             result = conn.execute(
                 sa.select(statement_rows.c.sequence, statement_rows.c.day, statement_rows.c.line)
@@ -296,7 +296,7 @@ class Store:
             .where(where)
             .order_by(chronicles.c.name)
         )
-        with self._reading("listing chronicles") as conn:
+        with self._reading("list the chronicles in") as conn:
             return [
                 ChronicleInfo(name, title, int(n), int(day), _utc(created))
                 for name, title, n, day, created in conn.execute(query)
@@ -308,7 +308,7 @@ class Store:
         self, scenario_name: str, scenario_text: str, seed: int, worlds: int, days: int
     ) -> int:
         """Record a run that is starting (status ``running``); return its id."""
-        with self._writing(f"starting a run of {scenario_name}") as conn:
+        with self._writing(f"record a run of {scenario_name} in") as conn:
             return _inserted_id(
                 conn.execute(
                     runs.insert().values(
@@ -344,7 +344,7 @@ class Store:
             for day, metric, mean, sd, p5, p50, p95 in daily
         ]
         document = _jsonable(summary)
-        with self._writing(f"finishing run {run_id}") as conn:
+        with self._writing(f"finish run {run_id} in") as conn:
             self._set_status(conn, run_id, "done", summary=document)
             if rows:
                 try:
@@ -358,19 +358,19 @@ class Store:
         """Mark a running run ``interrupted`` or ``failed``."""
         if status not in ("interrupted", "failed"):
             raise ValueError(f"a run is marked 'interrupted' or 'failed', not {status!r}")
-        with self._writing(f"marking run {run_id} {status}") as conn:
+        with self._writing(f"mark run {run_id} {status} in") as conn:
             self._set_status(conn, run_id, status)
 
     def runs(self) -> list[RunInfo]:
         """Every stored run, newest first."""
-        with self._reading("listing runs") as conn:
+        with self._reading("list the runs in") as conn:
             return [
                 _run_info(row) for row in conn.execute(sa.select(runs).order_by(runs.c.id.desc()))
             ]
 
     def run(self, run_id: int) -> RunInfo:
         """One run, by id; `UnknownRun` if there is none."""
-        with self._reading(f"reading run {run_id}") as conn:
+        with self._reading(f"read run {run_id} from") as conn:
             row = conn.execute(sa.select(runs).where(runs.c.id == run_id)).first()
         if row is None:
             raise UnknownRun(f"no run {run_id} is stored in {shown(self.url)}")
@@ -389,7 +389,7 @@ class Store:
         ).where(run_metrics.c.run_id == run_id)
         if metric is not None:
             query = query.where(run_metrics.c.metric == metric)
-        with self._reading(f"reading run {run_id}") as conn:
+        with self._reading(f"read run {run_id} from") as conn:
             result = conn.execute(query.order_by(run_metrics.c.day, run_metrics.c.metric))
             return [DailyMetric(*row) for row in result]
 

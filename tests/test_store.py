@@ -1,0 +1,664 @@
+"""The store's contract: one suite, run against SQLite and a real PostgreSQL.
+
+Every test taking ``db_url`` runs twice (see ``conftest.py``): the two
+backends keep the same promises. Writers that must really be separate
+processes (a killed writer, two writers at once) run the small scripts at
+the top of this module with the same interpreter.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from packlaw.notation import format_chronicle, parse_chronicle
+from packlaw.rules.events import (
+    Ascend,
+    Being,
+    Day,
+    ExpectEstablished,
+    ExpectRefusal,
+    Kind,
+    Note,
+    Statement,
+    Submit,
+    Title,
+    Welcome,
+)
+from packlaw.rules.world import RuleViolation
+from packlaw.store import (
+    ChronicleExists,
+    ConcurrencyError,
+    ExpectationFailed,
+    MisplacedStatement,
+    Store,
+    StoreError,
+    UnknownChronicle,
+    UnknownRun,
+    migrations,
+    resolve_url,
+    schema,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+STORY = ROOT / "chronicles" / "safety-net.chronicle"
+
+
+# ------------------------------------------------------------- helpers
+
+
+def dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in primary-key order: the whole store, to compare."""
+    engine = sa.create_engine(resolve_url(url))
+    try:
+        with engine.connect() as conn:
+            return {
+                table.name: [
+                    tuple(row)
+                    for row in conn.execute(sa.select(table).order_by(*table.primary_key.columns))
+                ]
+                for table in schema.metadata.sorted_tables
+            }
+    finally:
+        engine.dispose()
+
+
+def hale() -> list[Statement]:
+    """A small legal chronicle: Derek leads Hale, Isaac is his beta."""
+    return [
+        Title("Hale"),
+        Day(1),
+        Being("Derek", Kind.WEREWOLF),
+        Being("Isaac", Kind.WEREWOLF),
+        Ascend("Derek", "Hale"),
+        Submit("Isaac", "Derek"),
+        Welcome("Derek", "Isaac"),
+        ExpectEstablished("Hale", established=True),
+    ]
+
+
+@pytest.fixture
+def store(db_url: str) -> Any:
+    with Store(db_url) as opened:
+        yield opened
+
+
+# ---------------------------------------------------------- round trip
+
+
+def test_a_stored_chronicle_exports_as_its_canonical_text(store: Store) -> None:
+    chronicle = parse_chronicle(STORY.read_text(encoding="utf-8"))
+    store.import_chronicle("safety-net", chronicle.statements)
+    assert store.export("safety-net") == format_chronicle(chronicle)
+    assert store.chronicle("safety-net").title == "Safety Net"
+
+
+def test_every_rule_chronicle_round_trips_through_the_store(store: Store) -> None:
+    for path in sorted((ROOT / "chronicles" / "rules").glob("*.chronicle")):
+        chronicle = parse_chronicle(path.read_text(encoding="utf-8"))
+        store.import_chronicle(path.stem, chronicle.statements)
+        assert store.export(path.stem) == format_chronicle(chronicle), path.name
+
+
+def test_the_document_keeps_every_statement_directives_and_expectations_included(
+    store: Store,
+) -> None:
+    text = (
+        "set defiance-limit 2\n"
+        'title "Odd but legal"\n'
+        "day 3\n"
+        "day 5\n"
+        "being Derek werewolf\n"
+        "being Stiles human\n"
+        "expect R1\n"
+        "ascend Stiles Hale\n"
+        "expect Stiles unaffiliated\n"
+        "day 7\n"
+    )
+    store.import_chronicle("odd", parse_chronicle(text).statements)
+    assert store.export("odd") == text
+    days = [stored.day for stored in store.statements("odd")]
+    assert days == [0, 0, 3, 5, 5, 5, 5, 5, 5, 7]
+
+
+def test_appended_statements_continue_the_chronicle_on_its_current_day(store: Store) -> None:
+    store.import_chronicle("hale", hale())
+    last = store.append("hale", [Being("Stiles", Kind.HUMAN), Day(4), Note("later")])
+    assert last == len(hale()) + 3
+    tail = store.statements("hale")[-3:]
+    assert [(s.sequence, s.day, s.line) for s in tail] == [
+        (9, 1, "being Stiles human"),
+        (10, 4, "day 4"),
+        (11, 4, 'note "later"'),
+    ]
+    assert store.chronicle("hale").last_day == 4
+
+
+def test_appends_are_checked_against_the_stored_chronicle_not_just_the_batch(
+    db_url: str,
+) -> None:
+    with Store(db_url) as first:
+        first.import_chronicle("hale", hale())
+    with Store(db_url) as fresh:  # nothing cached: the tail is replayed from the database
+        with pytest.raises(RuleViolation) as refused:
+            fresh.append("hale", [Ascend("Isaac", "Hale")])
+        assert "R1" in refused.value.rules
+        fresh.append("hale", [Being("Stiles", Kind.HUMAN), Submit("Stiles", "Derek")])
+        fresh.append("hale", [Welcome("Derek", "Stiles")])
+
+
+def test_a_title_given_in_a_later_batch_becomes_the_chronicles_title(store: Store) -> None:
+    store.import_chronicle("untitled", [])
+    store.append("untitled", [Title("Found later"), Being("Derek", Kind.WEREWOLF)])
+    assert store.chronicle("untitled").title == "Found later"
+    assert store.export("untitled").startswith('title "Found later"\n')
+
+
+# ------------------------------------------------------- illegal input
+
+
+def test_an_illegal_event_refuses_the_whole_batch_with_the_engines_rule_violation(
+    store: Store, db_url: str
+) -> None:
+    store.import_chronicle("hale", hale())
+    before = dump(db_url)
+    batch = [Being("Stiles", Kind.HUMAN), Ascend("Stiles", "Argent")]
+    with pytest.raises(RuleViolation) as refused:
+        store.append("hale", batch)
+    assert refused.value.event == Ascend("Stiles", "Argent")
+    assert refused.value.rules == ["R1"]
+    assert dump(db_url) == before
+    # Nothing of the refused batch lingers, in the database or in the cached world.
+    store.append("hale", [Being("Stiles", Kind.HUMAN)])
+
+
+def test_a_failed_expectation_refuses_the_whole_batch(store: Store, db_url: str) -> None:
+    store.import_chronicle("hale", hale())
+    before = dump(db_url)
+    with pytest.raises(ExpectationFailed, match="Hale"):
+        store.append("hale", [Being("Stiles", Kind.HUMAN), ExpectEstablished("Hale", False)])
+    with pytest.raises(ExpectationFailed, match="R0"):
+        store.append("hale", [ExpectRefusal("R0"), Being("Scott", Kind.WEREWOLF)])
+    with pytest.raises(ExpectationFailed, match="no event follows"):
+        store.append("hale", [ExpectRefusal("R0")])
+    assert dump(db_url) == before
+
+
+def test_an_announced_refusal_is_stored_and_changes_nothing(store: Store) -> None:
+    store.import_chronicle("hale", hale())
+    store.append("hale", [ExpectRefusal("R1"), Ascend("Isaac", "Hale")])
+    store.append("hale", [Being("Stiles", Kind.HUMAN)])
+    assert store.export("hale").endswith("expect R1\nascend Isaac Hale\nbeing Stiles human\n")
+
+
+def test_a_day_going_back_or_a_late_title_is_refused(store: Store, db_url: str) -> None:
+    store.import_chronicle("hale", [*hale(), Day(9)])
+    before = dump(db_url)
+    with pytest.raises(MisplacedStatement, match="day 3"):
+        store.append("hale", [Note("fine"), Day(3)])
+    with pytest.raises(MisplacedStatement, match="title"):
+        store.append("hale", [Title("Too late")])
+    with pytest.raises(MisplacedStatement, match="title"):
+        store.import_chronicle("late", [Being("Derek", Kind.WEREWOLF), Title("Too late")])
+    assert dump(db_url) == before
+
+
+def test_a_refused_import_stores_nothing(store: Store, db_url: str) -> None:
+    before = dump(db_url)
+    with pytest.raises(RuleViolation):
+        store.import_chronicle("broken", [*hale(), Ascend("Nobody", "Hale")])
+    assert dump(db_url) == before
+    with pytest.raises(UnknownChronicle):
+        store.export("broken")
+
+
+def test_a_chronicle_name_is_taken_once(store: Store, db_url: str) -> None:
+    store.import_chronicle("hale", hale())
+    before = dump(db_url)
+    with pytest.raises(ChronicleExists, match="hale"):
+        store.import_chronicle("hale", [Note("again")])
+    with pytest.raises(StoreError, match="cannot name a chronicle"):
+        store.import_chronicle(" spaced ", [])
+    assert dump(db_url) == before
+
+
+def test_an_unknown_chronicle_is_a_clear_error(store: Store) -> None:
+    with pytest.raises(UnknownChronicle, match="no chronicle named ghost"):
+        store.append("ghost", [Note("boo")])
+    with pytest.raises(UnknownChronicle):
+        store.export("ghost")
+
+
+# --------------------------------------------------------- concurrency
+
+
+def test_an_append_with_a_stale_expected_sequence_gets_a_concurrency_error(
+    db_url: str,
+) -> None:
+    with Store(db_url) as alice, Store(db_url) as bob:
+        alice.import_chronicle("hale", hale())
+        seen = bob.last_sequence("hale")
+        alice.append("hale", [Note("alice was first")], expected_last_sequence=seen)
+        before = dump(db_url)
+        with pytest.raises(ConcurrencyError, match="moved on"):
+            bob.append("hale", [Note("bob")], expected_last_sequence=seen)
+        assert dump(db_url) == before
+        bob.append("hale", [Note("bob, again")], expected_last_sequence=bob.last_sequence("hale"))
+
+
+def test_a_writer_whose_cached_tail_is_stale_is_checked_against_what_landed(
+    db_url: str,
+) -> None:
+    with Store(db_url) as alice, Store(db_url) as bob:
+        alice.import_chronicle("hale", hale())  # alice now caches the tail
+        bob.append("hale", [Being("Stiles", Kind.HUMAN)])
+        with pytest.raises(RuleViolation) as refused:
+            alice.append("hale", [Being("Stiles", Kind.HUMAN)])
+        assert refused.value.rules == ["R0"]
+
+
+WRITER = r"""
+import sys
+from packlaw.rules.events import Note
+from packlaw.store import ConcurrencyError, Store
+
+url, name, who = sys.argv[1:4]
+last = 0
+with Store(url) as store:
+    for command in sys.stdin:
+        verb, *args = command.split()
+        if verb == "read":
+            last = store.last_sequence(name)
+            print("read", last, flush=True)
+        elif verb == "write":
+            batch = [Note(f"{who} round {last} line {i}") for i in range(int(args[0]))]
+            try:
+                print("ok", store.append(name, batch, expected_last_sequence=last), flush=True)
+            except ConcurrencyError:
+                print("conflict", flush=True)
+        elif verb == "race":
+            batches, size = int(args[0]), int(args[1])
+            done = conflicts = 0
+            while done < batches:
+                batch = [Note(f"{who} batch {done} line {i}") for i in range(size)]
+                try:
+                    store.append(name, batch, expected_last_sequence=store.last_sequence(name))
+                    done += 1
+                except ConcurrencyError:
+                    conflicts += 1
+            print("raced", conflicts, flush=True)
+"""
+
+
+class Worker:
+    """A script in a child process, talked to a line at a time."""
+
+    def __init__(self, script: str, *args: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", script, *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+
+    def send(self, line: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+    def receive(self) -> list[str]:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            assert self.process.stderr is not None
+            self.process.wait()
+            pytest.fail(f"the child process ended early:\n{self.process.stderr.read()}")
+        return line.split()
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+            self.process.wait(timeout=60)
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def test_two_writers_at_once_leave_no_gap_and_no_duplicate_and_the_loser_gets_a_conflict(
+    db_url: str,
+) -> None:
+    with Store(db_url) as store:
+        store.import_chronicle("shared", [Note("start")])
+    writers = {who: Worker(WRITER, db_url, "shared", who) for who in ("alice", "bob")}
+    try:
+        # Both read the same tail before either writes: exactly one append can land.
+        for _round in range(5):
+            for writer in writers.values():
+                writer.send("read")
+            seen = {writer.receive()[1] for writer in writers.values()}
+            assert len(seen) == 1
+            for writer in writers.values():
+                writer.send("write 50")
+            outcomes = sorted(writer.receive()[0] for writer in writers.values())
+            assert outcomes == ["conflict", "ok"]
+        # Then both append as fast as they can, retrying after each conflict.
+        for writer in writers.values():
+            writer.send("race 20 25")
+        for writer in writers.values():
+            assert writer.receive()[0] == "raced"
+    finally:
+        for writer in writers.values():
+            writer.close()
+
+    with Store(db_url) as store:
+        stored = store.statements("shared")
+    assert [s.sequence for s in stored] == list(range(1, 1 + 5 * 50 + 2 * 20 * 25 + 1))
+    lines = [s.line for s in stored]
+    assert len(set(lines)) == len(lines)  # every line is unique: nothing was written twice
+    for who in ("alice", "bob"):
+        for batch in range(20):
+            first = lines.index(f'note "{who} batch {batch} line 0"')
+            expected = [f'note "{who} batch {batch} line {i}"' for i in range(25)]
+            assert lines[first : first + 25] == expected  # a batch lands whole and together
+
+
+CRASHER = r"""
+import sys
+from packlaw.rules.events import Being, Kind, Note
+from packlaw.store import Store
+
+url, name, size = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with Store(url) as store:
+    batch_number = 0
+    while True:
+        batch = [
+            Being(f"W{batch_number}x{i}", Kind.WEREWOLF) if i % 2 == 0
+            else Note(f"batch {batch_number} line {i}")
+            for i in range(size)
+        ]
+        last = store.append(name, batch)
+        print(batch_number, last, flush=True)
+        batch_number += 1
+"""
+
+
+def crasher_lines(batch_number: int, size: int) -> list[str]:
+    return [
+        f"being W{batch_number}x{i} werewolf"
+        if i % 2 == 0
+        else f'note "batch {batch_number} line {i}"'
+        for i in range(size)
+    ]
+
+
+def test_an_append_that_returned_survives_the_writer_being_killed(db_url: str) -> None:
+    size = 400
+    with Store(db_url) as store:
+        store.import_chronicle("crash", [Title("Killed mid-write")])
+    writer = Worker(CRASHER, db_url, "crash", str(size))
+    acknowledged = 0
+    try:
+        for _ in range(12):
+            _batch_number, last = map(int, writer.receive())
+            acknowledged = last
+        # It is writing its next batch now, somewhere between two statements.
+        os.kill(writer.process.pid, signal.SIGKILL)
+        writer.process.wait(timeout=60)
+    finally:
+        writer.close()
+    assert writer.process.returncode == -signal.SIGKILL
+
+    with Store(db_url) as store:
+        stored = store.statements("crash")
+        assert stored[-1].sequence >= acknowledged  # every append that returned is there
+        assert (len(stored) - 1) % size == 0  # and no batch is there in part
+        batches = (len(stored) - 1) // size
+        expected = [line for b in range(batches) for line in crasher_lines(b, size)]
+        assert [s.line for s in stored[1:]] == expected
+        assert [s.sequence for s in stored] == list(range(1, len(stored) + 1))
+        # The chronicle goes on after the crash, checked against what was stored.
+        with pytest.raises(RuleViolation):
+            store.append("crash", [Being("W0x0", Kind.WEREWOLF)])
+        store.append("crash", [Note("after the crash")], expected_last_sequence=len(stored))
+
+
+@pytest.mark.postgres
+def test_the_primary_key_has_the_last_word_between_two_racing_writers(
+    postgres_url: str,
+) -> None:
+    """Two writers that both read the same tail and both pass the check: one insert loses."""
+    with Store(postgres_url) as store:
+        store.import_chronicle("race", [Note("start")])
+    engine = sa.create_engine(resolve_url(postgres_url))
+    outcomes: list[str] = []
+
+    def append(who: str) -> None:
+        with Store(postgres_url) as writer:
+            try:
+                writer.append("race", [Note(f"{who} {i}") for i in range(10)])
+                outcomes.append("ok")
+            except ConcurrencyError:
+                outcomes.append("conflict")
+
+    try:
+        with engine.connect() as gate:
+            # Reads go on, inserts wait: both writers read the tail, check, then queue.
+            gate.execute(sa.text("LOCK TABLE statements IN SHARE MODE"))
+            writers = [threading.Thread(target=append, args=(w,)) for w in ("alice", "bob")]
+            for thread in writers:
+                thread.start()
+            waiting = sa.text(
+                "SELECT count(*) FROM pg_locks "
+                "WHERE relation = 'statements'::regclass AND NOT granted"
+            )
+            with engine.connect() as probe:
+                while probe.execute(waiting).scalar_one() < 2:
+                    assert all(t.is_alive() for t in writers), outcomes
+                    time.sleep(0.01)
+                    probe.rollback()
+            gate.rollback()  # open the gate
+            for thread in writers:
+                thread.join()
+    finally:
+        engine.dispose()
+    assert sorted(outcomes) == ["conflict", "ok"]
+    with Store(postgres_url) as store:
+        assert [s.sequence for s in store.statements("race")] == list(range(1, 12))
+
+
+# ---------------------------------------------------------------- runs
+
+
+def test_a_run_is_running_until_it_finishes_with_its_summary_and_daily_figures(
+    store: Store,
+) -> None:
+    run_id = store.start_run("beacon-hills", "worlds: 10\n", seed=7, worlds=10, days=3)
+    started = store.run(run_id)
+    assert (started.status, started.summary, started.finished_at) == ("running", None, None)
+    summary = {"totals": {"attacks": {"mean": 1.5, "sd": 0.5, "p5": 1, "p50": 1.5, "p95": 2}}}
+    daily = [
+        (day, metric, day * 1.0, 0.25, 0.0, day * 1.0, day * 2.0)
+        for day in (1, 2, 3)
+        for metric in ("attacks", "deaths")
+    ]
+    store.finish_run(run_id, summary, daily)
+    done = store.run(run_id)
+    assert done.status == "done"
+    assert done.summary == summary
+    assert done.scenario_text == "worlds: 10\n"
+    assert (done.seed, done.worlds, done.days) == (7, 10, 3)
+    assert done.finished_at is not None and done.finished_at >= done.started_at
+    figures = store.daily(run_id)
+    assert [(f.day, f.metric, f.mean, f.sd, f.p5, f.p50, f.p95) for f in figures] == daily
+    assert [f.day for f in store.daily(run_id, "deaths")] == [1, 2, 3]
+
+
+def test_finishing_a_run_is_all_or_nothing(store: Store, db_url: str) -> None:
+    run_id = store.start_run("beacon-hills", "", seed=1, worlds=1, days=1)
+    before = dump(db_url)
+    twice = [(1, "attacks", 1.0, 0, 0, 0, 0), (1, "attacks", 2.0, 0, 0, 0, 0)]
+    with pytest.raises(StoreError, match="twice"):
+        store.finish_run(run_id, {"totals": {}}, twice)
+    assert dump(db_url) == before
+    assert store.run(run_id).status == "running"
+
+
+def test_only_a_running_run_can_be_finished_or_marked(store: Store) -> None:
+    interrupted = store.start_run("a", "", seed=1, worlds=1, days=1)
+    store.mark_run(interrupted, "interrupted")
+    assert store.run(interrupted).status == "interrupted"
+    with pytest.raises(StoreError, match="not running"):
+        store.finish_run(interrupted, {}, [])
+    failed = store.start_run("b", "", seed=1, worlds=1, days=1)
+    store.mark_run(failed, "failed")
+    with pytest.raises(StoreError, match="not running"):
+        store.mark_run(failed, "interrupted")
+    with pytest.raises(ValueError, match="interrupted"):
+        store.mark_run(failed, "done")
+    with pytest.raises(UnknownRun, match="no run 999"):
+        store.mark_run(999, "failed")
+    with pytest.raises(UnknownRun):
+        store.run(999)
+
+
+def test_runs_are_listed_newest_first(store: Store) -> None:
+    ids = [store.start_run(f"s{i}", "", seed=i, worlds=1, days=1) for i in range(3)]
+    assert [run.id for run in store.runs()] == ids[::-1]
+
+
+def test_numpy_numbers_and_non_finite_figures_are_stored_as_plain_values(store: Store) -> None:
+    np = pytest.importorskip("numpy")
+    run_id = store.start_run("np", "", seed=np.int64(3), worlds=np.int32(2), days=1)
+    summary = {"totals": {"kills": {"mean": np.float64(0.5), "sd": np.float64("nan")}}}
+    daily = [(np.int64(1), "kills", np.float64(0.5), np.nan, np.inf, 0.0, 1.0)]
+    store.finish_run(run_id, summary, daily)
+    assert store.run(run_id).summary == {"totals": {"kills": {"mean": 0.5, "sd": None}}}
+    (figure,) = store.daily(run_id)
+    assert (figure.mean, figure.sd, figure.p5) == (0.5, None, None)
+    assert not any(isinstance(v, float) and math.isnan(v) for v in (figure.mean, figure.p50))
+
+
+# ------------------------------------------------------ URLs and schema
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["not a url", "mysql://me@localhost/packlaw", "nosuchdb://x", "sqlite:////no/such/folder/x.db"],
+)
+def test_a_bad_url_gets_one_clear_sentence(url: str) -> None:
+    with pytest.raises(StoreError) as refused:
+        Store(url)
+    message = str(refused.value)
+    assert "\n" not in message
+    assert message.split(":")[0] and "Traceback" not in message
+
+
+def test_an_unreachable_server_gets_one_clear_sentence() -> None:
+    import socket
+
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(StoreError) as refused:
+        Store(f"postgresql://packlaw:secret@127.0.0.1:{port}/packlaw")
+    message = str(refused.value)
+    assert message.startswith("cannot open the database postgresql+psycopg://packlaw:***@")
+    assert "secret" not in message and "\n" not in message
+
+
+def test_the_database_url_comes_from_the_option_then_the_environment_then_the_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PACKLAW_DB", raising=False)
+    assert resolve_url(None).render_as_string() == "sqlite:///packlaw.db"
+    monkeypatch.setenv("PACKLAW_DB", "sqlite:///from-env.db")
+    assert resolve_url(None).database == "from-env.db"
+    assert resolve_url("sqlite:///given.db").database == "given.db"
+    assert resolve_url("postgresql://h/db").drivername == "postgresql+psycopg"
+
+
+def test_a_new_database_gets_the_latest_schema(store: Store) -> None:
+    with store.engine.connect() as conn:
+        assert migrations.current_version(conn) == migrations.LATEST
+
+
+def test_the_migrations_build_the_schema_the_code_uses(store: Store) -> None:
+    inspector = sa.inspect(store.engine)
+    for table in schema.metadata.sorted_tables:
+        columns = {c["name"]: c for c in inspector.get_columns(table.name)}
+        assert list(columns) == [c.name for c in table.columns], table.name
+        for column in table.columns:
+            assert columns[column.name]["nullable"] == column.nullable, (table.name, column.name)
+        primary = inspector.get_pk_constraint(table.name)["constrained_columns"]
+        assert primary == [c.name for c in table.primary_key.columns], table.name
+
+
+def test_an_old_database_is_upgraded_in_place_and_keeps_its_chronicles(db_url: str) -> None:
+    engine = sa.create_engine(resolve_url(db_url))
+    try:
+        assert migrations.migrate(engine, target=1) == 1
+        with engine.begin() as conn:
+            chronicle_id = conn.execute(
+                schema.chronicles.insert().values(
+                    name="old", title=None, created_at=sa.func.current_timestamp()
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+            conn.execute(
+                schema.statements.insert(),
+                [
+                    {
+                        "chronicle_id": chronicle_id,
+                        "sequence": 1,
+                        "day": 0,
+                        "line": "being Derek werewolf",
+                    }
+                ],
+            )
+        assert not sa.inspect(engine).has_table("runs")
+    finally:
+        engine.dispose()
+    with Store(db_url) as store:
+        assert store.export("old") == "being Derek werewolf\n"
+        store.append("old", [Ascend("Derek", "Hale")])
+        store.start_run("after the upgrade", "", seed=1, worlds=1, days=1)
+        with store.engine.connect() as conn:
+            assert migrations.current_version(conn) == migrations.LATEST
+
+
+def test_a_database_from_a_newer_packlaw_is_refused(db_url: str) -> None:
+    Store(db_url).close()
+    engine = sa.create_engine(resolve_url(db_url))
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                schema.schema_version.insert().values(
+                    version=migrations.LATEST + 1,
+                    description="from the future",
+                    applied_at=sa.func.current_timestamp(),
+                )
+            )
+    finally:
+        engine.dispose()
+    with pytest.raises(StoreError, match="newer than this packlaw"):
+        Store(db_url)
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_full_sync(tmp_path: Path) -> None:
+    with Store(f"sqlite:///{tmp_path / 'p.db'}") as store, store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() >= 1000
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
