@@ -16,6 +16,9 @@ test session itself:
 
 Without PostgreSQL binaries the PostgreSQL half is skipped with the reason,
 except in CI (``CI=true``), where it is an error: CI must test both.
+
+``dump_store`` reads every row of every store table, to show that refused
+input changed nothing.
 """
 
 from __future__ import annotations
@@ -30,8 +33,9 @@ import socket
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -200,3 +204,32 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'packlaw.db'}"
     return str(request.getfixturevalue("postgres_url"))
+
+
+StoreDump = dict[str, list[tuple[Any, ...]]]
+
+
+@pytest.fixture
+def dump_store() -> Callable[[str], StoreDump]:
+    """A function giving every row of every store table at a URL, in primary-key order."""
+    import sqlalchemy as sa
+
+    from packlaw.store import resolve_url, schema
+
+    def dump(url: str) -> StoreDump:
+        engine = sa.create_engine(resolve_url(url))
+        try:
+            with engine.connect() as conn:
+                return {
+                    table.name: [
+                        tuple(row)
+                        for row in conn.execute(
+                            sa.select(table).order_by(*table.primary_key.columns)
+                        )
+                    ]
+                    for table in schema.metadata.sorted_tables
+                }
+        finally:
+            engine.dispose()
+
+    return dump

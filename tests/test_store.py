@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,20 +58,7 @@ STORY = ROOT / "chronicles" / "safety-net.chronicle"
 # ------------------------------------------------------------- helpers
 
 
-def dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, in primary-key order: the whole store, to compare."""
-    engine = sa.create_engine(resolve_url(url))
-    try:
-        with engine.connect() as conn:
-            return {
-                table.name: [
-                    tuple(row)
-                    for row in conn.execute(sa.select(table).order_by(*table.primary_key.columns))
-                ]
-                for table in schema.metadata.sorted_tables
-            }
-    finally:
-        engine.dispose()
+Dump = Callable[[str], dict[str, list[tuple[Any, ...]]]]
 
 
 def hale() -> list[Statement]:
@@ -168,30 +156,32 @@ def test_a_title_given_in_a_later_batch_becomes_the_chronicles_title(store: Stor
 
 
 def test_an_illegal_event_refuses_the_whole_batch_with_the_engines_rule_violation(
-    store: Store, db_url: str
+    dump_store: Dump, store: Store, db_url: str
 ) -> None:
     store.import_chronicle("hale", hale())
-    before = dump(db_url)
+    before = dump_store(db_url)
     batch = [Being("Stiles", Kind.HUMAN), Ascend("Stiles", "Argent")]
     with pytest.raises(RuleViolation) as refused:
         store.append("hale", batch)
     assert refused.value.event == Ascend("Stiles", "Argent")
     assert refused.value.rules == ["R1"]
-    assert dump(db_url) == before
+    assert dump_store(db_url) == before
     # Nothing of the refused batch lingers, in the database or in the cached world.
     store.append("hale", [Being("Stiles", Kind.HUMAN)])
 
 
-def test_a_failed_expectation_refuses_the_whole_batch(store: Store, db_url: str) -> None:
+def test_a_failed_expectation_refuses_the_whole_batch(
+    dump_store: Dump, store: Store, db_url: str
+) -> None:
     store.import_chronicle("hale", hale())
-    before = dump(db_url)
+    before = dump_store(db_url)
     with pytest.raises(ExpectationFailed, match="Hale"):
         store.append("hale", [Being("Stiles", Kind.HUMAN), ExpectEstablished("Hale", False)])
     with pytest.raises(ExpectationFailed, match="R0"):
         store.append("hale", [ExpectRefusal("R0"), Being("Scott", Kind.WEREWOLF)])
     with pytest.raises(ExpectationFailed, match="no event follows"):
         store.append("hale", [ExpectRefusal("R0")])
-    assert dump(db_url) == before
+    assert dump_store(db_url) == before
 
 
 def test_an_announced_refusal_is_stored_and_changes_nothing(store: Store) -> None:
@@ -201,35 +191,37 @@ def test_an_announced_refusal_is_stored_and_changes_nothing(store: Store) -> Non
     assert store.export("hale").endswith("expect R1\nascend Isaac Hale\nbeing Stiles human\n")
 
 
-def test_a_day_going_back_or_a_late_title_is_refused(store: Store, db_url: str) -> None:
+def test_a_day_going_back_or_a_late_title_is_refused(
+    dump_store: Dump, store: Store, db_url: str
+) -> None:
     store.import_chronicle("hale", [*hale(), Day(9)])
-    before = dump(db_url)
+    before = dump_store(db_url)
     with pytest.raises(MisplacedStatement, match="day 3"):
         store.append("hale", [Note("fine"), Day(3)])
     with pytest.raises(MisplacedStatement, match="title"):
         store.append("hale", [Title("Too late")])
     with pytest.raises(MisplacedStatement, match="title"):
         store.import_chronicle("late", [Being("Derek", Kind.WEREWOLF), Title("Too late")])
-    assert dump(db_url) == before
+    assert dump_store(db_url) == before
 
 
-def test_a_refused_import_stores_nothing(store: Store, db_url: str) -> None:
-    before = dump(db_url)
+def test_a_refused_import_stores_nothing(dump_store: Dump, store: Store, db_url: str) -> None:
+    before = dump_store(db_url)
     with pytest.raises(RuleViolation):
         store.import_chronicle("broken", [*hale(), Ascend("Nobody", "Hale")])
-    assert dump(db_url) == before
+    assert dump_store(db_url) == before
     with pytest.raises(UnknownChronicle):
         store.export("broken")
 
 
-def test_a_chronicle_name_is_taken_once(store: Store, db_url: str) -> None:
+def test_a_chronicle_name_is_taken_once(dump_store: Dump, store: Store, db_url: str) -> None:
     store.import_chronicle("hale", hale())
-    before = dump(db_url)
+    before = dump_store(db_url)
     with pytest.raises(ChronicleExists, match="hale"):
         store.import_chronicle("hale", [Note("again")])
     with pytest.raises(StoreError, match="cannot name a chronicle"):
         store.import_chronicle(" spaced ", [])
-    assert dump(db_url) == before
+    assert dump_store(db_url) == before
 
 
 def test_an_unknown_chronicle_is_a_clear_error(store: Store) -> None:
@@ -243,16 +235,17 @@ def test_an_unknown_chronicle_is_a_clear_error(store: Store) -> None:
 
 
 def test_an_append_with_a_stale_expected_sequence_gets_a_concurrency_error(
+    dump_store: Dump,
     db_url: str,
 ) -> None:
     with Store(db_url) as alice, Store(db_url) as bob:
         alice.import_chronicle("hale", hale())
         seen = bob.last_sequence("hale")
         alice.append("hale", [Note("alice was first")], expected_last_sequence=seen)
-        before = dump(db_url)
+        before = dump_store(db_url)
         with pytest.raises(ConcurrencyError, match="moved on"):
             bob.append("hale", [Note("bob")], expected_last_sequence=seen)
-        assert dump(db_url) == before
+        assert dump_store(db_url) == before
         bob.append("hale", [Note("bob, again")], expected_last_sequence=bob.last_sequence("hale"))
 
 
@@ -506,13 +499,13 @@ def test_a_run_is_running_until_it_finishes_with_its_summary_and_daily_figures(
     assert [f.day for f in store.daily(run_id, "deaths")] == [1, 2, 3]
 
 
-def test_finishing_a_run_is_all_or_nothing(store: Store, db_url: str) -> None:
+def test_finishing_a_run_is_all_or_nothing(dump_store: Dump, store: Store, db_url: str) -> None:
     run_id = store.start_run("beacon-hills", "", seed=1, worlds=1, days=1)
-    before = dump(db_url)
+    before = dump_store(db_url)
     twice = [(1, "attacks", 1.0, 0, 0, 0, 0), (1, "attacks", 2.0, 0, 0, 0, 0)]
     with pytest.raises(StoreError, match="twice"):
         store.finish_run(run_id, {"totals": {}}, twice)
-    assert dump(db_url) == before
+    assert dump_store(db_url) == before
     assert store.run(run_id).status == "running"
 
 
