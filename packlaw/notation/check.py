@@ -154,8 +154,9 @@ def _standing_failure(world: World, expectation: ExpectStanding) -> str | None:
     standing = world.standing(name)
     wanted = _describe(expectation.standing, pack)
     if standing is None:
-        what = "a pack, not a being" if world.has_pack(name) else "no such being"
-        return f"expected {name} to be {wanted}, but {name} is {what}"
+        if world.has_pack(name):
+            return f"expected {name} to be {wanted}, but {name} is a pack, not a being"
+        return f"expected {name} to be {wanted}, but there is no being named {name}"
     actual_pack = world.pack_of(name)
     if standing is expectation.standing and (pack is None or actual_pack == pack):
         return None
@@ -166,8 +167,9 @@ def _established_failure(world: World, expectation: ExpectEstablished) -> str | 
     pack = expectation.pack
     wanted = "established" if expectation.established else "alone"
     if not world.has_pack(pack):
-        what = "a being, not a pack" if world.standing(pack) is not None else "no such pack"
-        return f"expected {pack} to be {wanted}, but {pack} is {what}"
+        if world.standing(pack) is not None:
+            return f"expected {pack} to be {wanted}, but {pack} is a being, not a pack"
+        return f"expected {pack} to be {wanted}, but there is no pack named {pack}"
     established = world.is_established(pack)
     if established == expectation.established:
         return None

@@ -402,13 +402,13 @@ def describe(text: str, error: UnexpectedInput) -> tuple[int, str]:
         expected = set(error.expected)
     elif isinstance(error, UnexpectedCharacters):
         expected = set(error.allowed or ())
-    char = text[column - 1] if column <= len(text) else ""
+    char = text[column - 1] if found and column <= len(text) else ""
 
     if "\udc80" <= char <= "\udcff":  # undecodable bytes, kept by surrogateescape
         return column, f"invalid UTF-8 byte 0x{ord(char) - 0xDC00:02x}"
     if char == '"' and "TEXT" in expected:
         return _text_problem(text, column)
-    prefix = text[: column - 1].rstrip(" \t")
+    prefix = text[: column - 1].strip(" \t")
     if char and not char.isprintable():
         after = f" after '{prefix}'" if prefix else ""
         return column, f"unexpected character {char!r}{after}"
@@ -420,7 +420,8 @@ def describe(text: str, error: UnexpectedInput) -> tuple[int, str]:
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             return column, f"unknown verb {found}{hint}: expected {_VERB_WORDS}"
         return column, f"expected {_VERB_WORDS}"
-    if char and char not in NAME_CHARS and prefix == text[: column - 1] and char not in '"#':
+    glued = column > 1 and text[column - 2] not in " \t"
+    if char and glued and char not in NAME_CHARS and char not in '"#':
         # a stray character glued to a word, such as `Dérek` or `Stiles,`
         return column, f"unexpected character {char!r} after '{prefix}'"
     verb = tokens[0].lower()

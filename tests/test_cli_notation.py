@@ -1,0 +1,284 @@
+"""The notation's commands: check, replay, format and rules, their output and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from packlaw.cli.main import main
+
+CLEAN = """\
+# a clean chronicle
+title "Hale"
+day 1
+being Derek werewolf
+being Isaac werewolf bitten
+being Stiles human
+ascend Derek Hale
+submit Isaac Derek
+welcome Derek Isaac
+share Hale "the den"
+day 2
+submit Stiles Derek
+welcome Derek Stiles
+share Hale "the hunters"
+expect Hale established
+expect R3
+order Isaac Stiles "come"
+"""
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def clean(tmp_path: Path) -> Path:
+    path = tmp_path / "clean.chronicle"
+    path.write_text(CLEAN)
+    return path
+
+
+# ------------------------------------------------------------------ check
+
+
+def test_check_a_clean_chronicle_prints_nothing_and_exits_0(
+    capsys: pytest.CaptureFixture[str], clean: Path
+) -> None:
+    assert run(capsys, "check", str(clean)) == (0, "", "")
+
+
+def test_check_a_syntax_error_prints_file_line_col_error_and_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.chronicle"
+    path.write_text("day 1\nwelcome Derek\nday 0\n")
+    code, out, _ = run(capsys, "check", str(path))
+    assert code == 2
+    assert out.splitlines() == [
+        f"{path}:2:14: error: expected a being name after 'welcome Derek'",
+        f"{path}:3:5: error: day 0 goes back: the chronicle is already at day 1 (line 1)",
+    ]
+
+
+def test_check_an_illegal_event_prints_file_line_rule_and_exits_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "illegal.chronicle"
+    path.write_text(CLEAN.replace("expect R3\n", ""))
+    code, out, _ = run(capsys, "check", str(path))
+    assert (code, out) == (1, f"{path}:16: R3: Isaac cannot order Stiles: Isaac is no alpha\n")
+
+
+def test_check_a_failed_expectation_prints_file_line_expect_and_exits_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "expect.chronicle"
+    path.write_text(CLEAN + "expect Stiles omega\n")
+    code, out, _ = run(capsys, "check", str(path))
+    assert code == 1
+    assert out == (
+        f"{path}:18: expect: expected Stiles to be an omega, but Stiles is a member of Hale\n"
+    )
+
+
+def test_check_searches_directories_and_reports_the_worst_exit_code(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, clean: Path
+) -> None:
+    nested = tmp_path / "more" / "deeper"
+    nested.mkdir(parents=True)
+    (nested / "broken.chronicle").write_text("leave\n")
+    (nested / "ignored.txt").write_text("leave\n")
+    code, out, _ = run(capsys, "check", str(tmp_path))
+    assert code == 2
+    assert out == f"{nested / 'broken.chronicle'}:1:6: error: expected a being name after 'leave'\n"
+
+
+def test_check_an_unreadable_file_is_said_on_stderr_exits_2_and_the_rest_is_checked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, clean: Path
+) -> None:
+    bad = tmp_path / "illegal.chronicle"
+    bad.write_text("leave Nobody\n")
+    missing = tmp_path / "missing.chronicle"
+    code, out, err = run(capsys, "check", str(missing), str(bad))
+    assert code == 2
+    assert err == f"packlaw: cannot read {missing}: No such file or directory\n"
+    assert out.startswith(f"{bad}:1: R0: ")
+
+
+def test_check_points_at_bytes_that_are_not_utf8(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "latin1.chronicle"
+    path.write_bytes("being D\xe9rek human\n".encode("latin-1"))
+    assert run(capsys, "check", str(path)) == (
+        2,
+        f"{path}:1:8: error: invalid UTF-8 byte 0xe9\n",
+        "",
+    )
+
+
+def test_check_a_directory_without_chronicles_is_bad_input(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, "check", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert err == f"packlaw: no .chronicle files under {tmp_path}\n"
+
+
+def test_check_the_bundled_chronicles_are_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    root = Path(__file__).resolve().parent.parent / "chronicles"
+    assert run(capsys, "check", str(root)) == (0, "", "")
+
+
+# ----------------------------------------------------------------- replay
+
+
+def test_replay_shows_packs_and_everyone_else_as_plain_text_when_piped(
+    capsys: pytest.CaptureFixture[str], clean: Path
+) -> None:
+    code, out, _ = run(capsys, "replay", str(clean))
+    assert code == 0
+    assert out.splitlines() == [
+        f"{clean} at the end (day 2)",
+        "pack Hale: alpha Derek; betas Isaac; human members Stiles; allies -; established; "
+        "strength 2.450",
+        "omegas: -",
+        "unaffiliated: -",
+        "dead: -",
+    ]
+
+
+def test_replay_at_a_line_or_a_day(capsys: pytest.CaptureFixture[str], clean: Path) -> None:
+    _, out, _ = run(capsys, "replay", str(clean), "--line", "7")
+    assert "pack Hale: alpha Derek; betas -; human members -; allies -; alone;" in out
+    assert "unaffiliated: Stiles" in out and "omegas: Isaac" in out
+    _, out, _ = run(capsys, "replay", str(clean), "--day", "1")
+    assert "betas Isaac; human members -;" in out and "unaffiliated: Stiles" in out
+
+
+def test_replay_as_a_being_shows_only_the_pack_business_it_saw(
+    capsys: pytest.CaptureFixture[str], clean: Path
+) -> None:
+    code, out, _ = run(capsys, "replay", str(clean), "--as", "Stiles")
+    assert code == 0
+    assert "Stiles is member of Hale" in out
+    assert 'line 14: share Hale "the hunters"' in out
+    assert "the den" not in out
+
+
+def test_replay_json_is_one_object_for_scripts(
+    capsys: pytest.CaptureFixture[str], clean: Path
+) -> None:
+    code, out, _ = run(capsys, "replay", str(clean), "--as", "Stiles", "--json", "--day", "2")
+    document = json.loads(out)
+    assert code == 0
+    assert document["day"] == 2
+    assert document["packs"][0]["name"] == "Hale"
+    assert document["packs"][0]["established"] is True
+    assert document["as"]["standing"] == "member"
+    assert document["as"]["pack_business"] == [{"line": 14, "pack": "Hale", "text": "the hunters"}]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--line", "3", "--day", "1"], "packlaw: give --line or --day, not both\n"),
+        (["--as", "Scott"], "packlaw: {file}: no being named Scott\n"),
+    ],
+)
+def test_replay_refuses_bad_options_in_one_line_on_stderr(
+    capsys: pytest.CaptureFixture[str], clean: Path, arguments: list[str], message: str
+) -> None:
+    assert run(capsys, "replay", str(clean), *arguments) == (2, "", message.format(file=clean))
+
+
+def test_replay_of_a_file_with_a_syntax_error_exits_2_naming_the_place(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.chronicle"
+    path.write_text("obey\nobey\n")
+    code, out, err = run(capsys, "replay", str(path))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"packlaw: {path}:1:5: error: expected a being name after 'obey' "
+        f"(and 1 more; see `packlaw check {path}`)\n"
+    )
+
+
+def test_usage_mistakes_get_a_usage_message_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], clean: Path
+) -> None:
+    code, _, err = run(capsys, "replay", str(clean), "--line", "0")
+    assert code == 2 and "Traceback" not in err and "--line" in err
+
+
+# ----------------------------------------------------------------- format
+
+
+def test_format_rewrites_files_in_place_in_canonical_form(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "messy.chronicle"
+    path.write_text("DAY 1   # the first day\n\nbeing   Derek  WEREWOLF\n")
+    code, out, err = run(capsys, "format", str(path))
+    assert code == 0
+    assert path.read_text() == "day 1\nbeing Derek werewolf\n"
+    assert out == f"reformatted {path}\n1 file reformatted, 0 files left unchanged\n"
+    assert (
+        err == f"packlaw: {path}: dropped 1 comment (canonical chronicles keep statements only)\n"
+    )
+
+
+def test_format_check_changes_nothing_and_exits_1_when_a_file_would_change(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, clean: Path
+) -> None:
+    canonical = tmp_path / "canonical.chronicle"
+    canonical.write_text("day 1\nbeing Derek werewolf\n")
+    code, out, _ = run(capsys, "format", "--check", str(tmp_path))
+    assert code == 1
+    assert out == (f"would reformat {clean}\n1 file would be reformatted, 1 file left unchanged\n")
+    assert clean.read_text() == CLEAN
+    assert run(capsys, "format", "--check", str(canonical))[0] == 0
+
+
+def test_format_leaves_a_file_with_a_syntax_error_untouched_and_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.chronicle"
+    path.write_text("DAY 1\nwelcome Derek\n")
+    code, out, _ = run(capsys, "format", str(path))
+    assert (code, out) == (2, f"{path}:2:14: error: expected a being name after 'welcome Derek'\n")
+    assert path.read_text() == "DAY 1\nwelcome Derek\n"
+
+
+def test_format_dash_reads_stdin_and_writes_stdout(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"Leave  X # bye\n")))
+    assert run(capsys, "format", "-") == (0, "leave X\n", "")
+
+
+# ------------------------------------------------------------------ rules
+
+
+def test_rules_lists_the_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rules")
+    assert code == 0
+    assert out.startswith("R0  Only what is there can act\n")
+    assert "\nR15  " in out
+
+
+def test_rules_json_gives_every_rule_with_its_fields(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rules", "--json")
+    rules = json.loads(out)
+    assert code == 0
+    assert [rule["id"] for rule in rules] == [f"R{n}" for n in range(16)]
+    assert set(rules[0]) == {"id", "title", "text", "story"}
