@@ -1,0 +1,1 @@
+"""Scenarios shipped with packlaw (TOML files beside this module); see `packlaw.sim.scenario`."""

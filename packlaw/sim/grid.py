@@ -1,0 +1,100 @@
+"""The spatial index: beings bucketed by world and square block of cells.
+
+Neighbour queries (who is within distance r of this cell, in this world) look
+only at the few buckets the query square touches, so no phase is quadratic in
+beings. The index is a counting sort of the living beings by
+``(world, bucket)``: ``start[k]:start[k + 1]`` are the positions in ``rows``
+of bucket ``k``'s beings, in row order (oldest first).
+
+Positions do not change after the movement phase, so one index built right
+after it serves the whole day (attacks, bites, joining); queries filter by
+``alive`` and standing as the state is then.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+
+class Grid(NamedTuple):
+    """A built index (see the module's docstring)."""
+
+    start: np.ndarray  # int64, worlds * buckets + 2 entries
+    rows: np.ndarray  # int32
+    side: int  # cells per bucket along each axis
+    nbx: int  # buckets along x
+    nby: int  # buckets along y
+    width: int
+    height: int
+
+
+def bucket_side(width: int, height: int, beings_per_world: float) -> int:
+    """A bucket side giving about one or two living beings a bucket, at least one cell."""
+    cells_per_being = width * height / max(beings_per_world, 1.0)
+    return max(1, min(max(width, height), round(math.sqrt(cells_per_being))))
+
+
+@njit(cache=True)
+def _build(world, x, y, alive, worlds, side, nbx, nby):
+    nb = nbx * nby
+    start = np.zeros(worlds * nb + 2, np.int64)
+    total = 0
+    for i in range(world.shape[0]):
+        if alive[i]:
+            key = world[i] * nb + (y[i] // side) * nbx + x[i] // side
+            start[key + 2] += 1
+            total += 1
+    for k in range(2, start.shape[0]):
+        start[k] += start[k - 1]
+    rows = np.empty(total, np.int32)
+    for i in range(world.shape[0]):
+        if alive[i]:
+            key = world[i] * nb + (y[i] // side) * nbx + x[i] // side
+            rows[start[key + 1]] = i
+            start[key + 1] += 1
+    return start, rows
+
+
+def build_grid(
+    world: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    alive: np.ndarray,
+    worlds: int,
+    width: int,
+    height: int,
+    side: int,
+) -> Grid:
+    """Index the living beings by world and bucket."""
+    nbx, nby = -(-width // side), -(-height // side)
+    start, rows = _build(world, x, y, alive, worlds, side, nbx, nby)
+    return Grid(start, rows, side, nbx, nby, width, height)
+
+
+@njit(cache=True, inline="always")
+def axis_buckets(c, r, size, side, nbk):
+    """First bucket and bucket count covering cells ``c - r .. c + r`` on a ring of ``size``."""
+    if 2 * r + 1 >= size:
+        return 0, nbk
+    lo = (c - r) % size
+    hi = (c + r) % size
+    blo = lo // side
+    bhi = hi // side
+    count = bhi - blo + 1 if lo <= hi else nbk - blo + bhi + 1
+    if count >= nbk:
+        return 0, nbk
+    return blo, count
+
+
+@njit(cache=True, inline="always")
+def torus_distance(x1, y1, x2, y2, width, height):
+    """Chebyshev distance on the torus."""
+    dx = abs(np.int64(x1) - np.int64(x2))
+    dy = abs(np.int64(y1) - np.int64(y2))
+    dx = min(dx, width - dx)
+    dy = min(dy, height - dy)
+    return max(dx, dy)
