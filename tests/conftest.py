@@ -162,18 +162,21 @@ def postgres_server() -> Iterator[str]:
         yield given
         return
     cluster: _Cluster | None = None
+    reason = ""
     try:
         cluster = _Cluster()
         url = cluster.start()
     except PostgresUnavailable as error:
+        reason = f"PostgreSQL unavailable: {error}"
+    if reason:  # outside the except block, so the report shows the reason alone
         if cluster is not None:
             cluster.stop()
-        reason = f"PostgreSQL unavailable: {error}"
         if _in_ci():
             pytest.fail(
                 f"{reason} (CI=true: the PostgreSQL half of the suite must run)", pytrace=False
             )
         pytest.skip(reason)
+    assert cluster is not None
     try:
         yield url
     finally:
