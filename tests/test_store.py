@@ -655,3 +655,17 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_full_sync(tmp_path: Pat
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() >= 1000
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_a_value_too_big_for_its_column_is_refused_alike_on_both_backends(
+    dump_store: Dump, store: Store, db_url: str
+) -> None:
+    run_id = store.start_run("ok", "", seed=1, worlds=1, days=1)
+    before = dump_store(db_url)
+    with pytest.raises(StoreError, match="metric name"):
+        store.finish_run(run_id, {}, [(1, "m" * 101, 0, 0, 0, 0, 0)])
+    with pytest.raises(StoreError, match="scenario name"):
+        store.start_run("s" * 201, "", seed=1, worlds=1, days=1)
+    with pytest.raises(StoreError, match="seed"):
+        store.start_run("big seed", "", seed=2**64, worlds=1, days=1)
+    assert dump_store(db_url) == before

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -52,6 +53,9 @@ from packlaw.store.schema import chronicles, run_metrics, runs
 from packlaw.store.schema import statements as statement_rows
 
 MAX_NAME_LENGTH = 200
+_NAME_COLUMN = 200  # the lengths of schema.py's string columns
+_METRIC_COLUMN = 100
+_BIGINT_MIN, _BIGINT_MAX = -(2**63), 2**63 - 1
 _CACHED_TAILS = 32  # chronicles whose tail a Store keeps in memory
 
 Daily = tuple[int, str, float, float, float, float, float]
@@ -137,6 +141,7 @@ class Store:
         # Writes take the database's write lock from their first read (see engine.py).
         self._writer = self.engine.execution_options(packlaw_write=True)
         self._tails: OrderedDict[int, Tail] = OrderedDict()
+        self._tails_lock = threading.Lock()  # threads may share a Store
         try:
             with translated(self.url, "open the database"):
                 migrations.migrate(self.engine)
@@ -308,6 +313,9 @@ class Store:
         self, scenario_name: str, scenario_text: str, seed: int, worlds: int, days: int
     ) -> int:
         """Record a run that is starting (status ``running``); return its id."""
+        _fits(scenario_name, _NAME_COLUMN, "a scenario name")
+        if not _BIGINT_MIN <= int(seed) <= _BIGINT_MAX:
+            raise StoreError(f"seed {seed} does not fit the store's 64-bit seed column")
         with self._writing(f"record a run of {scenario_name} in") as conn:
             return _inserted_id(
                 conn.execute(
@@ -343,6 +351,8 @@ class Store:
             }
             for day, metric, mean, sd, p5, p50, p95 in daily
         ]
+        for metric in {str(row["metric"]) for row in rows}:
+            _fits(metric, _METRIC_COLUMN, "a metric name")
         document = _jsonable(summary)
         with self._writing(f"finish run {run_id} in") as conn:
             self._set_status(conn, run_id, "done", summary=document)
@@ -430,7 +440,8 @@ class Store:
         return int(row[0]), row[1]
 
     def _take_tail(self, conn: sa.Connection, chronicle_id: int, last: int) -> Tail:
-        tail = self._tails.pop(chronicle_id, None)
+        with self._tails_lock:
+            tail = self._tails.pop(chronicle_id, None)
         if tail is not None and tail.last_sequence == last:
             return tail
         # Another process wrote since, or we never read it: replay the stored chronicle.
@@ -446,10 +457,12 @@ class Store:
         return tail
 
     def _remember(self, chronicle_id: int, tail: Tail) -> None:
-        self._tails[chronicle_id] = tail
-        self._tails.move_to_end(chronicle_id)
-        while len(self._tails) > _CACHED_TAILS:
-            self._tails.popitem(last=False)
+        # A tail put back late is harmless: it is used only if its last sequence is the stored one.
+        with self._tails_lock:
+            self._tails[chronicle_id] = tail
+            self._tails.move_to_end(chronicle_id)
+            while len(self._tails) > _CACHED_TAILS:
+                self._tails.popitem(last=False)
 
     @staticmethod
     def _insert(
@@ -477,6 +490,14 @@ def _check_name(name: str) -> None:
         raise StoreError(
             f"{name!r} cannot name a chronicle: use 1 to {MAX_NAME_LENGTH} printable "
             "characters, with no space at either end"
+        )
+
+
+def _fits(text: str, limit: int, what: str) -> None:
+    # PostgreSQL refuses a longer string and SQLite would keep it: refuse it on both, clearly.
+    if len(text) > limit:
+        raise StoreError(
+            f"{what} is at most {limit} characters long, not {len(text)}: {text[:40]!r}..."
         )
 
 
