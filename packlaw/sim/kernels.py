@@ -155,11 +155,21 @@ def _response(s, theta):
     return s2 / denominator if denominator > 0 else 0.0
 
 
-@njit(cache=True, parallel=True)
 def assign_tasks(b, members, s_research, s_patrol, u, xi, phi, theta_min, theta_max):
     """Each member takes research, else patrol, else nothing; thresholds learn."""
-    # Columns are unpacked first: Numba's prange loses writes made through a tuple.
-    pack, task, theta_research, theta_patrol = b.pack, b.task, b.theta_research, b.theta_patrol
+    _assign_tasks(
+        b.pack, b.task, b.theta_research, b.theta_patrol,
+        members, s_research, s_patrol, u, xi, phi, theta_min, theta_max,
+    )  # fmt: skip
+
+
+# Parallel kernels take columns, not the `Beings` tuple: Numba's prange can
+# lose writes made through arrays unpacked from a tuple argument.
+@njit(cache=True, parallel=True)
+def _assign_tasks(
+    pack, task, theta_research, theta_patrol,
+    members, s_research, s_patrol, u, xi, phi, theta_min, theta_max,
+):  # fmt: skip
     for k in prange(members.shape[0]):
         i = members[k]
         p = pack[i]
@@ -196,16 +206,24 @@ def leave_standing(b, i):
     b.knowledge[i] = 0.0
 
 
-@njit(cache=True, parallel=True)
 def give_orders(b, members, pack_alpha, u, order_rate, resist_ill, defiance_limit, outcome):
     """Orders, obedience and defiance (R3, R5, R7); ``outcome[k]`` says what happened.
 
     At the defiance limit the member is out (R7): a werewolf becomes a
     non-hostile omega, a human an ally of the same pack.
     """
-    # Columns are unpacked first: Numba's prange loses writes made through a tuple.
-    pack, ill_rate, autonomy, defiance, kind = b.pack, b.ill_rate, b.autonomy, b.defiance, b.kind
-    task, lead, knowledge, standing, hostile = b.task, b.lead, b.knowledge, b.standing, b.hostile
+    _give_orders(
+        b.pack, b.ill_rate, b.autonomy, b.defiance, b.kind,
+        b.task, b.lead, b.knowledge, b.standing, b.hostile,
+        members, pack_alpha, u, order_rate, resist_ill, defiance_limit, outcome,
+    )  # fmt: skip
+
+
+@njit(cache=True, parallel=True)
+def _give_orders(
+    pack, ill_rate, autonomy, defiance, kind, task, lead, knowledge, standing, hostile,
+    members, pack_alpha, u, order_rate, resist_ill, defiance_limit, outcome,
+):  # fmt: skip
     for k in prange(members.shape[0]):
         i = members[k]
         if u[k, 0] >= order_rate:
@@ -249,34 +267,47 @@ def step_toward(a, target, size):
     return (a - 1 + size) % size
 
 
-@njit(cache=True, parallel=True)
 def move(b, pack_alpha, steps, cohesion, width, height, new_x, new_y):
     """Members close on their alpha, allies with a lead walk to it, the rest wander."""
-    for i in prange(b.alive.shape[0]):
-        x, y = np.int64(b.x[i]), np.int64(b.y[i])
+    _move(
+        b.alive, b.standing, b.pack, b.lead, b.x, b.y,
+        pack_alpha, steps, cohesion, width, height, new_x, new_y,
+    )  # fmt: skip
+
+
+@njit(cache=True, parallel=True)
+def _move(
+    alive, standing, pack, lead, xs, ys,
+    pack_alpha, steps, cohesion, width, height, new_x, new_y,
+):  # fmt: skip
+    for i in prange(alive.shape[0]):
+        x, y = np.int64(xs[i]), np.int64(ys[i])
         new_x[i], new_y[i] = x, y
-        if not b.alive[i]:
+        if not alive[i]:
             continue
         target = NOBODY
-        if b.standing[i] == MEMBER:
-            alpha = pack_alpha[b.pack[i]]
-            if torus_distance(x, y, b.x[alpha], b.y[alpha], width, height) > cohesion:
+        if standing[i] == MEMBER:
+            alpha = pack_alpha[pack[i]]
+            if torus_distance(x, y, xs[alpha], ys[alpha], width, height) > cohesion:
                 target = alpha
-        elif b.standing[i] == ALLY and b.lead[i] != NOBODY:
-            target = b.lead[i]
+        elif standing[i] == ALLY and lead[i] != NOBODY:
+            target = lead[i]
         if target != NOBODY:
-            new_x[i] = step_toward(x, b.x[target], width)
-            new_y[i] = step_toward(y, b.y[target], height)
+            new_x[i] = step_toward(x, xs[target], width)
+            new_y[i] = step_toward(y, ys[target], height)
         else:
             s = np.int64(steps[i])
             new_x[i] = (x + s % 3 - 1 + width) % width
             new_y[i] = (y + s // 3 - 1 + height) % height
 
 
-@njit(cache=True, parallel=True)
 def copy_positions(b, new_x, new_y):
     """Write the day's new positions back."""
-    x, y = b.x, b.y  # unpacked: Numba's prange loses writes made through a tuple
+    _copy_positions(b.x, b.y, new_x, new_y)
+
+
+@njit(cache=True, parallel=True)
+def _copy_positions(x, y, new_x, new_y):
     for i in prange(x.shape[0]):
         x[i] = new_x[i]
         y[i] = new_y[i]
@@ -638,10 +669,13 @@ def follow_leads(b, allies, packs_knowledge, h_start, h_rows, lead_threshold, wi
 # ---------------------------------------------------- 7. care and healing
 
 
-@njit(cache=True, parallel=True)
 def heal(b, asked, heal_werewolf, heal_human):
     """Everyone heals at its kind's rate, doubled when cared for; ``asked`` marks allies who asked."""
-    alive, health, kind, standing = b.alive, b.health, b.kind, b.standing  # see give_orders
+    _heal(b.alive, b.health, b.kind, b.standing, asked, heal_werewolf, heal_human)
+
+
+@njit(cache=True, parallel=True)
+def _heal(alive, health, kind, standing, asked, heal_werewolf, heal_human):
     for i in prange(alive.shape[0]):
         if not alive[i] or health[i] >= MILLI:
             continue
@@ -828,12 +862,18 @@ def come_back(b, allies, u, return_rate, wounded_return_rate):
 # ----------------------------------------------------------- 10. leaving
 
 
-@njit(cache=True, parallel=True)
 def leave(b, members, u, leave_rate, left):
     """R6: a member may leave; a werewolf becomes an omega, a human unaffiliated."""
-    # Columns are unpacked first: Numba's prange loses writes made through a tuple.
-    pack, kind, standing, hostile = b.pack, b.kind, b.standing, b.hostile
-    defiance, task, lead, knowledge = b.defiance, b.task, b.lead, b.knowledge
+    _leave(
+        b.pack, b.kind, b.standing, b.hostile, b.defiance, b.task, b.lead, b.knowledge,
+        members, u, leave_rate, left,
+    )  # fmt: skip
+
+
+@njit(cache=True, parallel=True)
+def _leave(
+    pack, kind, standing, hostile, defiance, task, lead, knowledge, members, u, leave_rate, left
+):
     for k in prange(members.shape[0]):
         i = members[k]
         left[k] = u[k] < leave_rate

@@ -85,10 +85,11 @@ def orders(state: State, rng: Generator, ledger: Ledger) -> None:
     members = k.rows_standing(b.alive, b.standing, MEMBER)
     u = rng.random((len(members), 3))
     outcome = np.zeros(len(members), np.int8)
+    alphas = state.packs.alpha[b.pack[members]]  # before anyone is pushed out
     k.give_orders(
         b, members, state.packs.alpha, u, p.order_rate, p.resist_ill, p.defiance_limit, outcome
     )
-    ledger.tell("orders", state, members=members, outcome=outcome)
+    ledger.tell("orders", state, members=members, outcome=outcome, alphas=alphas)
 
 
 def movement(state: State, rng: Generator, ledger: Ledger) -> None:

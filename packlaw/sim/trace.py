@@ -1,0 +1,315 @@
+"""One simulated world written as a chronicle (``--trace WORLD FILE``).
+
+The chronicle replays through the rulebook engine with no refusal and ends
+with every being in the standing the simulator left it in. Each line is
+``str()`` of a value of `packlaw.rules.events`. How the simulator's day maps
+onto the rulebook's events:
+
+- day 0: ``being`` for everyone, ``ascend`` for alphas, ``submit`` +
+  ``welcome`` for members, ``ally`` for allies; ``set defiance-limit`` is the
+  scenario's, so the engine pushes a member out on the same ``defy``;
+- orders: ``order`` (``ill`` when ill), then ``obey`` or ``defy``;
+- attacks: a repelled attack is written as the target wounding the omega
+  (``attack TARGET OMEGA 0.3``), a hit as ``attack OMEGA TARGET 0.6``; all
+  wounds carry their amount (the engine's default is 0.5). Repels come first
+  and hits on alphas last, so that every line names living beings and an
+  alpha dies after betas that fall the same day, as in the simulator; a hit
+  on a being an earlier hit already killed is left out (the engine refuses
+  to wound the dead), which changes nothing;
+- deaths: health is kept in thousandths by both, so a being the simulator
+  kills is already at 0, and dead, in the engine; successions are ``ascend``
+  and dissolutions happen by themselves;
+- hunts: a kill is ``death``, a failed hunt ``attack OMEGA HUNTER 0.6``;
+- care: ``check-in`` for members, ``ask`` + ``check-in`` for an ally who
+  asked, then ``heal NAME AMOUNT`` with the exact amount healed (explicit
+  amounts are never doubled by the engine);
+- bites: ``bite`` then ``death``, or ``submit`` + ``welcome``, or nothing
+  (the bitten stays an omega);
+- joining: ``submit`` (``insincere`` when so) and ``welcome`` if sincere;
+  allies coming back: ``submit`` + ``welcome``;
+- leaving: ``leave``; arrivals: ``being NAME werewolf``.
+
+Unnamed beings get names from their kind and order (``Human1``, ``Wolf1``,
+``Arrival1``), never clashing with the scenario's names.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from packlaw.rules.events import (
+    MILLI,
+    Ally,
+    Ascend,
+    Ask,
+    Attack,
+    Being,
+    Bite,
+    CheckIn,
+    Day,
+    Death,
+    Defy,
+    Heal,
+    Kind,
+    Leave,
+    Obey,
+    Order,
+    Set,
+    Setting,
+    Statement,
+    Submit,
+    Title,
+    Welcome,
+)
+from packlaw.sim import kernels as k
+from packlaw.sim.state import ALLY, ALPHA, MEMBER, NOBODY, STANDINGS, WEREWOLF, State
+
+ORDER_TEXT = "do as the pack needs"
+ASK_TEXT = "help"
+
+
+class WorldChronicle:
+    """Collects one world's events while the simulator runs (a `Chronicler`)."""
+
+    def __init__(self, state: State, world: int, title: str | None = None) -> None:
+        if not 0 <= world < state.worlds:
+            raise ValueError(
+                f"there is no world {world}: the run has worlds 0 to {state.worlds - 1}"
+            )
+        self.world = world
+        self.statements: list[Statement] = []
+        self.names: dict[int, str] = {}
+        self._taken = {name for name in state.names if name is not None} | set(state.pack_names)
+        self._counters: dict[str, int] = {}
+        self._dead: set[int] = set()
+        self._health: dict[int, int] = {}
+        if title:
+            self.statements.append(Title(title))
+        limit = state.params.defiance_limit
+        if limit >= 1:
+            self.statements.append(Set(Setting.DEFIANCE_LIMIT, limit * MILLI))
+        self._start(state)
+
+    # ------------------------------------------------------------ names
+
+    def _fresh(self, stem: str) -> str:
+        while True:
+            self._counters[stem] = self._counters.get(stem, 0) + 1
+            name = f"{stem}{self._counters[stem]}"
+            if name not in self._taken:
+                self._taken.add(name)
+                return name
+
+    def _name(self, row: int) -> str:
+        return self.names[int(row)]
+
+    def _pack_name(self, state: State, pack: int) -> str:
+        return state.pack_names[pack % state.n_packs]
+
+    def _alpha_of(self, state: State, row: int) -> str:
+        return self._name(state.packs.alpha[state.columns["pack"][row]])
+
+    def _mine(self, state: State, rows: np.ndarray) -> np.ndarray:
+        """Positions in ``rows`` of this world's beings."""
+        return np.flatnonzero(state.columns["world"][rows] == self.world)
+
+    def _write(self, *statements: Statement) -> None:
+        self.statements.extend(statements)
+
+    def _wound(self, attacker: int, target: int, amount: int) -> None:
+        if target in self._dead:
+            return  # already dead in the rulebook: a second wound is refused there
+        self._write(Attack(self._name(attacker), self._name(target), amount))
+        self._health[target] = max(0, self._health[target] - amount)
+        if self._health[target] == 0:
+            self._dead.add(target)
+
+    def _kill(self, row: int) -> None:
+        if row not in self._dead:
+            self._write(Death(self._name(row)))
+            self._dead.add(row)
+            self._health[row] = 0
+
+    # ------------------------------------------------------------ day 0
+
+    def _start(self, state: State) -> None:
+        c = state.columns
+        first = self.world * state.n0
+        rows = range(first, first + state.n0)
+        for i, row in enumerate(rows):
+            name = state.names[i]
+            if name is None:
+                name = self._fresh("Wolf" if c["kind"][row] == WEREWOLF else "Human")
+            self.names[row] = name
+            self._health[row] = int(c["health"][row])
+            kind = Kind.WEREWOLF if c["kind"][row] == WEREWOLF else Kind.HUMAN
+            self._write(Being(name, kind))
+        for row in rows:
+            if c["standing"][row] == ALPHA:
+                self._write(Ascend(self._name(row), self._pack_name(state, c["pack"][row])))
+        for row in rows:
+            standing = c["standing"][row]
+            if standing == MEMBER:
+                alpha = self._alpha_of(state, row)
+                self._write(Submit(self._name(row), alpha), Welcome(alpha, self._name(row)))
+            elif standing == ALLY:
+                self._write(Ally(self._alpha_of(state, row), self._name(row)))
+
+    # ------------------------------------------------------------ phases
+
+    def phase(self, name: str, state: State, **happened: np.ndarray) -> None:
+        """Write what a phase did in this world."""
+        getattr(self, "_" + name)(state, **happened)
+
+    def _day(self, state: State) -> None:
+        self._write(Day(state.day + 1))
+
+    def _orders(
+        self, state: State, members: np.ndarray, outcome: np.ndarray, alphas: np.ndarray
+    ) -> None:
+        for j in self._mine(state, members):
+            if outcome[j] == k.NO_ORDER:
+                continue
+            name = self._name(members[j])
+            ill = outcome[j] in (k.OBEYED_ILL, k.DEFIED_ILL)
+            self._write(Order(self._name(alphas[j]), name, ORDER_TEXT, ill=ill))
+            defied = outcome[j] in (k.DEFIED, k.DEFIED_ILL)
+            self._write(Defy(name) if defied else Obey(name))
+
+    def _attacks(
+        self,
+        state: State,
+        omegas: np.ndarray,
+        target: np.ndarray,
+        hit: np.ndarray,
+        defenders: np.ndarray,
+    ) -> None:
+        standing = state.columns["standing"][np.maximum(target, 0)]  # as at the phase's start
+        mine = [j for j in self._mine(state, omegas) if target[j] != NOBODY]
+        wound = round(state.params.wound * MILLI)
+        repel = round(state.params.repel_wound * MILLI)
+        for j in mine:
+            if not hit[j]:
+                self._wound(target[j], omegas[j], repel)
+        for on_alpha in (False, True):
+            for j in mine:
+                if hit[j] and (standing[j] == ALPHA) == on_alpha:
+                    self._wound(omegas[j], target[j], wound)
+
+    def _deaths(
+        self, state: State, dead: np.ndarray, succession: np.ndarray, dissolved: np.ndarray
+    ) -> None:
+        for j in self._mine(state, dead):
+            self._kill(int(dead[j]))
+        for pack, heir in succession:
+            if state.packs.world[pack] == self.world:
+                self._write(Ascend(self._name(heir), self._pack_name(state, pack)))
+
+    def _hunts(
+        self,
+        state: State,
+        hunting: np.ndarray,
+        prey: np.ndarray,
+        killed: np.ndarray,
+        hurt: np.ndarray,
+    ) -> None:
+        wound = round(state.params.wound * MILLI)
+        for j in np.flatnonzero(state.packs.world[hunting] == self.world):
+            if prey[j] == NOBODY:
+                continue
+            if killed[j]:
+                self._kill(int(prey[j]))
+            else:
+                self._wound(int(prey[j]), int(hurt[j]), wound)
+
+    def _care_and_healing(self, state: State, before: np.ndarray, asked: np.ndarray) -> None:
+        c = state.columns
+        for row in sorted(self.names):
+            if row in self._dead:
+                continue
+            amount = int(c["health"][row]) - int(before[row])
+            if amount <= 0:
+                continue
+            name = self._name(row)
+            standing = c["standing"][row]
+            if standing == MEMBER:
+                self._write(CheckIn(self._alpha_of(state, row), name))
+            elif standing == ALLY and asked[row]:
+                alpha = self._alpha_of(state, row)
+                self._write(Ask(name, alpha, ASK_TEXT), CheckIn(alpha, name))
+            self._write(Heal(name, amount))
+            self._health[row] = min(MILLI, self._health[row] + amount)
+
+    def _bites(
+        self, state: State, alphas: np.ndarray, bitten: np.ndarray, outcome: np.ndarray
+    ) -> None:
+        for j in self._mine(state, alphas):
+            if bitten[j] == NOBODY:
+                continue
+            alpha, name = self._name(alphas[j]), self._name(bitten[j])
+            self._write(Bite(alpha, name))
+            if outcome[j] == k.BITE_KILLED:
+                self._kill(int(bitten[j]))
+            elif outcome[j] == k.BITE_WELCOMED:
+                self._write(Submit(name, alpha), Welcome(alpha, name))
+
+    def _joining(
+        self,
+        state: State,
+        omegas: np.ndarray,
+        submitted: np.ndarray,
+        insincere: np.ndarray,
+        allies: np.ndarray,
+        back: np.ndarray,
+    ) -> None:
+        for j in self._mine(state, omegas):
+            if submitted[j] == NOBODY:
+                continue
+            alpha, name = self._name(submitted[j]), self._name(omegas[j])
+            self._write(Submit(name, alpha, insincere=bool(insincere[j])))
+            if not insincere[j]:
+                self._write(Welcome(alpha, name))
+        for j in self._mine(state, allies):
+            if back[j]:
+                alpha, name = self._alpha_of(state, allies[j]), self._name(allies[j])
+                self._write(Submit(name, alpha), Welcome(alpha, name))
+
+    def _leaving(self, state: State, members: np.ndarray, left: np.ndarray) -> None:
+        for j in self._mine(state, members):
+            if left[j]:
+                self._write(Leave(self._name(members[j])))
+
+    def _arrivals(self, state: State, rows: np.ndarray) -> None:
+        for j in self._mine(state, rows):
+            row = int(rows[j])
+            self.names[row] = self._fresh("Arrival")
+            self._health[row] = int(state.columns["health"][row])
+            self._write(Being(self.names[row], Kind.WEREWOLF))
+
+    # ------------------------------------------------------------ results
+
+    def text(self) -> str:
+        """The chronicle, one canonical line per statement."""
+        return "".join(f"{statement}\n" for statement in self.statements)
+
+    def standings(self, state: State) -> dict[str, str]:
+        """Each being's standing as the simulator has it now (``dead`` for the dead)."""
+        c = state.columns
+        return {
+            name: STANDINGS[c["standing"][row]] if c["alive"][row] else "dead"
+            for row, name in self.names.items()
+        }
+
+    def packs(self, state: State) -> dict[str, str | None]:
+        """The pack each living being leads, belongs to or is allied with."""
+        c = state.columns
+        return {
+            name: self._pack_name(state, c["pack"][row])
+            if c["alive"][row] and c["pack"][row] != NOBODY
+            else None
+            for row, name in self.names.items()
+        }
+
+    def health(self, state: State) -> dict[str, int]:
+        """Each being's health in thousandths."""
+        return {name: int(state.columns["health"][row]) for row, name in self.names.items()}
