@@ -305,7 +305,7 @@ _TYPE_WORDS = {
     "model_attributes_type": "must be a table",
     "literal_error": "must be one of",
     "missing": "is required",
-    "extra_forbidden": "is not a key of the territory model's scenario schema",
+    "extra_forbidden": "unknown key (not in the territory model's scenario schema)",
 }
 
 
