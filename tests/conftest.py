@@ -78,6 +78,11 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _reachable_by_others(folder: Path) -> bool:
+    """Whether a user other than the owner can reach into ``folder`` (x on it and every parent)."""
+    return all(part.stat().st_mode & 0o001 for part in (folder, *folder.parents))
+
+
 class _Cluster:
     """A throwaway PostgreSQL cluster in a temporary folder."""
 
@@ -92,8 +97,12 @@ class _Cluster:
                 raise PostgresUnavailable(
                     f"tests run as root and there is no {PG_USER!r} user to run PostgreSQL as"
                 ) from None
-            os.chown(self.folder, account.pw_uid, account.pw_gid)
             self.as_user = ["runuser", "-u", PG_USER, "--"]
+            if not _reachable_by_others(self.folder.parent):
+                # $TMPDIR is private to root: fall back to the system's shared temporary folder.
+                self.folder.rmdir()
+                self.folder = Path(tempfile.mkdtemp(prefix="packlaw-pg-", dir="/tmp"))
+            os.chown(self.folder, account.pw_uid, account.pw_gid)
         self.data = self.folder / "data"
         self.log = self.folder / "server.log"
         self.port = 0
