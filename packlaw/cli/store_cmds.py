@@ -128,7 +128,7 @@ def list_chronicles(db: DbOption = None, as_json: JsonOption = False) -> None:
         return
     _table(
         "Chronicles",
-        ["name", "title", "statements", "last day", "stored"],
+        ["name", "title", "statements", "last day", "stored (UTC)"],
         [
             [i.name, i.title or "", str(i.statements), str(i.last_day), _when(i.created_at)]
             for i in infos
@@ -150,7 +150,7 @@ def list_runs(db: DbOption = None, as_json: JsonOption = False) -> None:
         return
     _table(
         "Runs",
-        ["id", "scenario", "status", "worlds", "days", "seed", "started", "took"],
+        ["id", "scenario", "status", "worlds", "days", "seed", "started (UTC)", "took"],
         [
             [
                 str(r.id),
@@ -188,7 +188,7 @@ def show_run(
         ["seed", str(info.seed)],
         ["worlds", str(info.worlds)],
         ["days", str(info.days)],
-        ["started", _when(info.started_at)],
+        ["started (UTC)", _when(info.started_at)],
         ["took", _took(info)],
     ]
     figures: list[list[str]] = []
@@ -296,14 +296,14 @@ def _number(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+        return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value) if not isinstance(value, list | dict) else json.dumps(value)
 
 
 def _when(moment: Any) -> str:
-    return str(moment.strftime("%Y-%m-%d %H:%M:%S UTC"))
+    return str(moment.strftime("%Y-%m-%d %H:%M"))
 
 
 def _took(run: RunInfo) -> str:
@@ -333,7 +333,7 @@ def _table(
         return
     table = Table(title=title, show_header=header)
     for i, column in enumerate(columns):
-        table.add_column(column, justify="right" if i in numeric else "left")
+        table.add_column(column, justify="right" if i in numeric else "left", no_wrap=True)
     for row in rows:
         table.add_row(*row)
     console.print(table)
