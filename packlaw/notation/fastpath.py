@@ -1,4 +1,4 @@
-"""The fast reader: ordinary lines turned into statements with `str` methods, no parser.
+"""The fast reader: ordinary lines turned into statements by one compiled pattern per verb.
 
 A generated million-event chronicle is almost all lines like ``welcome Derek
 Isaac`` or ``order Derek Stiles "patrol the woods"``: lower-case verb, one
@@ -54,186 +54,137 @@ from packlaw.rules.events import (
     Welcome,
 )
 
-_is_name = re.compile(r"[A-Za-z][A-Za-z0-9_'\-]*\Z").match
-_number = re.compile(r"([0-9]{1,15})(?:\.([0-9]{1,3}))?\Z").match
+_NAME = r"([A-Za-z][A-Za-z0-9_'\-]*)"
+_TEXT = r'"([^"\\\r]*)"'  # a text with no escapes (and no line break): its inside as is
+_NUMBER = r"([0-9]{1,15}(?:\.[0-9]{1,3})?)"
 _KINDS = {"human": Kind.HUMAN, "werewolf": Kind.WEREWOLF}
-_ORIGINS = {"born": Origin.BORN, "bitten": Origin.BITTEN}
+_ORIGINS = {"born": Origin.BORN, "bitten": Origin.BITTEN, None: None}
 _STANDINGS = {s.value: s for s in Standing}
-_LONE = frozenset({Standing.OMEGA, Standing.UNAFFILIATED, Standing.DEAD})
-_RULES = frozenset(f"R{n}" for n in range(16))
+_amounts: dict[str, int] = {}  # few distinct numbers recur in a chronicle
 
 
-def _text(quoted: str) -> str | None:
-    """The inside of ``"..."`` when it needs no unescaping, else None."""
-    if len(quoted) < 2 or quoted[0] != '"' or quoted[-1] != '"':
+def _pattern(*parts: str) -> Callable[[str], re.Match[str] | None]:
+    """A whole-rest-of-line matcher: the parts separated by single spaces."""
+    return re.compile(" ".join(parts) + r"\Z").match
+
+
+def _amount(token: str | None) -> int | None:
+    """The number as thousandths (the grammar's `amount`, for well-formed numbers only)."""
+    if token is None:
         return None
-    inner = quoted[1:-1]
-    if '"' in inner or "\\" in inner or "\r" in inner:
-        return None
-    return inner
+    value = _amounts.get(token)
+    if value is None:
+        whole, _, frac = token.partition(".")
+        value = _amounts[token] = int(whole) * MILLI + int(frac.ljust(3, "0"))
+    return value
 
 
-def _amount(token: str) -> int | None:
-    match = _number(token)
-    if match is None:
-        return None
-    whole, frac = match.groups()
-    return int(whole) * MILLI + (int(frac.ljust(3, "0")) if frac else 0)
+def _plain(cls: Callable[..., Statement], *parts: str) -> Callable[[str], Statement | None]:
+    """A reader for a statement whose arguments are names and texts taken as they are."""
+    match = _pattern(*parts)
 
-
-def _one(cls: Callable[[str], Statement]) -> Callable[[str], Statement | None]:
     def read(rest: str) -> Statement | None:
-        return cls(rest) if _is_name(rest) else None
+        found = match(rest)
+        return None if found is None else cls(*found.groups())
 
     return read
 
 
-def _two(cls: Callable[[str, str], Statement]) -> Callable[[str], Statement | None]:
-    def read(rest: str) -> Statement | None:
-        first, _, second = rest.partition(" ")
-        if _is_name(first) and _is_name(second):
-            return cls(first, second)
-        return None
-
-    return read
-
-
-def _two_and_text(cls: Callable[[str, str, str], Statement]) -> Callable[[str], Statement | None]:
-    def read(rest: str) -> Statement | None:
-        parts = rest.split(" ", 2)
-        if len(parts) != 3 or not _is_name(parts[0]) or not _is_name(parts[1]):
-            return None
-        text = _text(parts[2])
-        return None if text is None else cls(parts[0], parts[1], text)
-
-    return read
-
-
-def _one_and_text(cls: Callable[[str, str], Statement]) -> Callable[[str], Statement | None]:
-    def read(rest: str) -> Statement | None:
-        name, _, quoted = rest.partition(" ")
-        if not _is_name(name):
-            return None
-        text = _text(quoted)
-        return None if text is None else cls(name, text)
-
-    return read
-
-
-def _only_text(cls: Callable[[str], Statement]) -> Callable[[str], Statement | None]:
-    def read(rest: str) -> Statement | None:
-        text = _text(rest)
-        return None if text is None else cls(text)
-
-    return read
+_being_match = _pattern(_NAME, "(human|werewolf)(?: (born|bitten))?")
+_submit_match = _pattern(_NAME, _NAME + "( insincere)?( coerced)?")
+_order_match = _pattern(_NAME, _NAME, _TEXT + "( ill)?")
+_attack_match = _pattern(_NAME, _NAME + f"(?: {_NUMBER})?")
+_heal_match = _pattern(_NAME + f"(?: {_NUMBER})?")
+_day_match = _pattern("([0-9]{1,15})")
+_expect_match = _pattern(
+    r"(?:(R1[0-5]|R[0-9])|"
+    + _NAME
+    + r" (?:(established|alone)|(alpha|member|ally)(?: "
+    + _NAME
+    + r")?|(omega|unaffiliated|dead)))"
+)
 
 
 def _being(rest: str) -> Statement | None:
-    parts = rest.split(" ")
-    if not 2 <= len(parts) <= 3 or not _is_name(parts[0]):
+    found = _being_match(rest)
+    if found is None:
         return None
-    kind = _KINDS.get(parts[1])
-    if kind is None:
-        return None
-    if len(parts) == 2:
-        return Being(parts[0], kind)
-    origin = _ORIGINS.get(parts[2])
-    return None if origin is None else Being(parts[0], kind, origin)
+    name, kind, origin = found.groups()
+    return Being(name, _KINDS[kind], _ORIGINS[origin])
 
 
 def _submit(rest: str) -> Statement | None:
-    parts = rest.split(" ")
-    if not _is_name(parts[0]) or len(parts) < 2 or not _is_name(parts[1]):
+    found = _submit_match(rest)
+    if found is None:
         return None
-    flags = parts[2:]
-    if (
-        len(flags) > 2
-        or len(set(flags)) != len(flags)
-        or not set(flags) <= {"insincere", "coerced"}
-    ):
-        return None
-    return Submit(parts[0], parts[1], "insincere" in flags, "coerced" in flags)
+    name, alpha, insincere, coerced = found.groups()
+    return Submit(name, alpha, insincere is not None, coerced is not None)
 
 
 def _order(rest: str) -> Statement | None:
-    parts = rest.split(" ", 2)
-    if len(parts) != 3 or not _is_name(parts[0]) or not _is_name(parts[1]):
+    found = _order_match(rest)
+    if found is None:
         return None
-    quoted, ill = parts[2], False
-    if quoted.endswith('" ill'):
-        quoted, ill = quoted[:-4], True
-    text = _text(quoted)
-    return None if text is None else Order(parts[0], parts[1], text, ill)
+    alpha, name, text, ill = found.groups()
+    return Order(alpha, name, text, ill is not None)
 
 
 def _attack(rest: str) -> Statement | None:
-    parts = rest.split(" ")
-    if not 2 <= len(parts) <= 3 or not _is_name(parts[0]) or not _is_name(parts[1]):
+    found = _attack_match(rest)
+    if found is None:
         return None
-    if len(parts) == 2:
-        return Attack(parts[0], parts[1])
-    wound = _amount(parts[2])
-    return None if wound is None else Attack(parts[0], parts[1], wound)
+    attacker, target, wound = found.groups()
+    return Attack(attacker, target, _amount(wound))
 
 
 def _heal(rest: str) -> Statement | None:
-    name, space, how_much = rest.partition(" ")
-    if not _is_name(name):
+    found = _heal_match(rest)
+    if found is None:
         return None
-    if not space:
-        return Heal(name)
-    value = _amount(how_much)
-    return None if value is None else Heal(name, value)
+    name, how_much = found.groups()
+    return Heal(name, _amount(how_much))
 
 
 def _day(rest: str) -> Statement | None:
-    if rest.isascii() and rest.isdigit() and len(rest) <= 15:
-        return Day(int(rest))
-    return None
+    found = _day_match(rest)
+    return None if found is None else Day(int(found.group(1)))
 
 
 def _expect(rest: str) -> Statement | None:
-    parts = rest.split(" ")
-    if not _is_name(parts[0]):
+    found = _expect_match(rest)
+    if found is None:
         return None
-    if len(parts) == 1:
-        return ExpectRefusal(parts[0]) if parts[0] in _RULES else None
-    word = parts[1]
-    if len(parts) == 2 and word in ("established", "alone"):
-        return ExpectEstablished(parts[0], word == "established")
-    standing = _STANDINGS.get(word)
-    if standing is None or len(parts) > 3:
-        return None
-    if len(parts) == 2:
-        return ExpectStanding(parts[0], standing)
-    if standing in _LONE or not _is_name(parts[2]):
-        return None
-    return ExpectStanding(parts[0], standing, parts[2])
+    rule, name, established, packed, pack, lone = found.groups()
+    if rule is not None:
+        return ExpectRefusal(rule)
+    if established is not None:
+        return ExpectEstablished(name, established == "established")
+    return ExpectStanding(name, _STANDINGS[packed or lone], pack)
 
 
 _READERS: dict[str, Callable[[str], Statement | None]] = {
     "being": _being,
-    "ascend": _two(Ascend),
-    "bite": _two(Bite),
+    "ascend": _plain(Ascend, _NAME, _NAME),
+    "bite": _plain(Bite, _NAME, _NAME),
     "submit": _submit,
-    "welcome": _two(Welcome),
-    "leave": _one(Leave),
-    "rescind": _one(Rescind),
+    "welcome": _plain(Welcome, _NAME, _NAME),
+    "leave": _plain(Leave, _NAME),
+    "rescind": _plain(Rescind, _NAME),
     "order": _order,
-    "obey": _one(Obey),
-    "defy": _one(Defy),
-    "ally": _two(Ally),
-    "request": _two_and_text(Request),
-    "ask": _two_and_text(Ask),
+    "obey": _plain(Obey, _NAME),
+    "defy": _plain(Defy, _NAME),
+    "ally": _plain(Ally, _NAME, _NAME),
+    "request": _plain(Request, _NAME, _NAME, _TEXT),
+    "ask": _plain(Ask, _NAME, _NAME, _TEXT),
     "attack": _attack,
-    "protect": _two(Protect),
-    "check-in": _two(CheckIn),
+    "protect": _plain(Protect, _NAME, _NAME),
+    "check-in": _plain(CheckIn, _NAME, _NAME),
     "heal": _heal,
-    "death": _one(Death),
-    "research": _one_and_text(Research),
-    "share": _one_and_text(Share),
-    "note": _only_text(Note),
-    "title": _only_text(Title),
+    "death": _plain(Death, _NAME),
+    "research": _plain(Research, _NAME, _TEXT),
+    "share": _plain(Share, _NAME, _TEXT),
+    "note": _plain(Note, _TEXT),
+    "title": _plain(Title, _TEXT),
     "day": _day,
     "expect": _expect,
 }
