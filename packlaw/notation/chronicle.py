@@ -172,7 +172,7 @@ def parse_chronicle(text: str, filename: str | None = None) -> Chronicle:
         text = text[1:]
     lines = text.split("\n")
     errors: list[ChronicleSyntaxError] = []
-    with _collector_paused():
+    with collector_paused():
         # Each distinct line is read once (statements are values, so equal
         # lines share one), and the loop over lines runs in C (map, filter, compress).
         table = _LineTable()
@@ -254,7 +254,7 @@ def _placement_errors(
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while reading.
 
     A million statements are a million new objects with no cycles among
