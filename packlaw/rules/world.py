@@ -404,6 +404,13 @@ class World:
         return being
 
     def _explain_names(self, event: Event) -> list[Violation]:
+        beings = self._beings
+        for name in event.names():
+            being = beings.get(name)
+            if being is None or not being.alive:
+                break
+        else:  # every name a living being, the usual case: no refusal sentence to compose
+            return []
         problems: list[Violation] = []
         doing = _doing(event)
         for name in event.names():
