@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit, prange
 
 from packlaw.sim.grid import axis_buckets, torus_distance
+from packlaw.sim.jit import per_being
 from packlaw.sim.metrics import (
     M_ATTACKS,
     M_ATTACKS_ALONE,
@@ -158,14 +159,14 @@ def _response(s, theta):
 def assign_tasks(b, members, s_research, s_patrol, u, xi, phi, theta_min, theta_max):
     """Each member takes research, else patrol, else nothing; thresholds learn."""
     _assign_tasks(
-        b.pack, b.task, b.theta_research, b.theta_patrol,
+        len(members), b.pack, b.task, b.theta_research, b.theta_patrol,
         members, s_research, s_patrol, u, xi, phi, theta_min, theta_max,
     )  # fmt: skip
 
 
 # Parallel kernels take columns, not the `Beings` tuple: Numba's prange can
 # lose writes made through arrays unpacked from a tuple argument.
-@njit(cache=True, parallel=True)
+@per_being
 def _assign_tasks(
     pack, task, theta_research, theta_patrol,
     members, s_research, s_patrol, u, xi, phi, theta_min, theta_max,
@@ -213,13 +214,13 @@ def give_orders(b, members, pack_alpha, u, order_rate, resist_ill, defiance_limi
     non-hostile omega, a human an ally of the same pack.
     """
     _give_orders(
-        b.pack, b.ill_rate, b.autonomy, b.defiance, b.kind,
+        len(members), b.pack, b.ill_rate, b.autonomy, b.defiance, b.kind,
         b.task, b.lead, b.knowledge, b.standing, b.hostile,
         members, pack_alpha, u, order_rate, resist_ill, defiance_limit, outcome,
     )  # fmt: skip
 
 
-@njit(cache=True, parallel=True)
+@per_being
 def _give_orders(
     pack, ill_rate, autonomy, defiance, kind, task, lead, knowledge, standing, hostile,
     members, pack_alpha, u, order_rate, resist_ill, defiance_limit, outcome,
@@ -270,12 +271,12 @@ def step_toward(a, target, size):
 def move(b, pack_alpha, steps, cohesion, width, height, new_x, new_y):
     """Members close on their alpha, allies with a lead walk to it, the rest wander."""
     _move(
-        b.alive, b.standing, b.pack, b.lead, b.x, b.y,
+        len(b.alive), b.alive, b.standing, b.pack, b.lead, b.x, b.y,
         pack_alpha, steps, cohesion, width, height, new_x, new_y,
     )  # fmt: skip
 
 
-@njit(cache=True, parallel=True)
+@per_being
 def _move(
     alive, standing, pack, lead, xs, ys,
     pack_alpha, steps, cohesion, width, height, new_x, new_y,
@@ -303,10 +304,10 @@ def _move(
 
 def copy_positions(b, new_x, new_y):
     """Write the day's new positions back."""
-    _copy_positions(b.x, b.y, new_x, new_y)
+    _copy_positions(len(new_x), b.x, b.y, new_x, new_y)
 
 
-@njit(cache=True, parallel=True)
+@per_being
 def _copy_positions(x, y, new_x, new_y):
     for i in prange(x.shape[0]):
         x[i] = new_x[i]
@@ -671,10 +672,10 @@ def follow_leads(b, allies, packs_knowledge, h_start, h_rows, lead_threshold, wi
 
 def heal(b, asked, heal_werewolf, heal_human):
     """Everyone heals at its kind's rate, doubled when cared for; ``asked`` marks allies who asked."""
-    _heal(b.alive, b.health, b.kind, b.standing, asked, heal_werewolf, heal_human)
+    _heal(len(b.alive), b.alive, b.health, b.kind, b.standing, asked, heal_werewolf, heal_human)
 
 
-@njit(cache=True, parallel=True)
+@per_being
 def _heal(alive, health, kind, standing, asked, heal_werewolf, heal_human):
     for i in prange(alive.shape[0]):
         if not alive[i] or health[i] >= MILLI:
@@ -865,12 +866,12 @@ def come_back(b, allies, u, return_rate, wounded_return_rate):
 def leave(b, members, u, leave_rate, left):
     """R6: a member may leave; a werewolf becomes an omega, a human unaffiliated."""
     _leave(
-        b.pack, b.kind, b.standing, b.hostile, b.defiance, b.task, b.lead, b.knowledge,
+        len(members), b.pack, b.kind, b.standing, b.hostile, b.defiance, b.task, b.lead, b.knowledge,
         members, u, leave_rate, left,
     )  # fmt: skip
 
 
-@njit(cache=True, parallel=True)
+@per_being
 def _leave(
     pack, kind, standing, hostile, defiance, task, lead, knowledge, members, u, leave_rate, left
 ):

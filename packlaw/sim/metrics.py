@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from packlaw.sim.jit import per_being
+
 _STANDINGS = ("alpha", "member", "ally", "omega", "unaffiliated")
 _KINDS = ("human", "werewolf")
 
@@ -59,8 +61,8 @@ def _order_statistic(sorted_counts, lo, k):
     return lo + sorted_counts.shape[0] - 1
 
 
-@njit(cache=True, parallel=True)
-def summarise(values):
+@per_being
+def _summarise(values):
     """Mean, sd and 5/50/95th percentiles (NumPy's linear rule) of each column.
 
     Columns of small whole numbers (almost all of them: counts) are
@@ -102,6 +104,11 @@ def summarise(values):
                 b = ordered[above]
             out[c, 2 + j] = a + (b - a) * fraction
     return out
+
+
+def summarise(values: np.ndarray) -> np.ndarray:
+    """Mean, sd and 5/50/95th percentiles of each column of ``values`` (worlds x figures)."""
+    return _summarise(len(values) * values.shape[1], values)
 
 
 def describe(values: np.ndarray) -> dict[str, float]:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from packlaw.sim import jit
 from packlaw.sim import kernels as k
 from packlaw.sim.metrics import (
     EVENT_METRICS,
@@ -125,6 +126,8 @@ def warm_up() -> None:
     """Compile (or load from Numba's cache) every kernel, outside any timing."""
     scenario = parse_scenario(_WARM_UP, "warm-up")
     simulate(scenario, worlds=2, days=3, seed=0, _warm=False)
+    with jit.always_parallel():
+        simulate(scenario, worlds=2, days=3, seed=0, _warm=False)
 
 
 def simulate(

@@ -1,0 +1,137 @@
+"""Whole runs: reproducibility, the summary's shape, and simple quantities against closed forms."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from packlaw.sim import load_scenario, parse_scenario, simulate
+from packlaw.sim.metrics import METRICS, describe
+
+STATISTICS = {"mean", "sd", "p5", "p50", "p95"}
+
+
+def test_the_same_scenario_seed_and_worlds_give_the_same_numbers() -> None:
+    scenario, _, _ = load_scenario()
+    a = simulate(scenario, worlds=40, days=60, seed=5)
+    b = simulate(scenario, worlds=40, days=60, seed=5)
+    assert np.array_equal(a.daily, b.daily)
+    assert np.array_equal(a.totals, b.totals)
+    assert np.array_equal(a.named_days, b.named_days)
+    for column in ("x", "y", "health", "standing"):
+        assert np.array_equal(
+            a.state.columns[column][: a.state.n], b.state.columns[column][: b.state.n]
+        )
+
+
+def test_another_seed_gives_other_numbers() -> None:
+    scenario, _, _ = load_scenario()
+    a = simulate(scenario, worlds=40, days=60, seed=5)
+    b = simulate(scenario, worlds=40, days=60, seed=6)
+    assert not np.array_equal(a.state.columns["x"][: a.state.n], b.state.columns["x"][: b.state.n])
+
+
+def test_the_summary_has_the_architecture_pages_shape() -> None:
+    scenario, _, _ = load_scenario()
+    summary = simulate(scenario, worlds=20, days=30, seed=1).summary()
+    assert (summary["scenario"], summary["worlds"], summary["days"], summary["seed"]) == (
+        "beacon-hills",
+        20,
+        30,
+        1,
+    )
+    for total in ("attacks", "hits", "hits_alone", "hunts", "kills", "deaths"):
+        assert set(summary["totals"][total]) == STATISTICS
+    stiles = summary["beings"]["Stiles"]
+    for figure in ("alive", "wounded", "wounded_alone"):
+        assert set(stiles[figure]) == STATISTICS
+    assert set(stiles["days"]) == {"alpha", "member", "ally", "omega", "unaffiliated"}
+    assert set(summary["beings"]) == {
+        "Derek",
+        "Isaac",
+        "Erica",
+        "Boyd",
+        "Stiles",
+        "Chris",
+        "Scott",
+        "Stranger",
+    }
+    assert summary["speed"]["seconds"] > 0 and summary["speed"]["being_days_per_second"] > 0
+
+
+def test_a_living_named_being_counts_one_day_in_some_standing_each_day() -> None:
+    scenario, _, _ = load_scenario()
+    result = simulate(scenario, worlds=30, days=50, seed=2)
+    days = result.named_days.sum(axis=2)
+    assert (days <= 50).all()
+    assert (days[result.alive] == 50).all()
+    assert (result.wounded_alone <= result.wounded).all()
+
+
+def test_daily_rows_cover_every_day_and_metric() -> None:
+    scenario, _, _ = load_scenario()
+    result = simulate(scenario, worlds=5, days=4, seed=1)
+    rows = list(result.daily_rows())
+    assert len(rows) == 4 * len(METRICS)
+    assert {row[0] for row in rows} == {1, 2, 3, 4}
+    day1 = {row[1]: row for row in rows if row[0] == 1}
+    assert day1["beings_alpha_werewolf"][2:] == (1.0, 0.0, 1.0, 1.0, 1.0)
+
+
+def test_summaries_use_numpy_percentiles() -> None:
+    values = np.array([0, 1, 1, 2, 3, 5, 8, 13, 21.5])
+    figure = describe(values)
+    assert figure["mean"] == values.mean()
+    assert np.isclose(figure["sd"], values.std(ddof=1))
+    assert [figure["p5"], figure["p50"], figure["p95"]] == list(np.percentile(values, [5, 50, 95]))
+    whole = np.arange(101.0)
+    assert describe(whole)["p95"] == 95.0
+
+
+def test_healing_over_days_matches_the_rate_of_each_kind() -> None:
+    # Nothing but healing happens here: no omegas, no packs.
+    text = '[params]\nomega_arrival_rate = 0.0\n[[crowds]]\nkind = "human"\ncount = 3\n'
+    text += '[[crowds]]\nkind = "werewolf"\ncount = 1\n'
+    scenario = parse_scenario(text)
+    from packlaw.sim.run import RunResult
+
+    result: RunResult = simulate(scenario, worlds=1, days=0, seed=1)
+    state = result.state
+    state.columns["health"][: state.n] = 100
+    from packlaw.sim.phases import Ledger, care_and_healing
+
+    ledger = Ledger(np.zeros((1, len(METRICS))), np.zeros((1, 0)), np.zeros((1, 0)), np.full(4, -1))
+    rng = np.random.default_rng(0)
+    for _ in range(10):
+        care_and_healing(state, rng, ledger)
+    health = state.columns["health"][: state.n]
+    assert list(health) == [100 + 10 * 20] * 3 + [1000]
+
+
+def test_an_ally_of_pride_p_heals_on_average_at_one_plus_one_minus_p_times_the_rate() -> None:
+    text = '[params]\nomega_arrival_rate = 0.0\n[[packs]]\nname = "P"\nalpha = { name = "A" }\n'
+    text += 'allies = [{ name = "C", kind = "human", pride = 0.25 }]\n'
+    scenario = parse_scenario(text)
+    result = simulate(scenario, worlds=3000, days=0, seed=3)
+    state = result.state
+    ally = np.arange(3000) * 2 + 1
+    state.columns["health"][ally] = 100
+    from packlaw.sim.phases import Ledger, care_and_healing
+
+    ledger = Ledger(
+        np.zeros((3000, len(METRICS))), np.zeros((3000, 0)), np.zeros((3000, 0)), np.full(2, -1)
+    )
+    rng = np.random.default_rng(1)
+    for _ in range(5):
+        care_and_healing(state, rng, ledger)
+    gained = (state.columns["health"][ally] - 100) / 20.0  # in days of the human rate
+    expected = 5 * (1 + 0.75)
+    assert abs(gained.mean() - expected) < 4 * np.sqrt(5 * 0.75 * 0.25 / 3000)
+
+
+def test_stiles_is_wounded_alone_more_often_when_he_pushes_himself_out() -> None:
+    hills, _, _ = load_scenario("beacon-hills")
+    stays, _, _ = load_scenario("stiles-stays")
+    a = simulate(hills, worlds=300, days=365, seed=11).summary()["beings"]["Stiles"]
+    b = simulate(stays, worlds=300, days=365, seed=11).summary()["beings"]["Stiles"]
+    assert a["days"]["ally"]["mean"] > 100 > b["days"]["ally"]["mean"]
+    assert a["wounded_alone"]["mean"] > b["wounded_alone"]["mean"]
