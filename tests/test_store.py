@@ -631,6 +631,32 @@ def test_an_old_database_is_upgraded_in_place_and_keeps_its_chronicles(db_url: s
             assert migrations.current_version(conn) == migrations.LATEST
 
 
+OPENER = r"""
+import sys
+from packlaw.store import Store
+
+sys.stdin.readline()  # wait for the word, so that both open at once
+with Store(sys.argv[1]) as store:
+    print("opened", store.start_run(sys.argv[2], "", 1, 1, 1), flush=True)
+"""
+
+
+def test_two_processes_opening_a_new_database_at_once_both_get_one_schema(db_url: str) -> None:
+    openers = [Worker(OPENER, db_url, who) for who in ("alice", "bob")]
+    try:
+        for opener in openers:
+            opener.send("go")
+        assert sorted(opener.receive()[0] for opener in openers) == ["opened", "opened"]
+    finally:
+        for opener in openers:
+            opener.close()
+    with Store(db_url) as store:
+        assert sorted(run.scenario for run in store.runs()) == ["alice", "bob"]
+        with store.engine.connect() as conn:
+            versions = conn.execute(sa.select(schema.schema_version.c.version)).scalars().all()
+        assert versions == [m.version for m in migrations.MIGRATIONS]
+
+
 def test_a_database_from_a_newer_packlaw_is_refused(db_url: str) -> None:
     Store(db_url).close()
     engine = sa.create_engine(resolve_url(db_url))
