@@ -75,7 +75,9 @@ def _amount(token: str | None) -> int | None:
     value = _amounts.get(token)
     if value is None:
         whole, _, frac = token.partition(".")
-        value = _amounts[token] = int(whole) * MILLI + int(frac.ljust(3, "0"))
+        value = int(whole) * MILLI + int(frac.ljust(3, "0"))
+        if len(_amounts) < 4096:  # a cache, not a record of every number ever read
+            _amounts[token] = value
     return value
 
 

@@ -112,10 +112,6 @@ def amount(token: Token, what: str) -> int:
     return int(whole) * MILLI + (int(frac.ljust(3, "0")) if frac else 0)
 
 
-def _name(token: Token) -> str:
-    return str(token)
-
-
 class ChronicleTransformer(Transformer[Token, Any]):
     """Builds statement values as Lark reduces each rule (embedded in the parser).
 
