@@ -282,3 +282,16 @@ def test_rules_json_gives_every_rule_with_its_fields(capsys: pytest.CaptureFixtu
     assert code == 0
     assert [rule["id"] for rule in rules] == [f"R{n}" for n in range(16)]
     assert set(rules[0]) == {"id", "title", "text", "story"}
+
+
+def test_on_a_terminal_replay_and_rules_draw_tables(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, clean: Path
+) -> None:
+    import sys
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, out, _ = run(capsys, "replay", str(clean), "--as", "Stiles")
+    assert code == 0
+    assert "Hale" in out and "Derek" in out and "the hunters" in out and "the den" not in out
+    code, out, _ = run(capsys, "rules")
+    assert code == 0 and "R15" in out
