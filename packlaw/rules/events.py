@@ -24,6 +24,7 @@ from typing import ClassVar
 
 NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_'\-]*\Z")
 RULE_PATTERN = re.compile(r"R(?:1[0-5]|[0-9])\Z")
+AMOUNT_PATTERN = re.compile(r"([0-9]+)(?:\.([0-9]{1,3}))?\Z")
 MILLI = 1000
 
 
@@ -72,10 +73,11 @@ def parse_amount(text: str) -> int:
     >>> parse_amount("0.6"), parse_amount("1"), parse_amount("0.125")
     (600, 1000, 125)
     """
-    whole, _, frac = text.partition(".")
-    if not whole.isdigit() or (frac and not frac.isdigit()) or len(frac) > 3:
+    match = AMOUNT_PATTERN.match(text)
+    if match is None:  # ASCII digits only (str.isdigit takes '١' too), a digit after any point
         raise ValueError(f"not a number with at most three decimals: {text!r}")
-    return int(whole) * MILLI + int(frac.ljust(3, "0") or 0)
+    whole, frac = match.groups()
+    return int(whole) * MILLI + (int(frac.ljust(3, "0")) if frac else 0)
 
 
 def quote(text: str) -> str:
