@@ -27,6 +27,7 @@ from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput
 from lark.exceptions import LarkError
 
 from packlaw.rules.events import (
+    AMOUNT_PATTERN,
     EVENTS_BY_VERB,
     MILLI,
     Ally,
@@ -61,13 +62,13 @@ from packlaw.rules.events import (
     Submit,
     Title,
     Welcome,
+    parse_amount,
 )
 
 DIRECTIVES = ("title", "set", "day", "expect")
 VERBS = (*EVENTS_BY_VERB, *DIRECTIVES)
 NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_'-")
 RULE_ID = re.compile(r"[Rr](1[0-5]|[0-9])\Z")
-NUMBER = re.compile(r"([0-9]+)(?:\.([0-9]{1,3}))?\Z")
 MAX_DIGITS = 15  # a whole part longer than this is no amount, day or limit anyone means
 _ESCAPE = re.compile(r'\\(["\\])')
 
@@ -96,7 +97,7 @@ def unquote(token: str) -> str:
 
 def amount(token: Token, what: str) -> int:
     """A NUMBER token as thousandths, or a `LineError` that says why it is no number."""
-    match = NUMBER.match(token)
+    match = AMOUNT_PATTERN.match(token)
     if match is None:
         whole, point, frac = token.partition(".")
         if whole.isdigit() and whole.isascii() and frac.isdigit() and frac.isascii():
@@ -106,10 +107,9 @@ def amount(token: Token, what: str) -> int:
         else:
             why = "is not a number"
         raise LineError(token.column or 1, f"{what} '{token}' {why}")
-    whole, frac = match.groups()
-    if len(whole) > MAX_DIGITS:
+    if len(match.group(1)) > MAX_DIGITS:
         raise LineError(token.column or 1, f"{what} '{token}' is too large")
-    return int(whole) * MILLI + (int(frac.ljust(3, "0")) if frac else 0)
+    return parse_amount(token)
 
 
 class ChronicleTransformer(Transformer[Token, Any]):
