@@ -58,14 +58,14 @@ def rows_standing(alive, standing, value):
     """Rows of the living beings with that standing, oldest first."""
     count = 0
     for i in range(alive.shape[0]):
-        if alive[i] and standing[i] == value:
-            count += 1
+        count += alive[i] & (standing[i] == value)  # no branch: the loop vectorises
     rows = np.empty(count, np.int32)
     k = 0
     for i in range(alive.shape[0]):
-        if alive[i] and standing[i] == value:
-            rows[k] = i
-            k += 1
+        rows[k] = i
+        k += alive[i] & (standing[i] == value)
+        if k == count:
+            break
     return rows
 
 
@@ -300,18 +300,6 @@ def _move(
             s = np.int64(steps[i])
             new_x[i] = (x + s % 3 - 1 + width) % width
             new_y[i] = (y + s // 3 - 1 + height) % height
-
-
-def copy_positions(b, new_x, new_y):
-    """Write the day's new positions back."""
-    _copy_positions(len(new_x), b.x, b.y, new_x, new_y)
-
-
-@per_being
-def _copy_positions(x, y, new_x, new_y):
-    for i in prange(x.shape[0]):
-        x[i] = new_x[i]
-        y[i] = new_y[i]
 
 
 # ----------------------------------------------------------- 4. attacks

@@ -62,16 +62,16 @@ def _order_statistic(sorted_counts, lo, k):
 
 
 @per_being
-def _summarise(values):
+def _summarise(by_figure):
     """Mean, sd and 5/50/95th percentiles (NumPy's linear rule) of each column.
 
     Columns of small whole numbers (almost all of them: counts) are
     summarised by counting, in time linear in the worlds; others are sorted.
     """
-    n, m = values.shape
+    m, n = by_figure.shape
     out = np.empty((m, 5))
     for c in prange(m):
-        column = values[:, c]
+        column = by_figure[c]
         mean = column.mean()
         out[c, 0] = mean
         out[c, 1] = np.sqrt(((column - mean) ** 2).sum() / (n - 1)) if n > 1 else 0.0
@@ -108,7 +108,8 @@ def _summarise(values):
 
 def summarise(values: np.ndarray) -> np.ndarray:
     """Mean, sd and 5/50/95th percentiles of each column of ``values`` (worlds x figures)."""
-    return _summarise(len(values) * values.shape[1], values)
+    by_figure = np.ascontiguousarray(values.T)  # one figure's worlds side by side in memory
+    return _summarise(values.size, by_figure)
 
 
 def describe(values: np.ndarray) -> dict[str, float]:

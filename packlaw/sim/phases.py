@@ -96,10 +96,11 @@ def movement(state: State, rng: Generator, ledger: Ledger) -> None:
     """3. Movement: members close on their alpha, allies follow leads, the rest wander."""
     p, b = state.params, state.beings
     steps = rng.integers(0, 9, state.n, dtype=np.uint8)
-    new_x = np.empty(state.n, np.int16)
-    new_y = np.empty(state.n, np.int16)
+    # Everyone moves at once, from where all stood: write into the spare columns, then swap.
+    new_x, new_y = state.spare["x"][: state.n], state.spare["y"][: state.n]
     k.move(b, state.packs.alpha, steps, p.cohesion, p.width, p.height, new_x, new_y)
-    k.copy_positions(b, new_x, new_y)
+    state.swap_positions()
+    b = state.beings
     # Nobody moves again today: one index serves attacks, bites and joining.
     living = state.n / max(state.worlds, 1)
     side = bucket_side(p.width, p.height, living)

@@ -215,6 +215,16 @@ class State:
     day: int = 0
     names: list[str | None] = field(default_factory=list)
     pack_names: list[str] = field(default_factory=list)
+    spare: dict[str, np.ndarray] = field(default_factory=dict)  # movement's next x, y
+
+    def __post_init__(self) -> None:
+        if not self.spare:
+            self.spare = {axis: np.zeros_like(self.columns[axis]) for axis in ("x", "y")}
+
+    def swap_positions(self) -> None:
+        """Make the spare position columns (just written by movement) the current ones."""
+        for axis in ("x", "y"):
+            self.columns[axis], self.spare[axis] = self.spare[axis], self.columns[axis]
 
     @property
     def beings(self) -> Beings:
@@ -233,10 +243,11 @@ class State:
         if needed <= self.capacity:
             return
         capacity = max(needed, self.capacity + self.capacity // 2 + 16)
-        for name, array in self.columns.items():
-            grown = np.zeros(capacity, array.dtype)
-            grown[: self.n] = array[: self.n]
-            self.columns[name] = grown
+        for table in (self.columns, self.spare):
+            for name, array in table.items():
+                grown = np.zeros(capacity, array.dtype)
+                grown[: self.n] = array[: self.n]
+                table[name] = grown
 
     def append(self, count: int) -> slice:
         """Claim ``count`` new rows at the end (their columns are zero; fill them)."""
