@@ -209,6 +209,12 @@ def test_any_chronicle_written_and_read_again_gives_the_same_statements() -> Non
     assert again == chronicle.renumbered()
 
 
+@pytest.mark.parametrize("text", ["two\nlines", "carriage\rreturn"])
+def test_a_text_with_a_line_break_cannot_be_written(text: str) -> None:
+    with pytest.raises(ValueError, match="line break"):
+        format_chronicle(iter([Leave("A"), Note(text)]))
+
+
 def test_an_empty_chronicle_is_empty_text() -> None:
     assert format_chronicle(parse_chronicle("# nothing\n\n")) == ""
     assert str(Chronicle(())) == ""

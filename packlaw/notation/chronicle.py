@@ -135,14 +135,19 @@ def format_chronicle(statements: Chronicle | Iterable[Statement]) -> str:
 
     Comments and blank lines are not statements, so they are gone; every
     line ends with a line break. ``format_chronicle(parse_chronicle(t))``
-    is ``t`` itself when ``t`` is canonical.
+    is ``t`` itself when ``t`` is canonical. A text with a line break in it
+    has no notation and is refused with `ValueError`.
 
     >>> from packlaw.rules.events import Being, Kind
     >>> format_chronicle([Being("Stiles", Kind.HUMAN), Day(3)])
     'being Stiles human\\nday 3\\n'
     """
     lines = [str(statement) for statement in statements]
-    return "\n".join(lines) + "\n" if lines else ""
+    text = "\n".join(lines)
+    if "\r" in text or text.count("\n") != len(lines) - 1:  # cheap, in C: a line break in a text
+        bad = next(line for line in lines if "\n" in line or "\r" in line)
+        raise ValueError(f"a text with a line break cannot be written: {bad!r}")
+    return text + "\n" if lines else ""
 
 
 def read_line(line: str) -> Statement | None:
