@@ -39,10 +39,10 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    Store(url).close()
-    return url
+def db(db_url: str) -> str:
+    """A database URL, SQLite then PostgreSQL (see conftest.py), with the schema made."""
+    Store(db_url).close()
+    return db_url
 
 
 def write(tmp_path: Path, name: str, text: str) -> str:
