@@ -144,7 +144,7 @@ def format_chronicle(statements: Chronicle | Iterable[Statement]) -> str:
     """
     lines = [str(statement) for statement in statements]
     text = "\n".join(lines)
-    if "\r" in text or text.count("\n") != len(lines) - 1:  # cheap, in C: a line break in a text
+    if lines and ("\r" in text or text.count("\n") >= len(lines)):  # in C: a line break in a text
         bad = next(line for line in lines if "\n" in line or "\r" in line)
         raise ValueError(f"a text with a line break cannot be written: {bad!r}")
     return text + "\n" if lines else ""
