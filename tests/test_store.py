@@ -46,6 +46,7 @@ from packlaw.store import (
     StoreError,
     UnknownChronicle,
     UnknownRun,
+    UnwritableStatement,
     migrations,
     resolve_url,
     schema,
@@ -694,4 +695,16 @@ def test_a_value_too_big_for_its_column_is_refused_alike_on_both_backends(
         store.start_run("s" * 201, "", seed=1, worlds=1, days=1)
     with pytest.raises(StoreError, match="seed"):
         store.start_run("big seed", "", seed=2**64, worlds=1, days=1)
+    assert dump_store(db_url) == before
+
+
+def test_a_statement_without_notation_is_refused_so_the_document_stays_readable(
+    dump_store: Dump, store: Store, db_url: str
+) -> None:
+    store.import_chronicle("hale", hale())
+    before = dump_store(db_url)
+    with pytest.raises(UnwritableStatement, match="no notation"):
+        store.append("hale", [Being("two words", Kind.HUMAN)])
+    with pytest.raises(UnwritableStatement):
+        store.append("hale", [Note("a line\nbreak")])
     assert dump_store(db_url) == before

@@ -28,6 +28,7 @@ from packlaw.store.errors import (
     StoreError,
     UnknownChronicle,
     UnknownRun,
+    UnwritableStatement,
 )
 from packlaw.store.store import (
     ChronicleInfo,
@@ -52,5 +53,6 @@ __all__ = [
     "StoredStatement",
     "UnknownChronicle",
     "UnknownRun",
+    "UnwritableStatement",
     "resolve_url",
 ]

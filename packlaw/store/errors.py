@@ -50,5 +50,13 @@ class MisplacedStatement(StoreError, ValueError):
     """
 
 
+class UnwritableStatement(StoreError, ValueError):
+    """A statement made in code that the notation cannot write.
+
+    A name with a space, a text with a line break: its line would not read
+    back as the same statement, so storing it would break the document.
+    """
+
+
 class ExpectationFailed(StoreError):
     """An `expect` statement that does not hold; the batch is refused."""

@@ -12,7 +12,9 @@ judge the whole chronicle:
 - an expectation that does not hold refuses it with `ExpectationFailed`;
 - a ``day`` going back, or a ``title`` that is a second one or comes after
   an event, refuses it with `MisplacedStatement` (the parser's syntax
-  errors, which a batch made in code can also contain).
+  errors, which a batch made in code can also contain);
+- a statement whose line would not read back as itself (a name with a
+  space, made in code) refuses it with `UnwritableStatement`.
 
 Every stored batch passed this check, so a stored chronicle always checks
 clean, and the store can keep each chronicle's tail in memory and check a
@@ -24,10 +26,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from packlaw.notation.check import check_chronicle
-from packlaw.notation.chronicle import Chronicle
+from packlaw.notation.chronicle import Chronicle, read_line
+from packlaw.notation.grammar import LineError
 from packlaw.rules.events import EVENT_TYPES, Day, Event, Statement, Title
 from packlaw.rules.world import RuleViolation, Violation, World
-from packlaw.store.errors import ExpectationFailed, MisplacedStatement
+from packlaw.store.errors import ExpectationFailed, MisplacedStatement, UnwritableStatement
 
 Row = tuple[int, str]
 """A statement as the store keeps it: its day and its canonical line."""
@@ -56,8 +59,8 @@ class Tail:
     def check(self, statements: Iterable[Statement]) -> list[Row]:
         """Replay ``statements`` on top of this tail; return their rows ``(day, line)``.
 
-        Raises `RuleViolation`, `ExpectationFailed` or `MisplacedStatement`
-        (see the module's docstring); `refused_index` of the error is the
+        Raises `RuleViolation`, `ExpectationFailed`, `MisplacedStatement` or
+        `UnwritableStatement` (see the module's docstring); `refused_index` of the error is the
         offending statement's index in the batch. After a refusal the tail
         is left part-way: throw it away.
         """
@@ -80,7 +83,7 @@ class Tail:
         return rows
 
     def _place(self, batch: tuple[Statement, ...]) -> list[Row]:
-        """Each statement's day and line; refuses a day going back or a misplaced title."""
+        """Each statement's day and line; refuses a day going back, a misplaced title, no notation."""
         rows: list[Row] = []
         day = self.day
         for index, statement in enumerate(batch):
@@ -116,9 +119,28 @@ class Tail:
                 self.title = statement.text
             elif not isinstance(statement, Statement):
                 raise TypeError(f"not a chronicle statement: {statement!r}")
-            rows.append((day, str(statement)))
+            line = str(statement)
+            if not _reads_back(line, statement):
+                raise _at(
+                    UnwritableStatement(
+                        f"{line!r} has no notation: it would not read back as the same statement"
+                    ),
+                    index,
+                )
+            rows.append((day, line))
         self.day = day
         return rows
+
+
+def _reads_back(line: str, statement: Statement) -> bool:
+    # Statements made in code may hold what the notation cannot write (a name
+    # with a space); reading the line back is the one sure test, and cheap.
+    if "\n" in line or "\r" in line:
+        return False
+    try:
+        return read_line(line) == statement
+    except LineError:
+        return False
 
 
 def _at(error: Exception, index: int) -> Exception:
