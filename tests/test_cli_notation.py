@@ -166,7 +166,7 @@ def test_replay_as_a_being_shows_only_the_pack_business_it_saw(
 ) -> None:
     code, out, _ = run(capsys, "replay", str(clean), "--as", "Stiles")
     assert code == 0
-    assert "Stiles is member of Hale" in out
+    assert "Stiles is a member of Hale" in out
     assert 'line 14: share Hale "the hunters"' in out
     assert "the den" not in out
 

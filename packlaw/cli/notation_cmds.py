@@ -175,18 +175,27 @@ def replay(
         return
 
     at = f"line {line}" if line is not None else f"day {day}" if day is not None else "the end"
-    heading = f"{file} at {at} (day {world.day})"
+    heading = f"{file} at {at}" + ("" if day is not None else f" (day {world.day})")
     standing_line = None
     if as_ is not None:
         standing = world.standing(as_)
         pack = world.pack_of(as_)
-        standing_line = f"{as_} is {standing or 'not yet in the world'}" + (
-            f" of {pack}" if pack and standing is not None else ""
-        )
+        standing_line = f"{as_} is {_standing_phrase(standing, pack)}"
     if sys.stdout.isatty():
         _replay_rich(heading, summary, standing_line, as_, seen)
     else:
         _replay_plain(heading, summary, standing_line, as_, seen)
+
+
+_ARTICLE = {"alpha": "the alpha", "member": "a member", "ally": "an ally", "omega": "an omega"}
+
+
+def _standing_phrase(standing: Any, pack: str | None) -> str:
+    """`a member of Hale`, `an omega`, `dead`: a standing as a sentence says it."""
+    if standing is None:
+        return "not yet in the world"
+    phrase = _ARTICLE.get(str(standing), str(standing))
+    return f"{phrase} of {pack}" if pack else phrase
 
 
 def _names(names: list[str]) -> str:
