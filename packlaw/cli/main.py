@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from functools import cache
 
 import typer
 
@@ -17,8 +18,9 @@ app = typer.Typer(
 )
 
 
+@cache
 def _register_parts() -> None:
-    # Each part owns a module with a `register(app)` function.
+    # Each part owns a module with a `register(app)` function; register them once.
     from packlaw.cli import notation_cmds, sim_cmds, store_cmds
 
     for part in (notation_cmds, store_cmds, sim_cmds):
