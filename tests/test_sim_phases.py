@@ -472,7 +472,7 @@ def test_researchers_add_their_research_to_the_pack_and_allies_research_alone() 
     w = World(HUNT.replace("hostile = true", "hostile = false"))
     w.col("task")[w.row("Stiles")] = RESEARCH
     w.state.packs.knowledge[0] = 1.0
-    w.run("research_and_hunts")
+    w.run("grid", "research_and_hunts")
     assert w.state.packs.knowledge[0] == pytest.approx(1.9)
     assert w.col("knowledge")[w.row("Chris")] == pytest.approx(0.5)
 
@@ -481,7 +481,7 @@ def test_without_a_hostile_omega_there_is_no_hunt_and_knowledge_keeps_growing() 
     w = World(HUNT.replace("hostile = true", "hostile = false"))
     w.state.packs.knowledge[0] = 20.0
     w.col("task")[w.row("Stiles")] = RESEARCH
-    w.run("research_and_hunts")
+    w.run("grid", "research_and_hunts")
     assert w.state.packs.knowledge[0] == pytest.approx(20.9)
     assert w.ledger.today[0, M_HUNTS] == 0
 
@@ -492,7 +492,7 @@ def test_a_pack_that_knows_enough_hunts_the_hostile_omega_nearest_its_alpha() ->
         Derek=(10, 10), Isaac=(10, 11), Stiles=(11, 10), Chris=(0, 0), Far=(30, 30), Near=(14, 12)
     )
     w.state.packs.knowledge[:] = 8.0
-    w.run("research_and_hunts")
+    w.run("grid", "research_and_hunts")
     assert (w.ledger.today[:, M_HUNTS] == 1).all()
     assert (w.state.packs.knowledge == 0.0).all()
     assert w.col("alive")[w.rows("Far")].all()
@@ -510,11 +510,11 @@ def test_an_ally_takes_a_lead_and_confirms_it_to_its_pack_when_beside_the_omega(
     chris = w.row("Chris")
     w.place(Derek=(0, 0), Isaac=(0, 1), Stiles=(1, 0), Chris=(10, 10), Far=(30, 30), Near=(15, 10))
     w.col("knowledge")[chris] = 7.8
-    w.run("research_and_hunts")
+    w.run("grid", "research_and_hunts")
     assert w.col("lead")[chris] == w.row("Near")
     assert w.col("knowledge")[chris] == 0.0
     w.place(Chris=(14, 11))
-    w.run("research_and_hunts")
+    w.run("grid", "research_and_hunts")
     assert w.col("lead")[chris] == NOBODY
     assert w.state.packs.knowledge[0] >= 8.0
 
@@ -688,3 +688,25 @@ def test_an_arriving_omega_is_hostile_with_arrival_strength_and_grows_the_arrays
     assert (w.col("standing")[new] == OMEGA).all() and w.col("hostile")[new].all()
     assert (w.col("strength")[new] == 2.0).all() and (w.col("health")[new] == 1000).all()
     assert (np.bincount(w.col("world")[new]) == 40).all()
+
+
+@pytest.mark.parametrize(("hostile", "width"), [(3, 41), (400, 41), (60, 7)])
+def test_the_nearest_hostile_omega_is_found_lowest_index_on_a_tie(hostile: int, width: int) -> None:
+    text = f"[params]\nwidth = {width}\nheight = {width + 2}\n" + crowd_after(
+        "", hostile, "werewolf", hostile=True
+    )
+    w = World(crowd_after(text, 50), seed=hostile)
+    w.index()
+    b, g, p = w.state.beings, w.ledger.grid, w.state.params
+    assert g is not None
+    h_start, h_rows = k.hostile_by_world(b, 1)
+    rng = np.random.default_rng(1)
+    for _ in range(200):
+        x, y = int(rng.integers(0, p.width)), int(rng.integers(0, p.height))
+        found = k.nearest_hostile(
+            b, h_start, h_rows, g.start, g.rows, g.side, g.nbx, g.nby, 0, x, y, p.width, p.height
+        )
+        dx = np.abs(b.x[:hostile].astype(int) - x)
+        dy = np.abs(b.y[:hostile].astype(int) - y)
+        d = np.maximum(np.minimum(dx, p.width - dx), np.minimum(dy, p.height - dy))
+        assert found == int(np.argmin(d))

@@ -23,7 +23,7 @@ from numba import njit
 class Grid(NamedTuple):
     """A built index (see the module's docstring)."""
 
-    start: np.ndarray  # int64, worlds * buckets + 2 entries
+    start: np.ndarray  # int32, worlds * buckets + 2 entries
     rows: np.ndarray  # int32
     side: int  # cells per bucket along each axis
     nbx: int  # buckets along x
@@ -33,29 +33,34 @@ class Grid(NamedTuple):
 
 
 def bucket_side(width: int, height: int, beings_per_world: float) -> int:
-    """A bucket side giving about one or two living beings a bucket, at least one cell."""
+    """A bucket side giving a few living beings a bucket (fewer buckets sort faster), at least 1."""
     cells_per_being = width * height / max(beings_per_world, 1.0)
-    return max(1, min(max(width, height), round(math.sqrt(cells_per_being))))
+    return max(1, min(max(width, height), round(math.sqrt(3.0 * cells_per_being))))
 
 
 @njit(cache=True)
 def _build(world, x, y, alive, worlds, side, nbx, nby):
     nb = nbx * nby
-    start = np.zeros(worlds * nb + 2, np.int64)
+    # bucket of each cell along each axis: a table look-up instead of two divisions a being
+    bucket_x = (np.arange(max(x.max(), 0) + 1 if x.shape[0] else 1) // side).astype(np.int32)
+    bucket_y = (np.arange(max(y.max(), 0) + 1 if y.shape[0] else 1) // side).astype(np.int32) * nbx
+    start = np.zeros(worlds * nb + 2, np.int32)
+    key = np.empty(world.shape[0], np.int32)
     total = 0
     for i in range(world.shape[0]):
+        k = world[i] * nb + bucket_y[y[i]] + bucket_x[x[i]]
+        key[i] = k
         if alive[i]:
-            key = world[i] * nb + (y[i] // side) * nbx + x[i] // side
-            start[key + 2] += 1
+            start[k + 2] += 1
             total += 1
     for k in range(2, start.shape[0]):
         start[k] += start[k - 1]
     rows = np.empty(total, np.int32)
     for i in range(world.shape[0]):
         if alive[i]:
-            key = world[i] * nb + (y[i] // side) * nbx + x[i] // side
-            rows[start[key + 1]] = i
-            start[key + 1] += 1
+            k = key[i] + 1
+            rows[start[k]] = i
+            start[k] += 1
     return start, rows
 
 

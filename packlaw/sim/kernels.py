@@ -115,17 +115,52 @@ def hostile_by_world(b, worlds):
 
 
 @njit(cache=True)
-def nearest_hostile(b, start, rows, w, x, y, width, height):
-    """The living hostile omega of world ``w`` nearest to ``(x, y)``; ties: lowest row."""
+def nearest_hostile(
+    b, h_start, h_rows, grid_start, grid_rows, side, nbx, nby, w, x, y, width, height
+):
+    """The living hostile omega of world ``w`` nearest to ``(x, y)``; ties: lowest row.
+
+    With few hostile omegas in the world it looks at each of them (``h_start``,
+    ``h_rows``: `hostile_by_world`); with many, it searches rings of buckets
+    outwards from ``(x, y)`` and stops once no unsearched bucket can hold
+    anyone nearer than the best found. Either way: O(min(omegas, buckets/omegas)).
+    """
     best = NOBODY
     best_d = 1 << 40
-    for q in range(start[w], start[w + 1]):
-        j = rows[q]
-        if not b.alive[j]:
-            continue
-        d = torus_distance(x, y, b.x[j], b.y[j], width, height)
-        if d < best_d or (d == best_d and j < best):
-            best, best_d = j, d
+    nb = nbx * nby
+    hostile = h_start[w + 1] - h_start[w]
+    if hostile == 0:
+        return NOBODY
+    if hostile * hostile <= nb:
+        for q in range(h_start[w], h_start[w + 1]):
+            j = h_rows[q]
+            if not b.alive[j]:
+                continue
+            d = torus_distance(x, y, b.x[j], b.y[j], width, height)
+            if d < best_d or (d == best_d and j < best):
+                best, best_d = j, d
+        return best
+    base = w * nb
+    bx, by = x // side, y // side
+    # the last bucket of an axis may be narrower: loosen the bound by the difference
+    slack = side - min(width - (nbx - 1) * side, height - (nby - 1) * side)
+    for ring in range(max(nbx, nby) // 2 + 1):
+        for dy in range(-ring, ring + 1):
+            edge_y = dy == -ring or dy == ring
+            for dx in range(-ring, ring + 1):
+                if not edge_y and dx != -ring and dx != ring:
+                    continue  # inside the ring: searched already
+                key = base + ((by + dy) % nby) * nbx + (bx + dx) % nbx
+                for q in range(grid_start[key], grid_start[key + 1]):
+                    j = grid_rows[q]
+                    if not b.alive[j] or b.standing[j] != OMEGA or not b.hostile[j]:
+                        continue
+                    d = torus_distance(x, y, b.x[j], b.y[j], width, height)
+                    if d < best_d or (d == best_d and j < best):
+                        best, best_d = j, d
+        # anyone in a bucket of the next ring is at least ring * side + 1 - slack away
+        if best != NOBODY and best_d <= ring * side - slack:
+            break
     return best
 
 
@@ -584,6 +619,11 @@ def hunt(
     packs_knowledge,
     h_start,
     h_rows,
+    grid_start,
+    grid_rows,
+    side,
+    nbx,
+    nby,
     roster_start,
     roster_rows,
     betas,
@@ -608,7 +648,21 @@ def hunt(
         p = hunting[k]
         alpha = packs_alpha[p]
         w = b.world[alpha]
-        o = nearest_hostile(b, h_start, h_rows, w, b.x[alpha], b.y[alpha], width, height)
+        o = nearest_hostile(
+            b,
+            h_start,
+            h_rows,
+            grid_start,
+            grid_rows,
+            side,
+            nbx,
+            nby,
+            w,
+            b.x[alpha],
+            b.y[alpha],
+            width,
+            height,
+        )
         if o == NOBODY:
             continue  # knowledge keeps growing while there is no one to hunt
         prey[k] = o
@@ -635,7 +689,21 @@ def hunt(
 
 
 @njit(cache=True)
-def follow_leads(b, allies, packs_knowledge, h_start, h_rows, lead_threshold, width, height):
+def follow_leads(
+    b,
+    allies,
+    packs_knowledge,
+    h_start,
+    h_rows,
+    grid_start,
+    grid_rows,
+    side,
+    nbx,
+    nby,
+    lead_threshold,
+    width,
+    height,
+):
     """Allies take leads on omegas, confirm them to their pack, or drop dead ones."""
     for k in range(allies.shape[0]):
         i = allies[k]
@@ -644,7 +712,21 @@ def follow_leads(b, allies, packs_knowledge, h_start, h_rows, lead_threshold, wi
         if b.lead[i] != NOBODY and not b.alive[b.lead[i]]:
             b.lead[i] = NOBODY
         if b.lead[i] == NOBODY and b.knowledge[i] >= lead_threshold:
-            o = nearest_hostile(b, h_start, h_rows, b.world[i], b.x[i], b.y[i], width, height)
+            o = nearest_hostile(
+                b,
+                h_start,
+                h_rows,
+                grid_start,
+                grid_rows,
+                side,
+                nbx,
+                nby,
+                b.world[i],
+                b.x[i],
+                b.y[i],
+                width,
+                height,
+            )
             if o != NOBODY:
                 b.lead[i] = o
                 b.knowledge[i] = 0.0

@@ -156,9 +156,11 @@ def research_and_hunts(state: State, rng: Generator, ledger: Ledger) -> None:
     members = k.rows_standing(b.alive, b.standing, MEMBER)
     allies = k.rows_standing(b.alive, b.standing, ALLY)
     k.research(b, members, allies, packs.knowledge)
-    hostile_start, hostile_rows = k.hostile_by_world(b, state.worlds)
+    g = ledger.grid
+    assert g is not None
     ready = (packs.alpha != NOBODY) & (packs.knowledge >= p.lead_threshold)
-    has_prey = np.diff(hostile_start[: state.worlds + 1])[packs.world] > 0
+    h_start, h_rows = k.hostile_by_world(b, state.worlds)
+    has_prey = np.diff(h_start[: state.worlds + 1])[packs.world] > 0
     hunting = np.flatnonzero(ready & has_prey).astype(np.int32)
     if len(hunting):
         roster_start, roster_rows = k.pack_roster(b, len(packs.alpha))
@@ -169,8 +171,13 @@ def research_and_hunts(state: State, rng: Generator, ledger: Ledger) -> None:
             hunting,
             packs.alpha,
             packs.knowledge,
-            hostile_start,
-            hostile_rows,
+            h_start,
+            h_rows,
+            g.start,
+            g.rows,
+            g.side,
+            g.nbx,
+            g.nby,
             roster_start,
             roster_rows,
             betas,
@@ -184,7 +191,19 @@ def research_and_hunts(state: State, rng: Generator, ledger: Ledger) -> None:
         )
         ledger.tell("hunts", state, hunting=hunting, prey=prey, killed=killed, hurt=hurt)
     k.follow_leads(
-        b, allies, packs.knowledge, hostile_start, hostile_rows, p.lead_threshold, p.width, p.height
+        b,
+        allies,
+        packs.knowledge,
+        h_start,
+        h_rows,
+        g.start,
+        g.rows,
+        g.side,
+        g.nbx,
+        g.nby,
+        p.lead_threshold,
+        p.width,
+        p.height,
     )
     deaths(state, rng, ledger)
 
