@@ -703,8 +703,22 @@ def test_the_nearest_hostile_omega_is_found_lowest_index_on_a_tie(hostile: int, 
     rng = np.random.default_rng(1)
     for _ in range(200):
         x, y = int(rng.integers(0, p.width)), int(rng.integers(0, p.height))
+        h_alive = np.diff(h_start[:2])
         found = k.nearest_hostile(
-            b, h_start, h_rows, g.start, g.rows, g.side, g.nbx, g.nby, 0, x, y, p.width, p.height
+            b,
+            h_start,
+            h_rows,
+            h_alive,
+            g.start,
+            g.rows,
+            g.side,
+            g.nbx,
+            g.nby,
+            0,
+            x,
+            y,
+            p.width,
+            p.height,
         )
         dx = np.abs(b.x[:hostile].astype(int) - x)
         dy = np.abs(b.y[:hostile].astype(int) - y)

@@ -116,19 +116,19 @@ def hostile_by_world(b, worlds):
 
 @njit(cache=True)
 def nearest_hostile(
-    b, h_start, h_rows, grid_start, grid_rows, side, nbx, nby, w, x, y, width, height
+    b, h_start, h_rows, h_alive, grid_start, grid_rows, side, nbx, nby, w, x, y, width, height
 ):
     """The living hostile omega of world ``w`` nearest to ``(x, y)``; ties: lowest row.
 
-    With few hostile omegas in the world it looks at each of them (``h_start``,
-    ``h_rows``: `hostile_by_world`); with many, it searches rings of buckets
+    With few hostile omegas alive in the world (``h_alive[w]``) it looks at
+    each (``h_start``, ``h_rows``: `hostile_by_world`); with many, it searches rings of buckets
     outwards from ``(x, y)`` and stops once no unsearched bucket can hold
     anyone nearer than the best found. Either way: O(min(omegas, buckets/omegas)).
     """
     best = NOBODY
     best_d = 1 << 40
     nb = nbx * nby
-    hostile = h_start[w + 1] - h_start[w]
+    hostile = h_alive[w]
     if hostile == 0:
         return NOBODY
     if hostile * hostile <= nb:
@@ -619,6 +619,7 @@ def hunt(
     packs_knowledge,
     h_start,
     h_rows,
+    h_alive,
     grid_start,
     grid_rows,
     side,
@@ -652,6 +653,7 @@ def hunt(
             b,
             h_start,
             h_rows,
+            h_alive,
             grid_start,
             grid_rows,
             side,
@@ -676,6 +678,7 @@ def hunt(
             killed[k] = True
             b.health[o] = 0
             b.alive[o] = False
+            h_alive[w] -= 1
             today[w, M_KILLS] += 1
             today[w, M_DEATHS] += 1
             today[w, M_DEATHS_OF + OMEGA] += 1
@@ -695,6 +698,7 @@ def follow_leads(
     packs_knowledge,
     h_start,
     h_rows,
+    h_alive,
     grid_start,
     grid_rows,
     side,
@@ -716,6 +720,7 @@ def follow_leads(
                 b,
                 h_start,
                 h_rows,
+                h_alive,
                 grid_start,
                 grid_rows,
                 side,

@@ -160,7 +160,8 @@ def research_and_hunts(state: State, rng: Generator, ledger: Ledger) -> None:
     assert g is not None
     ready = (packs.alpha != NOBODY) & (packs.knowledge >= p.lead_threshold)
     h_start, h_rows = k.hostile_by_world(b, state.worlds)
-    has_prey = np.diff(h_start[: state.worlds + 1])[packs.world] > 0
+    h_alive = np.diff(h_start[: state.worlds + 1])  # kept up to date as hunts kill
+    has_prey = h_alive[packs.world] > 0
     hunting = np.flatnonzero(ready & has_prey).astype(np.int32)
     if len(hunting):
         roster_start, roster_rows = k.pack_roster(b, len(packs.alpha))
@@ -173,6 +174,7 @@ def research_and_hunts(state: State, rng: Generator, ledger: Ledger) -> None:
             packs.knowledge,
             h_start,
             h_rows,
+            h_alive,
             g.start,
             g.rows,
             g.side,
@@ -196,6 +198,7 @@ def research_and_hunts(state: State, rng: Generator, ledger: Ledger) -> None:
         packs.knowledge,
         h_start,
         h_rows,
+        h_alive,
         g.start,
         g.rows,
         g.side,
