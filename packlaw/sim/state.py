@@ -188,13 +188,27 @@ def template(scenario: Scenario) -> Template:
             add(ally.name, ally.kind, ally, ALLY, j)
     for omega in scenario.omegas:
         add(omega.name, "werewolf", omega, OMEGA, NOBODY, hostile=omega.hostile)
+    parts: list[dict[str, np.ndarray]] = [
+        {
+            column: np.array(values[column], dtype=BEING_DTYPES[column])
+            for column in _TEMPLATE_COLUMNS
+        }
+    ]
     for crowd in scenario.crowds:
+        # a crowd is one being's traits repeated: build one, then repeat it
+        values = {column: [] for column in _TEMPLATE_COLUMNS}
         standing = OMEGA if crowd.kind == "werewolf" else UNAFFILIATED
-        for _ in range(crowd.count):
-            add(None, crowd.kind, crowd, standing, NOBODY, hostile=crowd.hostile)
-
-    columns: dict[str, np.ndarray] = {
-        column: np.array(values[column], dtype=BEING_DTYPES[column]) for column in _TEMPLATE_COLUMNS
+        add(None, crowd.kind, crowd, standing, NOBODY, hostile=crowd.hostile)
+        names.pop()
+        names.extend([None] * crowd.count)
+        parts.append(
+            {
+                column: np.full(crowd.count, values[column][0], dtype=BEING_DTYPES[column])
+                for column in _TEMPLATE_COLUMNS
+            }
+        )
+    columns = {
+        column: np.concatenate([part[column] for part in parts]) for column in _TEMPLATE_COLUMNS
     }
     return Template(
         names, columns, [s.name for s in scenario.packs], np.array(pack_alpha, np.int64)
