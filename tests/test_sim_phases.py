@@ -52,11 +52,14 @@ class World:
             named_slot=np.full(self.state.n0, -1, np.int64),
         )
 
+    def index_of(self, name: str) -> int:
+        return next(i for i, named in self.state.named.items() if named == name)
+
     def row(self, name: str, world: int = 0) -> int:
-        return world * self.state.n0 + self.state.names.index(name)
+        return world * self.state.n0 + self.index_of(name)
 
     def rows(self, name: str) -> np.ndarray:
-        return np.arange(self.state.worlds) * self.state.n0 + self.state.names.index(name)
+        return np.arange(self.state.worlds) * self.state.n0 + self.index_of(name)
 
     def col(self, column: str) -> np.ndarray:
         return self.state.columns[column][: self.state.n]

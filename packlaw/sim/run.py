@@ -95,8 +95,8 @@ class RunResult:
 
 def named_beings(state: State) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Named beings, their rows within a world, and each scenario row's slot (or -1)."""
-    names = [name for name in state.names if name is not None]
-    rows = np.array([i for i, name in enumerate(state.names) if name is not None], np.int64)
+    names = [state.named[i] for i in sorted(state.named)]
+    rows = np.array(sorted(state.named), np.int64)
     slot = np.full(state.n0, -1, np.int64)
     slot[rows] = np.arange(len(rows))
     return names, rows, slot
@@ -156,13 +156,13 @@ def simulate(
     names, named_rows, named_slot = named_beings(state)
     ledger = Ledger(
         today=np.zeros((worlds, N_METRICS)),
-        wounded=np.zeros((worlds, len(names)), np.int64),
-        wounded_alone=np.zeros((worlds, len(names)), np.int64),
+        wounded=np.zeros((worlds, len(names)), np.int32),
+        wounded_alone=np.zeros((worlds, len(names)), np.int32),
         named_slot=named_slot,
         chronicler=chronicler(state) if chronicler is not None else None,
     )
     totals = np.zeros((worlds, len(EVENT_METRICS)))
-    named_days = np.zeros((worlds, len(names), len(STANDINGS)), np.int64)
+    named_days = np.zeros((worlds, len(names), len(STANDINGS)), np.int32)
     daily = np.zeros((days, N_METRICS, len(STATISTICS)))
     being_days = 0.0
     started = time.perf_counter()

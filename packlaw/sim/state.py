@@ -116,7 +116,7 @@ def initial_theta_patrol(strength: np.ndarray) -> np.ndarray:
 class Template:
     """One world's starting beings, in scenario order (rows of a single world)."""
 
-    names: list[str | None]  # None for crowd beings
+    named: dict[int, str]  # row within the world -> name; crowds are unnamed
     columns: dict[str, np.ndarray]
     pack_names: list[str]
     pack_alpha: np.ndarray  # row (within the world) of each pack's alpha
@@ -124,7 +124,7 @@ class Template:
     @property
     def size(self) -> int:
         """Beings per world at the start."""
-        return len(self.names)
+        return len(self.columns["kind"])
 
 
 _TEMPLATE_COLUMNS = (
@@ -142,11 +142,19 @@ _TEMPLATE_COLUMNS = (
 
 
 def template(scenario: Scenario) -> Template:
-    """The starting beings of one world (positions are drawn per world later)."""
+    """The starting beings of one world (positions are drawn per world later).
+
+    Columns are filled in place (a scenario may name hundreds of thousands of
+    beings), and a crowd is one being's traits repeated.
+    """
     p = scenario.params
-    names: list[str | None] = []
-    values: dict[str, list[float]] = {column: [] for column in _TEMPLATE_COLUMNS}
+    n0 = scenario.beings_per_world
+    columns: dict[str, np.ndarray] = {
+        column: np.zeros(n0, BEING_DTYPES[column]) for column in _TEMPLATE_COLUMNS
+    }
+    named: dict[int, str] = {}
     pack_alpha: list[int] = []
+    row = 0
 
     def add(
         name: str | None,
@@ -156,31 +164,34 @@ def template(scenario: Scenario) -> Template:
         pack: int,
         hostile: bool = False,
         ill_rate: float | None = None,
+        count: int = 1,
     ) -> None:
+        nonlocal row
         is_wolf = kind == "werewolf"
 
         def trait(key: str, default: float) -> float:
             given = getattr(traits, key, None)
             return float(given) if given is not None else default
 
-        names.append(name)
-        row = {
-            "kind": WEREWOLF if is_wolf else HUMAN,
-            "health": MILLI,
-            "strength": trait("strength", p.werewolf_strength if is_wolf else p.human_strength),
-            "research": trait("research", p.default_research),
-            "autonomy": trait("autonomy", p.default_autonomy),
-            "pride": trait("pride", p.default_pride),
-            "ill_rate": ill_rate if ill_rate is not None else p.ill_rate,
-            "standing": standing,
-            "pack": pack,
-            "hostile": hostile,
-        }
-        for column, value in row.items():
-            values[column].append(value)
+        if name is not None:
+            named[row] = name
+        rows = slice(row, row + count)
+        columns["kind"][rows] = WEREWOLF if is_wolf else HUMAN
+        columns["health"][rows] = MILLI
+        columns["strength"][rows] = trait(
+            "strength", p.werewolf_strength if is_wolf else p.human_strength
+        )
+        columns["research"][rows] = trait("research", p.default_research)
+        columns["autonomy"][rows] = trait("autonomy", p.default_autonomy)
+        columns["pride"][rows] = trait("pride", p.default_pride)
+        columns["ill_rate"][rows] = ill_rate if ill_rate is not None else p.ill_rate
+        columns["standing"][rows] = standing
+        columns["pack"][rows] = pack
+        columns["hostile"][rows] = hostile
+        row += count
 
     for j, spec in enumerate(scenario.packs):
-        pack_alpha.append(len(names))
+        pack_alpha.append(row)
         add(spec.alpha.name, "werewolf", spec.alpha, ALPHA, j, ill_rate=spec.alpha.ill_rate)
         for member in spec.members:
             add(member.name, member.kind, member, MEMBER, j)
@@ -188,30 +199,11 @@ def template(scenario: Scenario) -> Template:
             add(ally.name, ally.kind, ally, ALLY, j)
     for omega in scenario.omegas:
         add(omega.name, "werewolf", omega, OMEGA, NOBODY, hostile=omega.hostile)
-    parts: list[dict[str, np.ndarray]] = [
-        {
-            column: np.array(values[column], dtype=BEING_DTYPES[column])
-            for column in _TEMPLATE_COLUMNS
-        }
-    ]
     for crowd in scenario.crowds:
-        # a crowd is one being's traits repeated: build one, then repeat it
-        values = {column: [] for column in _TEMPLATE_COLUMNS}
         standing = OMEGA if crowd.kind == "werewolf" else UNAFFILIATED
-        add(None, crowd.kind, crowd, standing, NOBODY, hostile=crowd.hostile)
-        names.pop()
-        names.extend([None] * crowd.count)
-        parts.append(
-            {
-                column: np.full(crowd.count, values[column][0], dtype=BEING_DTYPES[column])
-                for column in _TEMPLATE_COLUMNS
-            }
-        )
-    columns = {
-        column: np.concatenate([part[column] for part in parts]) for column in _TEMPLATE_COLUMNS
-    }
+        add(None, crowd.kind, crowd, standing, NOBODY, hostile=crowd.hostile, count=crowd.count)
     return Template(
-        names, columns, [s.name for s in scenario.packs], np.array(pack_alpha, np.int64)
+        named, columns, [s.name for s in scenario.packs], np.array(pack_alpha, np.int64)
     )
 
 
@@ -227,7 +219,7 @@ class State:
     columns: dict[str, np.ndarray]
     packs: Packs
     day: int = 0
-    names: list[str | None] = field(default_factory=list)
+    named: dict[int, str] = field(default_factory=dict)  # scenario row -> name
     pack_names: list[str] = field(default_factory=list)
     spare: dict[str, np.ndarray] = field(default_factory=dict)  # movement's next x, y
 
@@ -273,7 +265,7 @@ class State:
     def name_of(self, row: int) -> str | None:
         """The scenario name of a row, or None for crowds and arrivals."""
         if row < self.worlds * self.n0:
-            return self.names[row % self.n0]
+            return self.named.get(row % self.n0)
         return None
 
 
@@ -315,4 +307,4 @@ def build_state(scenario: Scenario, worlds: int, rng: np.random.Generator, days:
         s_research=np.zeros(worlds * n_packs),
         s_patrol=np.zeros(worlds * n_packs),
     )
-    return State(p, worlds, n0, n_packs, n, columns, packs, 0, t.names, t.pack_names)
+    return State(p, worlds, n0, n_packs, n, columns, packs, 0, t.named, t.pack_names)

@@ -79,7 +79,7 @@ class WorldChronicle:
         self.world = world
         self.statements: list[Statement] = []
         self.names: dict[int, str] = {}
-        self._taken = {name for name in state.names if name is not None} | set(state.pack_names)
+        self._taken = set(state.named.values()) | set(state.pack_names)
         self._counters: dict[str, int] = {}
         self._dead: set[int] = set()
         self._health: dict[int, int] = {}
@@ -137,7 +137,7 @@ class WorldChronicle:
         first = self.world * state.n0
         rows = range(first, first + state.n0)
         for i, row in enumerate(rows):
-            name = state.names[i]
+            name = state.named.get(i)
             if name is None:
                 name = self._fresh("Wolf" if c["kind"][row] == WEREWOLF else "Human")
             self.names[row] = name
