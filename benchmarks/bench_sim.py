@@ -111,8 +111,7 @@ def child_memory(beings: int, days: int) -> dict[str, Any]:
     from packlaw.sim.run import simulate, warm_up
 
     scenario = scaled_scenario(beings)
-    warm_up()
-    simulate(scenario, worlds=1, days=1, seed=1, _warm=False)  # any lazy import or cache, now
+    warm_up()  # imports and compiles everything, on a tiny world
     import gc
 
     gc.collect()
@@ -158,9 +157,10 @@ def child_beacon_hills(worlds: int, days: int, repeats: int) -> dict[str, Any]:
 
 
 def _in_child(function: str, *args: int) -> dict[str, Any]:
+    here = str(Path(__file__).parent)
     code = (
-        "import json, sys; sys.path.insert(0, %r); import bench_sim as b; "
-        "print(json.dumps(b.%s(*%r)))" % (str(Path(__file__).parent), function, args)
+        f"import json, sys; sys.path.insert(0, {here!r}); import bench_sim as b; "
+        f"print(json.dumps(b.{function}(*{args!r})))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
