@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib
+
 import numpy as np
+import pytest
 
 from packlaw.sim import load_scenario, parse_scenario, simulate
 from packlaw.sim.metrics import METRICS, describe
@@ -135,3 +139,11 @@ def test_stiles_is_wounded_alone_more_often_when_he_pushes_himself_out() -> None
     b = simulate(stays, worlds=300, days=365, seed=11).summary()["beings"]["Stiles"]
     assert a["days"]["ally"]["mean"] > 100 > b["days"]["ally"]["mean"]
     assert a["wounded_alone"]["mean"] > b["wounded_alone"]["mean"]
+
+
+@pytest.mark.parametrize(
+    "module", ["packlaw.sim", "packlaw.sim.scenario", "packlaw.sim.run", "packlaw.sim.metrics"]
+)
+def test_the_examples_in_the_simulators_docstrings_run(module: str) -> None:
+    failures, _ = doctest.testmod(importlib.import_module(module))
+    assert failures == 0
