@@ -305,5 +305,6 @@ def _print_rich(summaries: list[dict[str, Any]]) -> None:
         speed = summary["speed"]
         console.print(
             f"{summary['scenario']}: run {summary.get('run_id', '?')}, "
-            f"{speed['seconds']:.2f} s, {speed['being_days_per_second']:,.0f} being-days/s"
+            f"{speed['seconds']:.2f} s, {speed['being_days_per_second']:,.0f} being-days/s",
+            highlight=False,
         )
