@@ -68,7 +68,7 @@ def simulate_command(
         typer.Option(
             "--trace",
             metavar="WORLD FILE",
-            help="Write world WORLD's events to FILE as a chronicle.",
+            help="Write world WORLD's events to FILE as a chronicle (of the first scenario).",
             show_default=False,
         ),
     ] = None,
