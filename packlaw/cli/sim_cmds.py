@@ -164,6 +164,9 @@ def _run_one(
     except KeyboardInterrupt:
         _mark(store, run_id, "interrupted")
         raise
+    except StoreError as error:  # the run could not be stored: say so in one sentence
+        _mark(store, run_id, "failed")
+        raise UserError(f"run {run_id} was not stored: {error}", EXIT_BAD_INPUT) from None
     except BaseException:
         _mark(store, run_id, "failed")
         raise
