@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCUMENTS = [Path("README.md")] + sorted(
-    p.relative_to(ROOT) for p in (ROOT / "packlaw").rglob("README.md")
-)
+PACKAGE_DOCUMENTS = sorted(p.relative_to(ROOT) for p in (ROOT / "packlaw").rglob("README.md"))
+DOCUMENTS = [Path("README.md"), *PACKAGE_DOCUMENTS]
 MODULES = ["packlaw.rules.events", "packlaw.rules.world", "packlaw.rules.catalogue"]
 
 
