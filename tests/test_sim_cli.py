@@ -28,9 +28,23 @@ def test_simulate_prints_a_plain_table_of_named_beings_and_totals_when_piped(
 ) -> None:
     assert main(["simulate", "--worlds", "4", "--days", "20", "--db", db]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("4 worlds x 20 days, seed 1; means over worlds\n")
-    for label in ("Stiles alive", "Stiles wounded alone", "Derek days alpha", "total hits alone"):
-        assert label in out
+    lines = out.splitlines()
+    assert lines[0] == "beacon-hills, 4 worlds x 20 days, seed 1: named beings, means over worlds"
+    assert (
+        lines[1].split()
+        == (
+            "being alive wounded wounded alone days alpha days member days ally days omega".split()
+            + ["days", "unaffiliated"]
+        )[: len(lines[1].split())]
+    )
+    named = [line.split()[0] for line in lines[2:10]]
+    assert named == ["Derek", "Isaac", "Erica", "Boyd", "Stiles", "Chris", "Scott", "Stranger"]
+    assert lines[11] == "totals per world"
+    assert lines[12].split() == ["total", "mean", "sd", "p5", "p50", "p95"]
+    assert [line.split()[0] for line in lines[13:19]] == [
+        "attacks", "hits", "hits", "hunts", "kills", "deaths"
+    ]  # fmt: skip
+    assert lines[-1].startswith("beacon-hills: run 1, ")
     assert "\x1b[" not in out  # no terminal codes in a pipe
 
 

@@ -18,6 +18,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -207,107 +208,137 @@ def _progress(label: str, days: int) -> Iterator[Callable[[int], None]]:
 
 # ---------------------------------------------------------------- tables
 
-
-def _figure(stats: dict[str, float]) -> str:
-    return f"{stats['mean']:.2f}"
-
-
-def _standings_lived(summaries: list[dict[str, Any]]) -> dict[str, list[str]]:
-    # Only the standings a named being actually held somewhere get a row.
-    lived: dict[str, list[str]] = {}
-    for summary in summaries:
-        for name, being in summary["beings"].items():
-            held = lived.setdefault(name, [])
-            for standing in STANDINGS_SHOWN:
-                if being["days"][standing]["mean"] > 0 and standing not in held:
-                    held.append(standing)
-    return {name: [s for s in STANDINGS_SHOWN if s in held] for name, held in lived.items()}
+STATISTICS_SHOWN = ("mean", "sd", "p5", "p50", "p95")
+BEING_FIGURES = (("alive", "alive"), ("wounded", "wounded"), ("wounded_alone", "wounded alone"))
 
 
-def table_rows(
-    summary: dict[str, Any], standings: dict[str, list[str]] | None = None
-) -> list[tuple[str, str]]:
-    """``(label, mean)`` rows: each named being's figures, then the totals."""
-    standings = _standings_lived([summary]) if standings is None else standings
-    rows: list[tuple[str, str]] = []
-    for name, being in summary["beings"].items():
-        rows.append((f"{name} alive", _figure(being["alive"])))
-        rows.append((f"{name} wounded", _figure(being["wounded"])))
-        rows.append((f"{name} wounded alone", _figure(being["wounded_alone"])))
-        for standing in standings.get(name, []):
-            rows.append((f"{name} days {standing}", _figure(being["days"][standing])))
-    for total in TOTALS_SHOWN:
-        rows.append((f"total {total.replace('_', ' ')}", _figure(summary["totals"][total])))
-    return rows
+@dataclass(frozen=True)
+class Table:
+    """A table to print: plain text when piped, Rich on a terminal."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+    sections: list[int]  # row indexes where a new section starts
 
 
-def _merged(summaries: list[dict[str, Any]]) -> tuple[list[str], list[str], list[list[str]]]:
-    headers = [f"{s['scenario']}" for s in summaries]
+def _figure(stats: dict[str, float], statistic: str = "mean") -> str:
+    value = stats[statistic]
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _standings_lived(summaries: list[dict[str, Any]]) -> list[str]:
+    # Only the standings some named being actually held get a column or a row.
+    return [
+        standing
+        for standing in STANDINGS_SHOWN
+        if any(
+            being["days"][standing]["mean"] > 0
+            for summary in summaries
+            for being in summary["beings"].values()
+        )
+    ]
+
+
+def tables(summaries: list[dict[str, Any]]) -> list[Table]:
+    """The tables `simulate` prints: a run's beings and totals, or runs side by side."""
+    first = summaries[0]
+    setting = f"{first['worlds']:,} worlds x {first['days']} days, seed {first['seed']}"
     standings = _standings_lived(summaries)
-    labels: list[str] = []
-    values: dict[str, list[str]] = {}
-    for column, summary in enumerate(summaries):
-        for label, value in table_rows(summary, standings):
-            if label not in values:
-                labels.append(label)
-                values[label] = ["-"] * len(summaries)
-            values[label][column] = value
-    return headers, labels, [values[label] for label in labels]
+    if len(summaries) == 1:
+        return [_beings_table(first, standings, setting), _totals_table(first)]
+    return [_comparison_table(summaries, standings, setting)]
+
+
+def _beings_table(summary: dict[str, Any], standings: list[str], setting: str) -> Table:
+    rows = [
+        [
+            name,
+            *(_figure(being[key]) for key, _ in BEING_FIGURES),
+            *(_figure(being["days"][standing]) for standing in standings),
+        ]
+        for name, being in summary["beings"].items()
+    ]
+    headers = ["being", *(label for _, label in BEING_FIGURES)]
+    headers += [f"days {standing}" for standing in standings]
+    return Table(
+        f"{summary['scenario']}, {setting}: named beings, means over worlds", headers, rows, []
+    )
+
+
+def _totals_table(summary: dict[str, Any]) -> Table:
+    rows = [
+        [total.replace("_", " "), *(_figure(summary["totals"][total], s) for s in STATISTICS_SHOWN)]
+        for total in TOTALS_SHOWN
+    ]
+    return Table("totals per world", ["total", *STATISTICS_SHOWN], rows, [])
+
+
+def _comparison_table(summaries: list[dict[str, Any]], standings: list[str], setting: str) -> Table:
+    rows: list[list[str]] = []
+    sections: list[int] = []
+    for name in dict.fromkeys(n for s in summaries for n in s["beings"]):
+        sections.append(len(rows))
+        beings = [s["beings"].get(name) for s in summaries]
+        labels: list[tuple[str, str, str | None]] = [(k, label, None) for k, label in BEING_FIGURES]
+        labels += [("days", f"days {standing}", standing) for standing in standings]
+        for key, label, standing in labels:
+            cells = []
+            for being in beings:
+                stats = None if being is None else being[key]
+                if stats is not None and standing is not None:
+                    stats = stats[standing]
+                cells.append("-" if stats is None else _figure(stats))
+            if standing is None or any(cell not in ("-", "0.00") for cell in cells):
+                rows.append([f"{name} {label}", *cells])
+    sections.append(len(rows))
+    for total in TOTALS_SHOWN:
+        rows.append(
+            [f"total {total.replace('_', ' ')}", *(_figure(s["totals"][total]) for s in summaries)]
+        )
+    headers = ["figure", *(s["scenario"] for s in summaries)]
+    return Table(f"{setting}; means over worlds", headers, rows, sections[1:])
+
+
+def _speed_line(summary: dict[str, Any]) -> str:
+    speed = summary["speed"]
+    return (
+        f"{summary['scenario']}: run {summary.get('run_id', '?')}, "
+        f"{speed['seconds']:.2f} s, {speed['being_days_per_second']:,.0f} being-days/s"
+    )
 
 
 def plain_table(summaries: list[dict[str, Any]]) -> str:
-    """The summary table as plain text (means over worlds)."""
-    headers, labels, values = _merged(summaries)
-    first = summaries[0]
-    lines = [
-        f"{first['worlds']:,} worlds x {first['days']} days, seed {first['seed']}; "
-        "means over worlds"
-    ]
-    width = max([len("figure"), *map(len, labels)])
-    widths = [max(len(h), *(len(v[i]) for v in values)) for i, h in enumerate(headers)]
-    lines.append(
-        "  ".join(
-            ["figure".ljust(width), *(h.rjust(w) for h, w in zip(headers, widths, strict=True))]
-        )
-    )
-    for label, row in zip(labels, values, strict=True):
-        cells = (v.rjust(w) for v, w in zip(row, widths, strict=True))
-        lines.append("  ".join([label.ljust(width), *cells]))
-    for summary in summaries:
-        speed = summary["speed"]
-        lines.append(
-            f"{summary['scenario']}: run {summary.get('run_id', '?')}, "
-            f"{speed['seconds']:.2f} s, {speed['being_days_per_second']:,.0f} being-days/s"
-        )
+    """The summary tables as plain text, columns aligned, then the speed of each run."""
+    lines: list[str] = []
+    for table in tables(summaries):
+        if lines:
+            lines.append("")
+        lines.append(table.title)
+        grid = [table.headers, *table.rows]
+        widths = [max(len(row[i]) for row in grid) for i in range(len(table.headers))]
+        for row in grid:
+            cells = [row[0].ljust(widths[0])]
+            cells += [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
+            lines.append("  ".join(cells).rstrip())
+    lines.extend(_speed_line(summary) for summary in summaries)
     return "\n".join(lines) + "\n"
 
 
 def _print_rich(summaries: list[dict[str, Any]]) -> None:
     from rich.console import Console
-    from rich.table import Table
+    from rich.table import Table as RichTable
 
-    headers, labels, values = _merged(summaries)
-    first = summaries[0]
-    table = Table(
-        title=f"{first['worlds']:,} worlds x {first['days']} days, seed {first['seed']}",
-        caption="means over worlds",
-    )
-    table.add_column("figure")
-    for header in headers:
-        table.add_column(header, justify="right")
-    previous = ""
-    for label, row in zip(labels, values, strict=True):
-        group = label.split()[0]
-        if previous and group != previous:
-            table.add_section()
-        previous = group
-        table.add_row(label, *row)
     console = Console()
-    console.print(table)
+    for table in tables(summaries):
+        shown = RichTable(title=table.title, title_justify="left")
+        shown.add_column(table.headers[0])
+        for header in table.headers[1:]:
+            shown.add_column(header, justify="right")
+        for index, row in enumerate(table.rows):
+            if index in table.sections:
+                shown.add_section()
+            shown.add_row(*row)
+        console.print(shown)
     for summary in summaries:
-        speed = summary["speed"]
-        console.print(
-            f"{summary['scenario']}: run {summary.get('run_id', '?')}, "
-            f"{speed['seconds']:.2f} s, {speed['being_days_per_second']:,.0f} being-days/s",
-            highlight=False,
-        )
+        console.print(_speed_line(summary), highlight=False)
