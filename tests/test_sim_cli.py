@@ -30,13 +30,8 @@ def test_simulate_prints_a_plain_table_of_named_beings_and_totals_when_piped(
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[0] == "beacon-hills, 4 worlds x 20 days, seed 1: named beings, means over worlds"
-    assert (
-        lines[1].split()
-        == (
-            "being alive wounded wounded alone days alpha days member days ally days omega".split()
-            + ["days", "unaffiliated"]
-        )[: len(lines[1].split())]
-    )
+    header = " ".join(lines[1].split())
+    assert header.startswith("being alive wounded wounded alone days alpha days member")
     named = [line.split()[0] for line in lines[2:10]]
     assert named == ["Derek", "Isaac", "Erica", "Boyd", "Stiles", "Chris", "Scott", "Stranger"]
     assert lines[11] == "totals per world"
