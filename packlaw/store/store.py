@@ -213,11 +213,7 @@ class Store:
         batch = list(statements)
         with self._writing(f"append to chronicle {name} in") as conn:
             chronicle_id, title = self._find(conn, name)
-            last = conn.execute(
-                sa.select(sa.func.coalesce(sa.func.max(statement_rows.c.sequence), 0)).where(
-                    statement_rows.c.chronicle_id == chronicle_id
-                )
-            ).scalar_one()
+            last = _last_sequence(conn, chronicle_id)
             if expected_last_sequence is not None and expected_last_sequence != last:
                 raise ConcurrencyError(
                     f"chronicle {name} has moved on: its last sequence is {last}, "
@@ -246,13 +242,7 @@ class Store:
         """The sequence of the chronicle's last statement (0 for an empty one)."""
         with self._reading(f"read chronicle {name} from") as conn:
             chronicle_id, _ = self._find(conn, name)
-            return int(
-                conn.execute(
-                    sa.select(sa.func.coalesce(sa.func.max(statement_rows.c.sequence), 0)).where(
-                        statement_rows.c.chronicle_id == chronicle_id
-                    )
-                ).scalar_one()
-            )
+            return _last_sequence(conn, chronicle_id)
 
     def statements(self, name: str) -> list[StoredStatement]:
         """Every statement of the chronicle, in order."""
@@ -544,4 +534,12 @@ def _run_info(row: sa.Row[Any]) -> RunInfo:
         started_at=_utc(row.started_at),
         finished_at=None if row.finished_at is None else _utc(row.finished_at),
         summary=row.summary,
+    )
+
+
+def _last_sequence(conn: sa.Connection, chronicle_id: int) -> int:
+    """The sequence of a chronicle's last statement, 0 when it has none."""
+    query = sa.select(sa.func.coalesce(sa.func.max(statement_rows.c.sequence), 0))
+    return int(
+        conn.execute(query.where(statement_rows.c.chronicle_id == chronicle_id)).scalar_one()
     )
