@@ -4,43 +4,21 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import any_event
 
 from packlaw.notation import ChronicleSyntaxError, format_chronicle, parse_chronicle
 from packlaw.notation.fastpath import scan
 from packlaw.notation.grammar import LineError, parse_document, parse_line
 from packlaw.rules.events import (
-    Ally,
-    Ascend,
-    Ask,
-    Attack,
-    Being,
-    Bite,
-    CheckIn,
     Day,
-    Death,
-    Defy,
     ExpectEstablished,
     ExpectRefusal,
     ExpectStanding,
-    Heal,
-    Kind,
-    Leave,
-    Note,
-    Obey,
-    Order,
-    Origin,
-    Protect,
-    Request,
-    Rescind,
-    Research,
     Set,
     Setting,
-    Share,
     Standing,
     Statement,
-    Submit,
     Title,
-    Welcome,
 )
 
 names = st.from_regex(r"[A-Za-z][A-Za-z0-9_'\-]{0,6}", fullmatch=True)
@@ -49,30 +27,7 @@ amounts = st.integers(min_value=0, max_value=10**7)
 optional_amounts = st.none() | amounts
 standings_with_pack = st.sampled_from([Standing.ALPHA, Standing.MEMBER, Standing.ALLY])
 
-events = st.one_of(
-    st.builds(Being, names, st.just(Kind.HUMAN)),
-    st.builds(Being, names, st.just(Kind.WEREWOLF), st.none() | st.sampled_from(Origin)),
-    st.builds(Ascend, names, names),
-    st.builds(Bite, names, names),
-    st.builds(Submit, names, names, st.booleans(), st.booleans()),
-    st.builds(Welcome, names, names),
-    st.builds(Leave, names),
-    st.builds(Rescind, names),
-    st.builds(Order, names, names, texts, st.booleans()),
-    st.builds(Obey, names),
-    st.builds(Defy, names),
-    st.builds(Ally, names, names),
-    st.builds(Request, names, names, texts),
-    st.builds(Ask, names, names, texts),
-    st.builds(Attack, names, names, optional_amounts),
-    st.builds(Protect, names, names),
-    st.builds(CheckIn, names, names),
-    st.builds(Heal, names, optional_amounts),
-    st.builds(Death, names),
-    st.builds(Research, names, texts),
-    st.builds(Share, names, texts),
-    st.builds(Note, texts),
-)
+events = any_event(names, texts, optional_amounts)
 settings_values = st.one_of(
     st.builds(Set, st.just(Setting.DEFIANCE_LIMIT), st.integers(1, 1000).map(lambda n: n * 1000)),
     st.builds(
