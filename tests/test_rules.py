@@ -528,3 +528,11 @@ def test_a_refused_event_never_changes_the_world(events: list[Event]) -> None:
             assert world == before
         else:
             world.apply(event)
+
+
+@settings(max_examples=200, deadline=None)
+@given(events)
+def test_the_repr_of_an_event_rebuilds_it(event: Event) -> None:
+    import packlaw.rules as namespace
+
+    assert eval(repr(event), vars(namespace)) == event

@@ -15,7 +15,7 @@
 ... share Hale "the hunters meet on Friday"
 ... ''')
 >>> replay(chronicle, day=1).standing("Stiles")
-<Standing.UNAFFILIATED: 'unaffiliated'>
+Standing.UNAFFILIATED
 >>> [s.text for s in view_as(chronicle, "Stiles") if isinstance(s, Share)]
 ['the hunters meet on Friday']
 """

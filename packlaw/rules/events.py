@@ -11,6 +11,8 @@ exactly 0 is dead with no floating-point surprises.
 
 >>> str(Attack("Stranger", "Stiles", 600))
 'attack Stranger Stiles 0.6'
+>>> Being("Derek", Kind.WEREWOLF, Origin.BORN)  # repr round-trips too
+Being(name='Derek', kind=Kind.WEREWOLF, origin=Origin.BORN)
 >>> str(Order("Derek", "Stiles", 'stay out of the "woods"', ill=True))
 'order Derek Stiles "stay out of the \\\\"woods\\\\"" ill'
 """
@@ -28,17 +30,24 @@ AMOUNT_PATTERN = re.compile(r"([0-9]+)(?:\.([0-9]{1,3}))?\Z")
 MILLI = 1000
 
 
-class Kind(enum.StrEnum):
+class _Word(enum.StrEnum):
+    """A keyword of the notation; its ``repr`` is Python that rebuilds it."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}.{self.name}"
+
+
+class Kind(_Word):
     HUMAN = "human"
     WEREWOLF = "werewolf"
 
 
-class Origin(enum.StrEnum):
+class Origin(_Word):
     BORN = "born"
     BITTEN = "bitten"
 
 
-class Standing(enum.StrEnum):
+class Standing(_Word):
     """A being's standing, in the rulebook's order of precedence."""
 
     DEAD = "dead"
@@ -49,7 +58,7 @@ class Standing(enum.StrEnum):
     UNAFFILIATED = "unaffiliated"
 
 
-class Setting(enum.StrEnum):
+class Setting(_Word):
     DEFIANCE_LIMIT = "defiance-limit"
     HEAL_WEREWOLF = "heal-werewolf"
     HEAL_HUMAN = "heal-human"

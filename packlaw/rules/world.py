@@ -12,7 +12,7 @@ before anything happens, and refuses an illegal one whole:
 R4: Stiles cannot be welcomed by Derek: Stiles has not submitted to Derek
 >>> world.apply(Submit("Stiles", "Derek")); world.apply(Welcome("Derek", "Stiles"))
 >>> world.standing("Stiles"), world.pack_of("Stiles"), world.is_established("Hale")
-(<Standing.MEMBER: 'member'>, 'Hale', False)
+(Standing.MEMBER, 'Hale', False)
 
 Standing is derived from a few facts per being (alive, the pack it leads,
 the pack it belongs to, the pack it is allied with) and never stored twice.

@@ -46,7 +46,7 @@ class Tail:
     >>> tail.check([Being("Derek", Kind.WEREWOLF), Day(3), Being("Stiles", Kind.HUMAN)])
     [(0, 'being Derek werewolf'), (3, 'day 3'), (3, 'being Stiles human')]
     >>> tail.day, tail.last_sequence, tail.world.standing("Stiles")
-    (3, 3, <Standing.UNAFFILIATED: 'unaffiliated'>)
+    (3, 3, Standing.UNAFFILIATED)
     """
 
     def __init__(self) -> None:
