@@ -295,3 +295,18 @@ def test_on_a_terminal_replay_and_rules_draw_tables(
     assert "Hale" in out and "Derek" in out and "the hunters" in out and "the den" not in out
     code, out, _ = run(capsys, "rules")
     assert code == 0 and "R15" in out
+
+
+def test_check_starts_without_loading_the_store() -> None:
+    # Commands that never open a database must not pay for SQLAlchemy at start-up.
+    import subprocess
+    import sys
+
+    chronicle = Path(__file__).resolve().parent.parent / "chronicles" / "rules"
+    code = (
+        "import sys; from packlaw.cli.main import main; "
+        f"status = main(['check', {str(chronicle)!r}]); "
+        "sys.exit(10 + status if 'sqlalchemy' in sys.modules else status)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr

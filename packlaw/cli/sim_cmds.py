@@ -25,6 +25,7 @@ from typing import Annotated, Any
 import typer
 
 from packlaw.cli.errors import EXIT_BAD_INPUT, UserError
+from packlaw.cli.options import DbOption, open_store
 
 TOTALS_SHOWN = ("attacks", "hits", "hits_alone", "hunts", "kills", "deaths")
 STANDINGS_SHOWN = ("alpha", "member", "ally", "omega", "unaffiliated")
@@ -55,15 +56,7 @@ def simulate_command(
         int | None, typer.Option("--seed", min=0, help="Random seed (default: the scenario's).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON summary.")] = False,
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db",
-            metavar="URL",
-            help="Database URL (default: $PACKLAW_DB, else sqlite:///packlaw.db).",
-            show_default=False,
-        ),
-    ] = None,
+    db: DbOption = None,
     trace: Annotated[
         tuple[int, Path] | None,
         typer.Option(
@@ -100,7 +93,7 @@ def simulate_command(
             f"--trace: there is no world {trace[0]}: the run has worlds 0 to {worlds - 1}",
             EXIT_BAD_INPUT,
         )
-    store = _open_store(db)
+    store = open_store(db)
     try:
         summaries = [
             _run_one(store, loaded, worlds, days, seed, trace if i == 0 else None)
@@ -115,15 +108,6 @@ def simulate_command(
         _print_rich(summaries)
     else:
         typer.echo(plain_table(summaries), nl=False)
-
-
-def _open_store(db: str | None) -> Any:
-    from packlaw.store import Store, StoreError, resolve_url
-
-    try:
-        return Store(resolve_url(db))
-    except StoreError as error:
-        raise UserError(str(error), EXIT_BAD_INPUT) from None
 
 
 def _run_one(

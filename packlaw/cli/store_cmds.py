@@ -15,31 +15,15 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from packlaw.cli.errors import EXIT_BAD_INPUT, EXIT_DOMAIN, UserError
-from packlaw.store import (
-    ConcurrencyError,
-    ExpectationFailed,
-    RunInfo,
-    Store,
-    StoreError,
-    resolve_url,
-)
-from packlaw.store.replay import refused_index
+from packlaw.cli.options import DbOption, JsonOption, open_store
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        metavar="URL",
-        help="Database URL (default: $PACKLAW_DB, else sqlite:///packlaw.db).",
-        show_default=False,
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+if TYPE_CHECKING:  # the store is imported when a command opens it, not at start-up
+    from packlaw.store import RunInfo
 
 chronicle_app = typer.Typer(
     help="Chronicles in and out of the store.", no_args_is_help=True, add_completion=False
@@ -69,7 +53,7 @@ def import_chronicle(
     chronicle = _read(file, "stored")
     _refuse_problems(file, chronicle)
     name = file.stem if name is None else name
-    with _open(db) as store:
+    with open_store(db) as store:
         try:
             last = store.import_chronicle(name, chronicle.statements)
         except Exception as error:
@@ -85,7 +69,7 @@ def append_chronicle(
 ) -> None:
     """Append the statements of FILE to a stored chronicle, checked on top of it; all or nothing."""
     chronicle = _read(file, "appended")
-    with _open(db) as store:
+    with open_store(db) as store:
         try:
             # Checked against whatever the chronicle holds when the append lands.
             last = store.append(name, chronicle.statements)
@@ -103,7 +87,7 @@ def export_chronicle(
     db: DbOption = None,
 ) -> None:
     """Write a stored chronicle to stdout in canonical notation."""
-    with _open(db) as store:
+    with open_store(db) as store:
         text = _storing(store.export, name)
     sys.stdout.write(text)
 
@@ -111,7 +95,7 @@ def export_chronicle(
 @chronicle_app.command("list")
 def list_chronicles(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List the stored chronicles."""
-    with _open(db) as store:
+    with open_store(db) as store:
         infos = _storing(store.chronicles)
     if as_json:
         rows = [
@@ -142,7 +126,7 @@ def list_chronicles(db: DbOption = None, as_json: JsonOption = False) -> None:
 
 def list_runs(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List the stored simulation runs, newest first."""
-    with _open(db) as store:
+    with open_store(db) as store:
         runs = _storing(store.runs)
     if as_json:
         rows = [{k: v for k, v in run.to_dict().items() if k != "summary"} for run in runs]
@@ -176,7 +160,7 @@ def show_run(
     as_json: JsonOption = False,
 ) -> None:
     """Show one stored run: what ran, and its summary."""
-    with _open(db) as store:
+    with open_store(db) as store:
         info = _storing(store.run, run)
     if as_json:
         typer.echo(json.dumps(info.to_dict(), indent=2, ensure_ascii=False))
@@ -209,15 +193,10 @@ def show_run(
 _STATS = ("mean", "sd", "p5", "p50", "p95")
 
 
-def _open(db: str | None) -> Store:
-    try:
-        return Store(resolve_url(db))
-    except StoreError as error:
-        raise UserError(str(error), EXIT_BAD_INPUT) from None
-
-
 def _storing(action: Any, *args: Any) -> Any:
     """Run a store action; a store error becomes one line for the user."""
+    from packlaw.store import StoreError
+
     try:
         return action(*args)
     except StoreError as error:
@@ -265,6 +244,8 @@ def _refuse_problems(file: Path, chronicle: Any) -> None:
 def _refusal(error: Exception, file: Path, lines: Sequence[int], done: str) -> UserError:
     """The one line a refused import or append prints, with the file line it points at."""
     from packlaw.rules.world import RuleViolation
+    from packlaw.store import ConcurrencyError, ExpectationFailed, StoreError
+    from packlaw.store.replay import refused_index
 
     index = refused_index(error)
     where = f"{file}:{lines[index]}" if index is not None and index < len(lines) else str(file)
