@@ -113,6 +113,15 @@ def test_a_trace_of_a_world_the_run_does_not_have_is_refused(
     assert "no world 2" in capsys.readouterr().err
 
 
+def test_a_trace_into_a_missing_folder_is_refused_before_any_run(
+    tmp_path: Path, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "missing" / "t.chronicle"
+    assert main(["simulate", "--worlds", "2", "--trace", "0", str(target), "--db", db]) == 2
+    assert capsys.readouterr().err == f"packlaw: {target}: cannot write the trace: no such folder\n"
+    assert stored(db) == []
+
+
 def test_without_arguments_it_runs_beacon_hills_with_the_scenarios_thousand_worlds(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

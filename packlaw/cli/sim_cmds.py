@@ -93,6 +93,9 @@ def simulate_command(
             f"--trace: there is no world {trace[0]}: the run has worlds 0 to {worlds - 1}",
             EXIT_BAD_INPUT,
         )
+    if trace is not None and not trace[1].resolve().parent.is_dir():
+        # Found out now, not after the run.
+        raise UserError(f"{trace[1]}: cannot write the trace: no such folder", EXIT_BAD_INPUT)
     store = open_store(db)
     try:
         summaries = [
