@@ -220,30 +220,97 @@ def test_usage_mistakes_get_a_usage_message_not_a_traceback(
 # ----------------------------------------------------------------- format
 
 
-def test_format_rewrites_files_in_place_in_canonical_form(
+def test_format_rewrites_files_in_place_in_canonical_form_keeping_comments(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     path = tmp_path / "messy.chronicle"
-    path.write_text("DAY 1   # the first day\n\nbeing   Derek  WEREWOLF\n")
+    path.write_text("DAY 1   #the first day\n\n\nbeing   Derek  WEREWOLF\n   # end  \n\n")
     code, out, err = run(capsys, "format", str(path))
-    assert code == 0
-    assert path.read_text() == "day 1\nbeing Derek werewolf\n"
+    assert (code, err) == (0, "")
+    assert path.read_text() == "day 1  # the first day\n\nbeing Derek werewolf\n# end\n"
     assert out == f"reformatted {path}\n1 file reformatted, 0 files left unchanged\n"
-    assert (
-        err == f"packlaw: {path}: dropped 1 comment (canonical chronicles keep statements only)\n"
-    )
+
+
+MESSY = "DAY 1\nbeing   Derek  WEREWOLF\n"
+TIDY = "day 1\nbeing Derek werewolf\n"
+
+
+def test_format_writes_through_a_symlink_and_keeps_the_link(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    real = tmp_path / "real.chronicle"
+    real.write_text(MESSY)
+    link = tmp_path / "link.chronicle"
+    link.symlink_to(real)
+    assert run(capsys, "format", str(link))[0] == 0
+    assert link.is_symlink() and real.read_text() == TIDY
+
+
+def test_format_keeps_the_mode_and_the_owner(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import os
+
+    path = tmp_path / "a.chronicle"
+    path.write_text(MESSY)
+    path.chmod(0o640)
+    owner = (os.getuid() + 4242, os.getgid() + 4242) if os.geteuid() == 0 else None
+    if owner is not None:  # as root, give the file away so that keeping its owner shows
+        os.chown(path, *owner)
+    before = path.stat()
+    assert run(capsys, "format", str(path))[0] == 0
+    after = path.stat()
+    assert path.read_text() == TIDY
+    assert after.st_mode == before.st_mode
+    assert (after.st_uid, after.st_gid) == (before.st_uid, before.st_gid)
+    assert [p.name for p in tmp_path.iterdir()] == ["a.chronicle"]  # no temporary file left
+
+
+def test_format_keeps_hard_links_as_one_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "a.chronicle"
+    path.write_text(MESSY)
+    twin = tmp_path / "twin.chronicle"
+    twin.hardlink_to(path)
+    inode = path.stat().st_ino
+    assert run(capsys, "format", str(path))[0] == 0
+    assert path.stat().st_ino == twin.stat().st_ino == inode
+    assert twin.read_text() == TIDY
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.chronicle", "twin.chronicle"]
+
+
+def test_format_never_reports_a_file_it_could_not_write(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    path = tmp_path / "a.chronicle"
+    path.write_text(MESSY)
+
+    def full(descriptor: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    code, out, err = run(capsys, "format", str(path))
+    assert code == 2
+    assert err == f"packlaw: cannot write {path}: No space left on device\n"
+    assert "reformatted " + str(path) not in out
+    assert out == "0 files reformatted, 0 files left unchanged, 1 file could not be written\n"
+    assert path.read_text() == MESSY  # the old text, whole
+    assert [p.name for p in tmp_path.iterdir()] == ["a.chronicle"]
 
 
 def test_format_check_changes_nothing_and_exits_1_when_a_file_would_change(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, clean: Path
 ) -> None:
-    canonical = tmp_path / "canonical.chronicle"
-    canonical.write_text("day 1\nbeing Derek werewolf\n")
+    messy = tmp_path / "messy.chronicle"
+    messy.write_text(MESSY)
     code, out, _ = run(capsys, "format", "--check", str(tmp_path))
     assert code == 1
-    assert out == (f"would reformat {clean}\n1 file would be reformatted, 1 file left unchanged\n")
-    assert clean.read_text() == CLEAN
-    assert run(capsys, "format", "--check", str(canonical))[0] == 0
+    assert out == (f"would reformat {messy}\n1 file would be reformatted, 1 file left unchanged\n")
+    assert messy.read_text() == MESSY
+    assert run(capsys, "format", "--check", str(clean))[0] == 0  # comments and all
 
 
 def test_format_leaves_a_file_with_a_syntax_error_untouched_and_exits_2(
@@ -263,7 +330,20 @@ def test_format_dash_reads_stdin_and_writes_stdout(
     import sys
 
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"Leave  X # bye\n")))
-    assert run(capsys, "format", "-") == (0, "leave X\n", "")
+    assert run(capsys, "format", "-") == (0, "leave X  # bye\n", "")
+
+
+@pytest.mark.parametrize(("text", "status"), [(b"Leave  X\n", 1), (b"leave X  # bye\n", 0)])
+def test_format_check_dash_exits_1_when_stdin_is_not_canonical(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, text: bytes, status: int
+) -> None:
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text)))
+    code, out, _ = run(capsys, "format", "--check", "-")
+    assert code == status
+    assert out == ("would reformat -\n" if status else "")
 
 
 # ------------------------------------------------------------------ rules

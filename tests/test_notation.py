@@ -8,6 +8,7 @@ import importlib
 import pytest
 
 from packlaw.notation import Chronicle, ChronicleSyntaxError, format_chronicle, parse_chronicle
+from packlaw.notation.chronicle import Remark
 from packlaw.rules.events import (
     Ally,
     Ascend,
@@ -202,7 +203,31 @@ def test_a_byte_order_mark_is_skipped() -> None:
 def test_canonical_text_reads_and_writes_back_byte_for_byte() -> None:
     canonical = format_chronicle(parse_chronicle(SAFETY_NET))
     assert format_chronicle(parse_chronicle(canonical)) == canonical
-    assert "#" not in canonical and "\n\n" not in canonical
+    # the example is canonical but for the spaces before its trailing comment
+    assert canonical == SAFETY_NET.replace('"        #', '"  #')
+
+
+def test_comments_keep_their_place_in_the_canonical_layout() -> None:
+    text = "\n\n#   own line  \n#\nleave A#close\n\n\n\n  # indented\nleave B\n\n# the end\n\n\n"
+    chronicle = parse_chronicle(text)
+    assert chronicle.remarks == (
+        Remark(0, "own line"),
+        Remark(0, ""),
+        Remark(0, "close", trailing=True),
+        Remark(1, None),
+        Remark(1, "indented"),
+        Remark(2, None),
+        Remark(2, "the end"),
+    )
+    assert format_chronicle(chronicle) == (
+        "# own line\n#\nleave A  # close\n\n# indented\nleave B\n\n# the end\n"
+    )
+
+
+def test_a_hash_inside_a_text_is_no_comment() -> None:
+    chronicle = parse_chronicle('note "# not a comment"  # a comment\n')
+    assert chronicle.remarks == (Remark(0, "a comment", trailing=True),)
+    assert format_chronicle(chronicle) == 'note "# not a comment"  # a comment\n'
 
 
 def test_any_chronicle_written_and_read_again_gives_the_same_statements() -> None:
@@ -219,7 +244,8 @@ def test_a_text_with_a_line_break_cannot_be_written(text: str) -> None:
 
 
 def test_an_empty_chronicle_is_empty_text() -> None:
-    assert format_chronicle(parse_chronicle("# nothing\n\n")) == ""
+    assert format_chronicle(parse_chronicle("\n\n")) == ""
+    assert format_chronicle(parse_chronicle("# only a comment\n\n")) == "# only a comment\n"
     assert str(Chronicle(())) == ""
 
 
@@ -276,7 +302,13 @@ def test_an_empty_chronicle_is_empty_text() -> None:
         ("expect Kell health", 1, 19, "expected a health (a number from 0 to 1, in thousandths)"),
         ("expect Kell health 0.1234", 1, 20, "health '0.1234' has more than three decimals"),
         ('note "x" extra', 1, 10, "expected the end of the line after 'note \"x\"', found 'extra'"),
-        ("leave A\x00", 1, 8, "unexpected character '\\x00' after 'leave A'"),
+        ("leave A\x00", 1, 8, "control character U+0000 is not allowed"),
+        ('note "red \x1b[31m"', 1, 11, "control character U+001B is not allowed"),
+        ('note "a\x7f"', 1, 8, "control character U+007F"),
+        ('note "a\x85"', 1, 8, "control character U+0085"),
+        ("leave A # \u2028", 1, 11, "control character U+2028"),
+        ('leave A\nnote "\u2029"', 2, 7, "control character U+2029"),
+        ("leave\rA", 1, 6, "control character U+000D"),
         ("leave A\udcff", 1, 8, "invalid UTF-8 byte 0xff"),
         ("leave A # fine\n  welcome   Derek  # not fine", 2, 18, "after 'welcome   Derek'"),
     ],

@@ -23,7 +23,13 @@ from packlaw.rules.events import (
 )
 
 names = st.from_regex(r"[A-Za-z][A-Za-z0-9_'\-]{0,6}", fullmatch=True)
-texts = st.text(st.characters(blacklist_characters="\r\n", codec="utf-8"), max_size=12)
+# any character a text may hold: no line breaks, no control characters (spec: "Lines")
+texts = st.text(
+    st.characters(
+        blacklist_categories=("Cc", "Cs"), blacklist_characters="\u2028\u2029", codec="utf-8"
+    ),
+    max_size=12,
+)
 amounts = st.integers(min_value=0, max_value=10**7)
 optional_amounts = st.none() | amounts
 standings_with_pack = st.sampled_from([Standing.ALPHA, Standing.MEMBER, Standing.ALLY])
@@ -96,8 +102,52 @@ def test_any_text_gives_statements_or_a_syntax_error_with_a_position(text: str) 
             assert each.message and "\n" not in each.message
             assert str(each).startswith(f"fuzz.chronicle:{each.line}:{each.column}: error: ")
         return
-    again = parse_chronicle(format_chronicle(chronicle))
+    written = format_chronicle(chronicle)
+    again = parse_chronicle(written)
     assert again.statements == chronicle.statements
+    assert again.remarks == chronicle.remarks  # the same comments, in the same places
+    assert format_chronicle(again) == written
+
+
+@st.composite
+def commented(draw: st.DrawFn) -> tuple[str, list[str]]:
+    """A chronicle's text with comments and blank lines anywhere, and its comments in order."""
+    out: list[str] = []
+    comments: list[str] = []
+
+    def comment() -> str:
+        text = draw(texts)
+        comments.append(text.strip(" \t"))
+        return draw(st.sampled_from(["", " ", "\t"])) + "#" + text
+
+    for statement in draw(chronicles()):
+        for _ in range(draw(st.integers(0, 3))):
+            out.append(comment() if draw(st.booleans()) else draw(st.sampled_from(["", " "])))
+        line = str(statement)
+        out.append(
+            line + draw(st.sampled_from([" ", "  ", "\t"])) + comment()
+            if draw(st.booleans())
+            else line
+        )
+    for _ in range(draw(st.integers(0, 2))):
+        out.append(comment() if draw(st.booleans()) else "")
+    return "\n".join(out), comments
+
+
+@given(commented())
+@settings(max_examples=400)
+def test_comments_survive_writing_in_order_and_the_layout_is_canonical(
+    case: tuple[str, list[str]],
+) -> None:
+    text, comments = case
+    chronicle = parse_chronicle(text)
+    written = format_chronicle(chronicle)
+    again = parse_chronicle(written)
+    assert [r.text for r in again.remarks if r.text is not None] == comments
+    assert again.statements == chronicle.statements
+    assert format_chronicle(again) == written  # canonical text writes back byte for byte
+    assert not written.startswith("\n") and "\n\n\n" not in written
+    assert not written.endswith("\n\n")
 
 
 @given(chronicles())

@@ -86,17 +86,44 @@ def store(db_url: str) -> Any:
 
 
 def test_a_stored_chronicle_exports_as_its_canonical_text(store: Store) -> None:
-    chronicle = parse_chronicle(STORY.read_text(encoding="utf-8"))
-    store.import_chronicle("safety-net", chronicle.statements)
-    assert store.export("safety-net") == format_chronicle(chronicle)
+    text = STORY.read_text(encoding="utf-8")
+    chronicle = parse_chronicle(text)
+    store.import_chronicle("safety-net", chronicle)
+    assert "# " in text and store.export("safety-net") == text  # canonical, comments and all
     assert store.chronicle("safety-net").title == "Safety Net"
 
 
 def test_every_rule_chronicle_round_trips_through_the_store(store: Store) -> None:
     for path in sorted((ROOT / "chronicles" / "rules").glob("*.chronicle")):
-        chronicle = parse_chronicle(path.read_text(encoding="utf-8"))
-        store.import_chronicle(path.stem, chronicle.statements)
-        assert store.export(path.stem) == format_chronicle(chronicle), path.name
+        text = path.read_text(encoding="utf-8")
+        store.import_chronicle(path.stem, parse_chronicle(text))
+        assert store.export(path.stem) == text, path.name
+
+
+def test_statements_without_a_chronicle_are_stored_without_remarks(store: Store) -> None:
+    chronicle = parse_chronicle("# opening\nbeing A human  # why\n")
+    store.import_chronicle("bare", chronicle.statements)
+    assert store.export("bare") == "being A human\n"
+
+
+def test_comments_are_stored_and_exported_in_the_canonical_layout(store: Store) -> None:
+    messy = "\n#  first\n\n\nbeing Derek werewolf   #his\n#\n\nday 2\n# last\n\n"
+    store.import_chronicle("messy", parse_chronicle(messy))
+    assert store.export("messy") == format_chronicle(parse_chronicle(messy))
+    assert store.export("messy") == "# first\n\nbeing Derek werewolf  # his\n#\n\nday 2\n# last\n"
+    assert [s.line for s in store.statements("messy")] == ["being Derek werewolf", "day 2"]
+
+
+def test_an_append_keeps_its_comments_after_the_stored_ones(store: Store) -> None:
+    store.import_chronicle("hale", parse_chronicle("being Derek werewolf\n# to be continued\n"))
+    store.append("hale", parse_chronicle("\n# day two\nday 2  # later\n# the end\n"))
+    assert store.export("hale") == (
+        "being Derek werewolf\n# to be continued\n# day two\nday 2  # later\n# the end\n"
+    )
+    store.append("hale", parse_chronicle("# only a remark\n"))
+    assert store.export("hale").endswith("# the end\n# only a remark\n")
+    store.append("hale", parse_chronicle("ascend Derek Hale\n"))
+    assert store.export("hale").endswith("# the end\n# only a remark\nascend Derek Hale\n")
 
 
 def test_the_document_keeps_every_statement_directives_and_expectations_included(
@@ -625,8 +652,12 @@ def test_an_old_database_is_upgraded_in_place_and_keeps_its_chronicles(db_url: s
     finally:
         engine.dispose()
     with Store(db_url) as store:
-        assert store.export("old") == "being Derek werewolf\n"
+        assert store.export("old") == "being Derek werewolf\n"  # as it was, no remarks
         store.append("old", [Ascend("Derek", "Hale")])
+        store.append("old", parse_chronicle("# a comment, now kept\nday 2\n"))
+        assert store.export("old") == (
+            "being Derek werewolf\nascend Derek Hale\n# a comment, now kept\nday 2\n"
+        )
         store.start_run("after the upgrade", "", seed=1, worlds=1, days=1)
         with store.engine.connect() as conn:
             assert migrations.current_version(conn) == migrations.LATEST

@@ -293,14 +293,16 @@ def format_(
 
     Canonical form is every statement in order, one a line, one space
     between tokens, verbs and flags in lower case, numbers without needless
-    zeros. Comments and blank lines are not statements and are dropped
-    (each dropped comment is reported on stderr); keep narration with
-    `note "..."`. A file with a syntax error is left untouched (exit 2).
+    zeros; comments stay where they are (`# text` on a line of its own, or
+    two spaces after a statement) and a run of blank lines becomes one. A
+    file with a syntax error is left untouched (exit 2). A file is written
+    whole or not at all, through symlinks, keeping its mode, owner and hard
+    links.
     """
     from packlaw.notation import ChronicleSyntaxError, format_chronicle, parse_chronicle
 
     status = EXIT_OK
-    changed = unchanged = 0
+    changed = unchanged = failed = 0
     for path in _chronicle_files(files):
         try:
             text = _read_text(path)
@@ -314,59 +316,113 @@ def format_(
             sys.stdout.write("".join(f"{e.where()} error: {e.message}\n" for e in error.errors))
             status = EXIT_BAD_INPUT
             continue
-        if str(path) == "-":
-            sys.stdout.write(canonical)
-            continue
         if canonical == text:
             unchanged += 1
+            if str(path) == "-" and not check_only:
+                sys.stdout.write(canonical)
             continue
-        changed += 1
         if check_only:
+            changed += 1
             print(f"would reformat {path}")
             status = max(status, EXIT_DOMAIN)
             continue
-        comments = _comment_count(text)
-        if comments:
-            print(
-                f"packlaw: {path}: dropped {comments} comment{'s' if comments > 1 else ''}"
-                " (canonical chronicles keep statements only)",
-                file=sys.stderr,
-            )
+        if str(path) == "-":
+            sys.stdout.write(canonical)
+            continue
         try:
-            _write_atomically(path, canonical)
+            write_in_place(path, canonical)
         except OSError as error:
+            failed += 1
             print(f"packlaw: cannot write {path}: {error.strerror or error}", file=sys.stderr)
             status = EXIT_BAD_INPUT
             continue
+        changed += 1
         print(f"reformatted {path}")
-    if changed or unchanged:
+    if (changed or unchanged or failed) and not (str(files[0]) == "-" and len(files) == 1):
         verb = "would be reformatted" if check_only else "reformatted"
-        print(
-            f"{changed} file{'s' if changed != 1 else ''} {verb}, "
-            f"{unchanged} file{'s' if unchanged != 1 else ''} left unchanged"
-        )
+        counts = [
+            f"{_count(changed, 'file')} {verb}",
+            f"{_count(unchanged, 'file')} left unchanged",
+        ]
+        if failed:
+            counts.append(f"{_count(failed, 'file')} could not be written")
+        print(", ".join(counts))
     raise typer.Exit(status)
 
 
-def _comment_count(text: str) -> int:
-    from packlaw.notation.grammar import content_end
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
-    return sum(
-        1 for line in text.split("\n") if "#" in line and content_end(line) < len(line.rstrip())
+
+def write_in_place(path: Path, text: str) -> None:
+    """Give the file at `path` the new `text`, whole or not at all, keeping what makes it that file.
+
+    A symlink is followed, and the file it points to is written. The new
+    text goes to a temporary file in the same folder first, flushed to disk
+    (fsync). Then:
+
+    - a file with one link is replaced by it in one step (``os.replace``),
+      after the temporary file takes the original's mode and owner: a crash
+      leaves the old text or the new, never half of either;
+    - a file with hard links, or one whose owner we cannot give away, keeps
+      its inode: the new text is copied over it and flushed, and only then
+      is the temporary file removed. Were the copy cut short by a crash,
+      the complete new text would still be in the temporary file next to it
+      (``.NAME.*.tmp``), so nothing is lost.
+    """
+    target = path.resolve()
+    info = target.stat()
+    data = text.encode("utf-8", "surrogateescape")
+    handle, temporary = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
     )
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Replace the file's contents whole, so a crash leaves the old text or the new, never half."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    copying = False
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.chmod(temporary, path.stat().st_mode & 0o7777)
-        os.replace(temporary, path)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, info.st_mode & 0o7777)
+        keep_inode = info.st_nlink > 1
+        if not keep_inode and (info.st_uid, info.st_gid) != _owner(temporary):
+            try:
+                os.chown(temporary, info.st_uid, info.st_gid)
+            except PermissionError:
+                keep_inode = True  # only the original file can keep its owner
+        if keep_inode:
+            with open(target, "r+b") as original:
+                copying = True
+                original.write(data)
+                original.truncate()
+                original.flush()
+                os.fsync(original.fileno())
+            os.unlink(temporary)
+        else:
+            os.replace(temporary, target)
+        _sync_folder(target.parent)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        if not copying:
+            Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _owner(path: str) -> tuple[int, int]:
+    info = os.stat(path)
+    return info.st_uid, info.st_gid
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush a folder's entries (the rename) to disk, where the system allows it."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
 
 
 # ------------------------------------------------------------------ rules

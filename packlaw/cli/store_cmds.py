@@ -55,7 +55,7 @@ def import_chronicle(
     name = file.stem if name is None else name
     with open_store(db) as store:
         try:
-            last = store.import_chronicle(name, chronicle.statements)
+            last = store.import_chronicle(name, chronicle)
         except Exception as error:
             raise _refusal(error, file, chronicle.lines, "stored") from None
     typer.echo(f"stored {file} as chronicle {name} ({last} statements)")
@@ -72,7 +72,7 @@ def append_chronicle(
     with open_store(db) as store:
         try:
             # Checked against whatever the chronicle holds when the append lands.
-            last = store.append(name, chronicle.statements)
+            last = store.append(name, chronicle)
         except Exception as error:
             raise _refusal(error, file, chronicle.lines, "appended") from None
     typer.echo(

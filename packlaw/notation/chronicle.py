@@ -13,7 +13,7 @@ The pair mirror each other, as python-chess's `parse_san` and `san` do:
 >>> chronicle.title, chronicle.lines
 ('Safety Net', (2, 3, 4, 5, 6, 7))
 >>> print(format_chronicle(chronicle), end="")
-title "Safety Net"
+title "Safety Net"  # a comment
 day 1
 being Derek werewolf
 being Stiles human
@@ -26,6 +26,7 @@ True
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,10 +34,12 @@ from itertools import compress, count
 from typing import cast
 
 from packlaw.notation.fastpath import scan
-from packlaw.notation.grammar import LineError, parse_line
+from packlaw.notation.grammar import LineError, content_end, parse_line
 from packlaw.rules.events import EVENT_TYPES, Day, Statement, Title
 
 _EVENT_TYPES = frozenset(EVENT_TYPES)
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+"""What no line of a chronicle may hold: C0 but tab (a CR only ends a line), DEL, C1, U+2028/9."""
 
 
 class ChronicleSyntaxError(ValueError):
@@ -80,18 +83,42 @@ class ChronicleSyntaxError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class Remark:
+    """A writer's comment, or a blank line, kept with the statements (spec: "Writing").
+
+    ``text`` is the comment without its ``#`` and surrounding spaces, or
+    None for a blank line. A remark on a line of its own comes before the
+    statement at index ``before`` (``len(statements)`` for the end); a
+    trailing one (``trailing=True``) follows the statement at that index,
+    on its line.
+    """
+
+    before: int
+    text: str | None
+    trailing: bool = False
+
+    def __str__(self) -> str:
+        if self.text is None:
+            return ""
+        return f"# {self.text}" if self.text else "#"
+
+
+@dataclass(frozen=True, slots=True)
 class Chronicle:
-    """A chronicle's statements in order, with the source line of each.
+    """A chronicle's statements in order, with the source line of each, and its remarks.
 
     ``lines[i]`` is the line that ``statements[i]`` was read from; a
     chronicle built from statements alone is numbered as its canonical text
-    would be (1, 2, 3, ...). Iterating over a chronicle gives its statements.
-    The file name is carried along for messages and takes no part in equality.
+    would be (1, 2, 3, ...). ``remarks`` are its comments and blank lines
+    (`Remark`), as canonical layout keeps them. Iterating over a chronicle
+    gives its statements. The file name is carried along for messages and
+    takes no part in equality.
     """
 
     statements: tuple[Statement, ...]
     lines: tuple[int, ...] = ()
     filename: str | None = field(default=None, compare=False)
+    remarks: tuple[Remark, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.statements, tuple):
@@ -126,35 +153,165 @@ class Chronicle:
         return format_chronicle(self)
 
     def renumbered(self) -> Chronicle:
-        """The same statements numbered as their canonical text is (1, 2, 3, ...)."""
-        return Chronicle(self.statements, filename=self.filename)
+        """The same statements and remarks numbered as their canonical text is."""
+        if not self.remarks:
+            return Chronicle(self.statements, filename=self.filename, remarks=self.remarks)
+        return parse_chronicle(format_chronicle(self), filename=self.filename)
 
 
 def format_chronicle(statements: Chronicle | Iterable[Statement]) -> str:
-    """The canonical text: one statement a line, each as ``str()`` writes it.
+    """The canonical text: one statement a line, each as ``str()`` writes it, remarks kept.
 
-    Comments and blank lines are not statements, so they are gone; every
-    line ends with a line break. ``format_chronicle(parse_chronicle(t))``
-    is ``t`` itself when ``t`` is canonical. A text with a line break in it
-    has no notation and is refused with `ValueError`.
+    A chronicle's comments stay where they were (spec: "Writing"): on a
+    line of their own, ``#``, one space and the text; after a statement,
+    two spaces from it. A run of blank lines is written as one, and none
+    at the start or the end. Every line ends with a line break.
+    ``format_chronicle(parse_chronicle(t))`` is ``t`` itself when ``t`` is
+    canonical. A text with a line break in it has no notation and is
+    refused with `ValueError`.
 
     >>> from packlaw.rules.events import Being, Kind
     >>> format_chronicle([Being("Stiles", Kind.HUMAN), Day(3)])
     'being Stiles human\\nday 3\\n'
+    >>> print(format_chronicle(parse_chronicle("#  the start\\n\\n\\nday 3   #a day\\n\\n")), end="")
+    # the start
+    <BLANKLINE>
+    day 3  # a day
     """
     lines = [str(statement) for statement in statements]
     text = "\n".join(lines)
-    if lines and ("\r" in text or text.count("\n") >= len(lines)):  # in C: a line break in a text
-        bad = next(line for line in lines if "\n" in line or "\r" in line)
-        raise ValueError(f"a text with a line break cannot be written: {bad!r}")
+    if lines and (text.count("\n") >= len(lines) or CONTROL.search(text)):  # in C
+        bad = next(line for line in lines if "\n" in line or CONTROL.search(line))
+        what = "a line break" if "\n" in bad or "\r" in bad else "a control character"
+        raise ValueError(f"a text with {what} cannot be written: {bad!r}")
+    remarks = statements.remarks if isinstance(statements, Chronicle) else ()
+    if remarks:
+        return lay_out(lines, remarks)
     return text + "\n" if lines else ""
+
+
+def lay_out(lines: list[str], remarks: Iterable[Remark]) -> str:
+    """Statement lines and remarks in the canonical layout (see `format_chronicle`)."""
+    own: dict[int, list[Remark]] = {}
+    trailing: dict[int, Remark] = {}
+    for remark in remarks:
+        if remark.trailing:
+            trailing[remark.before] = remark
+        else:
+            own.setdefault(remark.before, []).append(remark)
+    out: list[str] = []
+    blank = False
+    for index in range(len(lines) + 1):
+        for remark in own.get(index, ()):
+            if remark.text is None:
+                blank = bool(out)
+                continue
+            if blank:
+                out.append("")
+                blank = False
+            out.append(str(remark))
+        if index == len(lines):
+            break
+        if blank:
+            out.append("")
+            blank = False
+        after = trailing.get(index)
+        out.append(lines[index] if after is None else f"{lines[index]}  {after}")
+    return "\n".join(out) + "\n" if out else ""
+
+
+def remarks_by_statement(
+    remarks: Iterable[Remark], statements: int
+) -> tuple[dict[int, str], dict[int, str], str | None]:
+    """Remarks as a store keeps them, each group as its canonical lines.
+
+    Returns the own-line remarks before each statement (by index; lines
+    joined by line breaks, a blank line empty), the trailing comment of
+    each statement, and what comes after the last statement (or None).
+    `remarks_from_groups` undoes it.
+
+    >>> chronicle = parse_chronicle("# a\\n\\n# b\\nleave A  # c\\n# d\\n")
+    >>> remarks_by_statement(chronicle.remarks, len(chronicle))
+    ({0: '# a\\n\\n# b'}, {0: '# c'}, '# d')
+    """
+    before: dict[int, list[str]] = {}
+    trailing: dict[int, str] = {}
+    for remark in remarks:
+        if remark.trailing:
+            trailing[remark.before] = str(remark)
+        else:
+            before.setdefault(remark.before, []).append(str(remark))
+    ending = before.pop(statements, None)
+    groups = {index: "\n".join(lines) for index, lines in before.items()}
+    return groups, trailing, None if ending is None else "\n".join(ending)
+
+
+def remarks_from_groups(groups: Iterable[tuple[int, str | None, str | None]]) -> list[Remark]:
+    """Remarks from ``(index, own-line remarks, trailing comment)`` as `remarks_by_statement` gives them."""
+    remarks: list[Remark] = []
+    for index, own, after in groups:
+        if own is not None:
+            for line in own.split("\n"):
+                remarks.append(Remark(index, line[1:].strip(" \t") if line else None))
+        if after is not None:
+            remarks.append(Remark(index, after[1:].strip(" \t"), trailing=True))
+    return remarks
+
+
+def read_remarks(raw: list[str], read: list[Statement | None]) -> tuple[Remark, ...]:
+    """The comments and blank lines of a chronicle's lines, placed among its statements.
+
+    ``read`` has each line's statement, or None for a line with none.
+    """
+    remarks: list[Remark] = []
+    index = 0  # the statement the next own-line remark comes before
+    for line, statement in zip(raw, read, strict=True):
+        if statement is not None:
+            if "#" in line:
+                comment = line[content_end(line) :].strip(" \t\r")
+                if comment.startswith("#"):
+                    remarks.append(Remark(index, comment[1:].strip(" \t"), trailing=True))
+            index += 1
+            continue
+        stripped = line.strip(" \t\r")
+        if not stripped:
+            last = remarks[-1] if remarks else None
+            if last is not None and last.text is None and last.before == index:
+                continue  # a run of blank lines is one
+            if index == 0 and not remarks:
+                continue  # none at the start
+            remarks.append(Remark(index, None))
+        else:
+            remarks.append(Remark(index, stripped[1:].strip(" \t")))
+    while remarks and remarks[-1].text is None and remarks[-1].before == index:
+        remarks.pop()  # none at the end
+    return tuple(remarks)
 
 
 def read_line(line: str) -> Statement | None:
     """One line's statement (None for a blank or comment line); `LineError` if it is wrong.
 
-    The fast reader takes ordinary lines; the grammar takes the rest.
+    The fast reader takes ordinary lines; the grammar takes the rest. A
+    control character anywhere in the line is refused, named by its code
+    point (spec: "Lines").
+
+    >>> read_line('note "a \\x1b[31m red"')
+    Traceback (most recent call last):
+    ...
+    packlaw.notation.grammar.LineError: 9: control character U+001B is not allowed in a chronicle
     """
+    if line.endswith("\r"):
+        line = line[:-1]
+    found = CONTROL.search(line)
+    if found is not None:
+        raise LineError(
+            found.start() + 1,
+            f"control character U+{ord(found.group()):04X} is not allowed in a chronicle",
+        )
+    return _read_checked_line(line)
+
+
+def _read_checked_line(line: str) -> Statement | None:
     if line.endswith("\r"):
         line = line[:-1]
     statement = scan(line)
@@ -180,15 +337,17 @@ def parse_chronicle(text: str, filename: str | None = None) -> Chronicle:
     with collector_paused():
         # Each distinct line is read once (statements are values, so equal
         # lines share one), and the loop over lines runs in C (map, filter, compress).
-        table = _LineTable()
+        table = _LineTable(checked=CONTROL.search(text) is None)
         read = list(map(table.__getitem__, lines))
         wrong = table.wrong
         del table
         if wrong:
             for number, item in enumerate(read, 1):
-                if isinstance(item, LineError):
-                    errors.append(ChronicleSyntaxError(item.message, number, item.column, filename))
+                if type(item) is _Wrong:
+                    column, message = item
+                    errors.append(ChronicleSyntaxError(message, number, column, filename))
                     read[number - 1] = None
+        remarks = read_remarks(lines, read) if "#" in text or not all(read) else ()  # type: ignore[arg-type]
         # Statement values are always true and blank lines are None, so
         # filter and compress keep exactly the statements and their lines.
         statements: list[Statement] = list(filter(None, read))  # type: ignore[arg-type]
@@ -199,19 +358,33 @@ def parse_chronicle(text: str, filename: str | None = None) -> Chronicle:
         errors.sort(key=lambda e: (e.line, e.column))
         first = errors[0]
         raise ChronicleSyntaxError(first.message, first.line, first.column, filename, errors)
-    return Chronicle(tuple(statements), tuple(numbers), filename)
+    return Chronicle(tuple(statements), tuple(numbers), filename, remarks)
 
 
-class _LineTable(dict[str, "Statement | LineError | None"]):
-    """Each distinct line's statement (None if blank, a `LineError` if wrong), read on first use."""
+class _Wrong(tuple[int, str]):
+    """A line's syntax error as (column, message): no traceback, no parser state kept."""
+
+    __slots__ = ()
+
+
+class _LineTable(dict[str, "Statement | _Wrong | None"]):
+    """Each distinct line's statement (None if blank, a `_Wrong` if wrong), read on first use.
+
+    With ``checked``, the whole text is known to hold no control character,
+    so lines skip that test.
+    """
 
     wrong = False
 
-    def __missing__(self, raw: str) -> Statement | LineError | None:
+    def __init__(self, *, checked: bool) -> None:
+        super().__init__()
+        self.read = _read_checked_line if checked else read_line
+
+    def __missing__(self, raw: str) -> Statement | _Wrong | None:
         try:
-            statement: Statement | LineError | None = read_line(raw)
+            statement: Statement | _Wrong | None = self.read(raw)
         except LineError as error:
-            statement = error
+            statement = _Wrong((error.column, error.message))
             self.wrong = True
         self[raw] = statement
         return statement

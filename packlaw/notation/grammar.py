@@ -376,7 +376,7 @@ _ORDER = {
     )
 }
 # A token of the line as far as it was read: a text, a comment, or a bare word.
-_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|#.*|[^\s"#]+')
+_TOKENS = re.compile(r'"(?:[^"\\]++|\\.)*+"?|#.*|[^\s"#]+')
 
 
 def _tokens(text: str) -> list[str]:

@@ -122,9 +122,17 @@ def _runs_and_metrics(conn: sa.Connection) -> None:
     md.create_all(conn)
 
 
+def _comments(conn: sa.Connection) -> None:
+    # Nullable columns: chronicles stored before keep what they had (no comments).
+    conn.execute(sa.text("ALTER TABLE statements ADD COLUMN remarks TEXT"))
+    conn.execute(sa.text("ALTER TABLE statements ADD COLUMN comment TEXT"))
+    conn.execute(sa.text("ALTER TABLE chronicles ADD COLUMN ending TEXT"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chronicles and their statements", _chronicles_and_statements),
     Migration(2, "simulation runs and their daily metrics", _runs_and_metrics),
+    Migration(3, "the comments and blank lines of chronicles", _comments),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -9,6 +9,10 @@ checks that the two agree).
   canonical notation line plus the day it falls on. The primary key
   ``(chronicle_id, sequence)`` is what makes two writers who claim the same
   place collide instead of overwriting each other.
+- Comments (migration 3): ``statements.remarks`` holds the comment and
+  blank lines before a statement, ``statements.comment`` its trailing
+  comment, ``chronicles.ending`` what follows the last statement, each in
+  canonical form (NULL for none, and for chronicles stored before).
 - ``runs``: one row per simulation run; ``run_metrics``: per-day figures of
   a run, one row per (run, day, metric).
 - ``schema_version``: one row per migration applied.
@@ -37,6 +41,7 @@ chronicles = sa.Table(
     sa.Column("name", sa.String(200), nullable=False, unique=True),
     sa.Column("title", sa.Text, nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ending", sa.Text, nullable=True),
     sqlite_autoincrement=True,  # never reuse the id of a deleted chronicle
 )
 
@@ -53,6 +58,8 @@ statements = sa.Table(
     sa.Column("sequence", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("day", sa.Integer, nullable=False),
     sa.Column("line", sa.Text, nullable=False),
+    sa.Column("remarks", sa.Text, nullable=True),
+    sa.Column("comment", sa.Text, nullable=True),
     sa.CheckConstraint("sequence >= 1", name="statements_sequence_positive"),
 )
 

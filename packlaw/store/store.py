@@ -38,6 +38,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from packlaw.notation.chronicle import (
+    Chronicle,
+    Remark,
+    lay_out,
+    remarks_by_statement,
+    remarks_from_groups,
+)
 from packlaw.rules.events import Statement
 from packlaw.store import migrations
 from packlaw.store.engine import create_engine, first_line, resolve_url, shown, translated
@@ -169,9 +176,11 @@ class Store:
 
     # ------------------------------------------------------- chronicles
 
-    def import_chronicle(self, name: str, statements: Iterable[Statement]) -> int:
+    def import_chronicle(self, name: str, statements: Chronicle | Iterable[Statement]) -> int:
         """Store a new chronicle made of ``statements``; return its last sequence.
 
+        A `Chronicle` keeps its comments and blank lines too (its remarks),
+        so that `export` gives its canonical text back byte for byte.
         The statements are checked first (`packlaw.store.replay.Tail`):
         an illegal event raises the engine's `RuleViolation`, a failed
         expectation `ExpectationFailed`, a misplaced directive
@@ -179,16 +188,20 @@ class Store:
         `ChronicleExists`.
         """
         _check_name(name)
+        batch, remarks = _split(statements)
         tail = Tail()
-        rows = tail.check(statements)
+        rows = tail.check(batch)
+        before, trailing, ending = remarks_by_statement(remarks, len(batch))
         try:
             with self._writing(f"store chronicle {name} in") as conn:
                 chronicle_id = _inserted_id(
                     conn.execute(
-                        chronicles.insert().values(name=name, title=tail.title, created_at=_now())
+                        chronicles.insert().values(
+                            name=name, title=tail.title, created_at=_now(), ending=ending
+                        )
                     )
                 )
-                self._insert(conn, chronicle_id, 0, rows)
+                self._insert(conn, chronicle_id, 0, rows, before, trailing)
         except sa.exc.IntegrityError:
             raise ChronicleExists(f"a chronicle named {name} is stored already") from None
         self._remember(chronicle_id, tail)
@@ -197,10 +210,14 @@ class Store:
     def append(
         self,
         name: str,
-        statements: Iterable[Statement],
+        statements: Chronicle | Iterable[Statement],
         expected_last_sequence: int | None = None,
     ) -> int:
         """Append ``statements`` to the chronicle ``name``; return its new last sequence.
+
+        A `Chronicle`'s remarks are kept, as `import_chronicle` keeps them;
+        the remarks that ended the stored chronicle come before the first
+        appended statement.
 
         All or nothing, in one transaction. The batch is checked on top of
         the stored chronicle and refused whole like `import_chronicle`'s.
@@ -210,7 +227,7 @@ class Store:
         and is checked against that. Either way two writers can never both
         take the same sequence: the primary key has the last word.
         """
-        batch = list(statements)
+        batch, remarks = _split(statements)
         with self._writing(f"append to chronicle {name} in") as conn:
             chronicle_id, title = self._find(conn, name)
             last = _last_sequence(conn, chronicle_id)
@@ -228,8 +245,21 @@ class Store:
                     .where(chronicles.c.id == chronicle_id)
                     .values(title=tail.title)
                 )
+            before, trailing, ending = remarks_by_statement(remarks, len(batch))
+            old_ending = conn.execute(
+                sa.select(chronicles.c.ending).where(chronicles.c.id == chronicle_id)
+            ).scalar_one()
+            if old_ending is not None:
+                if batch:
+                    before[0] = "\n".join(filter(None, (old_ending, before.get(0))))
+                else:
+                    ending = "\n".join(filter(None, (old_ending, ending)))
+            if old_ending != ending:
+                conn.execute(
+                    chronicles.update().where(chronicles.c.id == chronicle_id).values(ending=ending)
+                )
             try:
-                self._insert(conn, chronicle_id, last, rows)
+                self._insert(conn, chronicle_id, last, rows, before, trailing)
             except sa.exc.IntegrityError:
                 raise ConcurrencyError(
                     f"another writer appended to chronicle {name} at the same time; "
@@ -256,8 +286,25 @@ class Store:
             return [StoredStatement(seq, day, line) for seq, day, line in result]
 
     def export(self, name: str) -> str:
-        """The chronicle in canonical notation: one statement a line, each line ended."""
-        return "".join(stored.line + "\n" for stored in self.statements(name))
+        """The chronicle in canonical notation: its statements and its remarks, each line ended."""
+        with self._reading(f"read chronicle {name} from") as conn:
+            chronicle_id, _ = self._find(conn, name)
+            ending = conn.execute(
+                sa.select(chronicles.c.ending).where(chronicles.c.id == chronicle_id)
+            ).scalar_one()
+            result = conn.execute(
+                sa.select(statement_rows.c.line, statement_rows.c.remarks, statement_rows.c.comment)
+                .where(statement_rows.c.chronicle_id == chronicle_id)
+                .order_by(statement_rows.c.sequence)
+            )
+            lines: list[str] = []
+            groups: list[tuple[int, str | None, str | None]] = []
+            for index, (line, remarks, comment) in enumerate(result):
+                lines.append(line)
+                if remarks is not None or comment is not None:
+                    groups.append((index, remarks, comment))
+        groups.append((len(lines), ending, None))
+        return lay_out(lines, remarks_from_groups(groups))
 
     def chronicle(self, name: str) -> ChronicleInfo:
         """One stored chronicle's name, title, size and last day."""
@@ -456,15 +503,27 @@ class Store:
 
     @staticmethod
     def _insert(
-        conn: sa.Connection, chronicle_id: int, last: int, rows: Sequence[tuple[int, str]]
+        conn: sa.Connection,
+        chronicle_id: int,
+        last: int,
+        rows: Sequence[tuple[int, str]],
+        before: Mapping[int, str],
+        trailing: Mapping[int, str],
     ) -> None:
         if not rows:
             return
         conn.execute(
             statement_rows.insert(),
             [
-                {"chronicle_id": chronicle_id, "sequence": sequence, "day": day, "line": line}
-                for sequence, (day, line) in enumerate(rows, start=last + 1)
+                {
+                    "chronicle_id": chronicle_id,
+                    "sequence": last + 1 + index,
+                    "day": day,
+                    "line": line,
+                    "remarks": before.get(index),
+                    "comment": trailing.get(index),
+                }
+                for index, (day, line) in enumerate(rows)
             ],
         )
 
@@ -473,6 +532,15 @@ def _inserted_id(result: sa.CursorResult[Any]) -> int:
     key = result.inserted_primary_key
     assert key is not None, "an insert of one row has a primary key"
     return int(key[0])
+
+
+def _split(
+    statements: Chronicle | Iterable[Statement],
+) -> tuple[list[Statement], tuple[Remark, ...]]:
+    """A batch's statements, and its remarks when it is a `Chronicle`."""
+    if isinstance(statements, Chronicle):
+        return list(statements.statements), statements.remarks
+    return list(statements), ()
 
 
 def _check_name(name: str) -> None:
