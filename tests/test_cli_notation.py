@@ -30,6 +30,15 @@ order Isaac Stiles "come"
 """
 
 
+PACK_OF_TWO = """\
+being Derek werewolf
+being Isaac werewolf
+ascend Derek Hale
+submit Isaac Derek
+welcome Derek Isaac
+"""
+
+
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     out, err = capsys.readouterr()
@@ -117,7 +126,7 @@ def test_check_points_at_bytes_that_are_not_utf8(
     path.write_bytes("being D\xe9rek human\n".encode("latin-1"))
     assert run(capsys, "check", str(path)) == (
         2,
-        f"{path}:1:8: error: invalid UTF-8 byte 0xe9\n",
+        f"{path}:1:8: error: invalid UTF-8 byte 0xe9: the file is not UTF-8 text\n",
         "",
     )
 
@@ -150,7 +159,57 @@ def test_replay_shows_packs_and_everyone_else_as_plain_text_when_piped(
         "omegas: -",
         "unaffiliated: -",
         "dead: -",
+        "health below 1: -",
     ]
+
+
+def test_replay_shows_the_health_of_every_being_below_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "hurt.chronicle"
+    path.write_text(
+        "being Derek werewolf\nbeing Kell human\nbeing Stiles human\n"
+        "attack Derek Kell 0.7\nattack Derek Stiles 1\n"
+    )
+    code, out, _ = run(capsys, "replay", str(path))
+    assert code == 0
+    assert out.splitlines()[-1] == "health below 1: Kell 0.3, Stiles 0"
+    code, out, _ = run(capsys, "replay", str(path), "--json")
+    assert json.loads(out)["health"] == {"Kell": 0.3, "Stiles": 0.0}
+
+
+def test_replay_reports_each_refused_event_on_stderr_and_exits_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "broken.chronicle"
+    path.write_text(PACK_OF_TWO + 'leave Ghost\nexpect R3\norder Isaac Derek "sit"\nleave Derek\n')
+    code, out, err = run(capsys, "replay", str(path))
+    assert code == 1
+    assert "pack Hale: alpha Derek; betas Isaac;" in out  # the world as it is
+    assert err.splitlines() == [
+        f"{path}:6: R0: Ghost cannot leave: Ghost is no such being",
+        f"{path}:9: R6: Derek cannot leave: only members leave, and Derek leads Hale",
+    ]
+
+
+def test_replay_shows_at_most_20_refused_events_then_a_count(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "many.chronicle"
+    path.write_text("leave Ghost\n" * 25)
+    code, _, err = run(capsys, "replay", str(path), "--json")
+    lines = err.splitlines()
+    assert code == 1 and len(lines) == 21
+    assert lines[-1] == "... and 5 more (see `packlaw check`)"
+
+
+def test_replay_at_a_line_past_the_end_says_how_long_the_chronicle_is(
+    capsys: pytest.CaptureFixture[str], clean: Path
+) -> None:
+    code, out, err = run(capsys, "replay", str(clean), "--line", "99999")
+    assert (code, out) == (2, "")
+    assert err == "packlaw: line 99999 is past the end (the chronicle has 17 lines)\n"
+    assert run(capsys, "replay", str(clean), "--line", "17")[0] == 0
 
 
 def test_replay_at_a_line_or_a_day(capsys: pytest.CaptureFixture[str], clean: Path) -> None:

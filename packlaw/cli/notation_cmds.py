@@ -14,13 +14,18 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from packlaw.cli.errors import EXIT_BAD_INPUT, EXIT_DOMAIN, EXIT_OK, UserError
 
+if TYPE_CHECKING:  # the notation loads when a command runs, not at start-up
+    from packlaw.notation import Chronicle, Problem
+    from packlaw.rules import Share, Standing, WorldSummary
+
 SUFFIX = ".chronicle"
+MAX_REFUSALS_SHOWN = 20
 
 
 def register(app: typer.Typer) -> None:
@@ -58,8 +63,13 @@ def _read_text(path: Path) -> str:
     return data.decode("utf-8", "surrogateescape")
 
 
-def _parse(path: Path) -> Any:
-    """The chronicle in `path`; a syntax error is bad input, said in one line on stderr."""
+def read_chronicle(path: Path, done: str = "") -> Chronicle:
+    """The chronicle in `path` ('-' for stdin): the one way the command line reads a chronicle.
+
+    An unreadable file or a syntax error is bad input, said in one line
+    (the first error, and how many more); `done` adds what did not happen
+    ("nothing was stored").
+    """
     from packlaw.notation import ChronicleSyntaxError, parse_chronicle
 
     text = _read_text(path)
@@ -69,7 +79,19 @@ def _parse(path: Path) -> Any:
         first = error.errors[0]
         more = len(error.errors) - 1
         tail = f" (and {more} more; see `packlaw check {path}`)" if more else ""
-        raise UserError(f"{first.where()} error: {first.message}{tail}", EXIT_BAD_INPUT) from None
+        after = f"; {done}" if done else ""
+        raise UserError(
+            f"{first.where()} error: {first.message}{tail}{after}", EXIT_BAD_INPUT
+        ) from None
+
+
+def _line_count(path: Path) -> int:
+    """How many lines the file has (a last line without a line break counts)."""
+    if str(path) == "-":
+        return 0
+    with path.open("rb") as stream:
+        data = stream.read()
+    return data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
 
 
 # ------------------------------------------------------------------ check
@@ -139,10 +161,12 @@ def replay(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """The world at a point of a chronicle: packs, alphas, betas, allies, omegas, strength.
+    """The world at a point of a chronicle: packs, alphas, betas, allies, omegas, strength, health.
 
-    Refused events are skipped, as `packlaw check` reports them. With --as,
-    also the pack business that being saw (R11).
+    Refused events are skipped: the world is shown as it is, and each
+    refused event is one line on stderr (FILE:LINE: Rn: ..., the first 20),
+    with exit status 1. With --as, also the pack business that being saw
+    (R11).
     """
     from packlaw.notation import pack_business, view_as
     from packlaw.notation import replay as replay_world
@@ -150,9 +174,18 @@ def replay(
 
     if line is not None and day is not None:
         raise UserError("give --line or --day, not both", EXIT_BAD_INPUT)
-    chronicle = _parse(file)
-    world = replay_world(chronicle, line=line, day=day)
-    seen: list[tuple[int, Any]] | None = None
+    chronicle = read_chronicle(file)
+    if line is not None:
+        length = _line_count(file)
+        if line > length:
+            raise UserError(
+                f"line {line} is past the end (the chronicle has {_count(length, 'line')})",
+                EXIT_BAD_INPUT,
+            )
+    problems: list[Problem] = []
+    world = replay_world(chronicle, line=line, day=day, problems=problems)
+    refused = [p for p in problems if p.kind != "expect"]
+    seen: list[tuple[int, Share]] | None = None
     if as_ is not None:
         if not any(isinstance(s, Being) and s.name == as_ for s in chronicle):
             raise UserError(f"{file}: no being named {as_}", EXIT_BAD_INPUT)
@@ -171,26 +204,43 @@ def replay(
                     {"line": n, "pack": share.pack, "text": share.text} for n, share in seen
                 ],
             }
-        print(json.dumps(document, indent=2))
-        return
-
-    at = f"line {line}" if line is not None else f"day {day}" if day is not None else "the end"
-    heading = f"{file} at {at}" + ("" if day is not None else f" (day {world.day})")
-    standing_line = None
-    if as_ is not None:
-        standing = world.standing(as_)
-        pack = world.pack_of(as_)
-        standing_line = f"{as_} is {_standing_phrase(standing, pack)}"
-    if sys.stdout.isatty():
-        _replay_rich(heading, summary, standing_line, as_, seen)
+        print(json.dumps(document, indent=2, ensure_ascii=False))
     else:
-        _replay_plain(heading, summary, standing_line, as_, seen)
+        at = f"line {line}" if line is not None else f"day {day}" if day is not None else "the end"
+        heading = f"{file} at {at}" + ("" if day is not None else f" (day {world.day})")
+        standing_line = None
+        if as_ is not None:
+            standing_line = f"{as_} is {_standing_phrase(world.standing(as_), world.pack_of(as_))}"
+        if sys.stdout.isatty():
+            _replay_rich(heading, summary, standing_line, as_, seen)
+        else:
+            _replay_plain(heading, summary, standing_line, as_, seen)
+    _report_refused(refused)
+
+
+def _report_refused(refused: list[Problem]) -> None:
+    """One line on stderr per refused event (the first 20, then a count); exit 1 if any."""
+    if not refused:
+        return
+    sys.stdout.flush()
+    lines = [str(problem) for problem in refused[:MAX_REFUSALS_SHOWN]]
+    if len(refused) > MAX_REFUSALS_SHOWN:
+        rest = len(refused) - MAX_REFUSALS_SHOWN
+        lines.append(f"... and {rest} more (see `packlaw check`)")
+    print("\n".join(lines), file=sys.stderr)
+    raise typer.Exit(EXIT_DOMAIN)
+
+
+def _health(health: dict[str, int]) -> str:
+    from packlaw.rules.events import format_amount
+
+    return ", ".join(f"{name} {format_amount(milli)}" for name, milli in health.items()) or "-"
 
 
 _ARTICLE = {"alpha": "the alpha", "member": "a member", "ally": "an ally", "omega": "an omega"}
 
 
-def _standing_phrase(standing: Any, pack: str | None) -> str:
+def _standing_phrase(standing: Standing | None, pack: str | None) -> str:
     """`a member of Hale`, `an omega`, `dead`: a standing as a sentence says it."""
     if standing is None:
         return "not yet in the world"
@@ -204,10 +254,10 @@ def _names(names: list[str]) -> str:
 
 def _replay_plain(
     heading: str,
-    summary: Any,
+    summary: WorldSummary,
     standing_line: str | None,
     as_: str | None,
-    seen: list[tuple[int, Any]] | None,
+    seen: list[tuple[int, Share]] | None,
 ) -> None:
     lines = [heading]
     for p in summary.packs:
@@ -221,6 +271,7 @@ def _replay_plain(
     lines.append(f"omegas: {_names(summary.omegas)}")
     lines.append(f"unaffiliated: {_names(summary.unaffiliated)}")
     lines.append(f"dead: {_names(summary.dead)}")
+    lines.append(f"health below 1: {_health(summary.health)}")
     if standing_line is not None and seen is not None:
         lines.append(standing_line)
         lines.append(f"pack business {as_} saw: {len(seen)}")
@@ -230,16 +281,17 @@ def _replay_plain(
 
 def _replay_rich(
     heading: str,
-    summary: Any,
+    summary: WorldSummary,
     standing_line: str | None,
     as_: str | None,
-    seen: list[tuple[int, Any]] | None,
+    seen: list[tuple[int, Share]] | None,
 ) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = Console()
-    table = Table(title=heading, title_justify="left")
+    table = Table(title=Text(heading), title_justify="left")
     for column in ("pack", "alpha", "betas", "human members", "allies", "established"):
         table.add_column(column)
     table.add_column("strength", justify="right")
@@ -260,6 +312,7 @@ def _replay_rich(
         ("dead", summary.dead),
     ):
         console.print(f"[bold]{label}:[/bold] {_names(names)}", highlight=False)
+    console.print(f"[bold]health below 1:[/bold] {_health(summary.health)}", highlight=False)
     if standing_line is not None and seen is not None:
         console.print(standing_line, highlight=False)
         business = Table(title=f"pack business {as_} saw", title_justify="left")
@@ -267,7 +320,7 @@ def _replay_rich(
         business.add_column("pack")
         business.add_column("business")
         for n, share in seen:
-            business.add_row(str(n), share.pack, share.text)
+            business.add_row(str(n), share.pack, Text(share.text))  # as written, no markup
         console.print(business)
 
 

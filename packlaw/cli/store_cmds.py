@@ -23,6 +23,7 @@ from packlaw.cli.errors import EXIT_BAD_INPUT, EXIT_DOMAIN, UserError
 from packlaw.cli.options import DbOption, JsonOption, open_store
 
 if TYPE_CHECKING:  # the store is imported when a command opens it, not at start-up
+    from packlaw.notation import Chronicle
     from packlaw.store import RunInfo
 
 chronicle_app = typer.Typer(
@@ -203,27 +204,11 @@ def _storing(action: Any, *args: Any) -> Any:
         raise UserError(str(error), EXIT_BAD_INPUT) from None
 
 
-def _read(file: Path, done: str) -> Any:
-    """The parsed chronicle in ``file``; unreadable or bad syntax is bad input."""
-    from packlaw.notation import ChronicleSyntaxError, parse_chronicle
+def _read(file: Path, done: str) -> Chronicle:
+    """The parsed chronicle in ``file``, read as every command reads one; bad input says so."""
+    from packlaw.cli.notation_cmds import read_chronicle
 
-    try:
-        text = file.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise UserError(f"cannot read {file}: it is not UTF-8 text", EXIT_BAD_INPUT) from None
-    except OSError as error:
-        raise UserError(f"cannot read {file}: {error.strerror or error}", EXIT_BAD_INPUT) from None
-    try:
-        return parse_chronicle(text, filename=str(file))
-    except ChronicleSyntaxError as error:
-        raise UserError(f"{_syntax(error, file)}; nothing was {done}", EXIT_BAD_INPUT) from None
-
-
-def _syntax(error: Any, file: Path) -> str:
-    """The first syntax error as ``FILE:LINE:COL: error: MESSAGE``, counting the rest."""
-    more = len(error.errors) - 1
-    tail = f" (and {more} more; see `packlaw check {file}`)" if more else ""
-    return f"{file}:{error.line}:{error.column}: error: {error.message}{tail}"
+    return read_chronicle(file, f"nothing was {done}")
 
 
 def _refuse_problems(file: Path, chronicle: Any) -> None:

@@ -38,8 +38,9 @@ from packlaw.notation.grammar import LineError, content_end, parse_line
 from packlaw.rules.events import EVENT_TYPES, Day, Statement, Title
 
 _EVENT_TYPES = frozenset(EVENT_TYPES)
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-"""What no line of a chronicle may hold: C0 but tab (a CR only ends a line), DEL, C1, U+2028/9."""
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\udc80-\udcff]")
+"""What no line of a chronicle may hold: C0 but tab (a CR only ends a line), DEL, C1,
+U+2028/9, and bytes that were not UTF-8 (kept as surrogates by the reader of a file)."""
 
 
 class ChronicleSyntaxError(ValueError):
@@ -304,10 +305,12 @@ def read_line(line: str) -> Statement | None:
         line = line[:-1]
     found = CONTROL.search(line)
     if found is not None:
-        raise LineError(
-            found.start() + 1,
-            f"control character U+{ord(found.group()):04X} is not allowed in a chronicle",
-        )
+        code = ord(found.group())
+        if code >= 0xDC80:
+            message = f"invalid UTF-8 byte 0x{code - 0xDC00:02x}: the file is not UTF-8 text"
+        else:
+            message = f"control character U+{code:04X} is not allowed in a chronicle"
+        raise LineError(found.start() + 1, message)
     return _read_checked_line(line)
 
 

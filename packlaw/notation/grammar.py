@@ -408,8 +408,6 @@ def describe(text: str, error: UnexpectedInput) -> tuple[int, str]:
         expected = set(error.allowed or ())
     char = text[column - 1] if found and column <= len(text) else ""
 
-    if "\udc80" <= char <= "\udcff":  # undecodable bytes, kept by surrogateescape
-        return column, f"invalid UTF-8 byte 0x{ord(char) - 0xDC00:02x}"
     if char == '"' and "TEXT" in expected:
         return _text_problem(text, column)
     prefix = text[: column - 1].strip(" \t")

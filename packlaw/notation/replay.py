@@ -22,25 +22,53 @@ Standing.UNAFFILIATED
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator
 from contextlib import suppress
 
+from packlaw.notation.check import Problem, check_chronicle
 from packlaw.notation.chronicle import Chronicle
-from packlaw.rules import EVENT_TYPES, Day, Set, Share, Statement, World
+from packlaw.rules import EVENT_TYPES, Day, RuleViolation, Set, Share, Statement, World
 
 _APPLIED = frozenset((*EVENT_TYPES, Day, Set))
 
 
-def replay(chronicle: Chronicle, line: int | None = None, day: int | None = None) -> World:
+def replay(
+    chronicle: Chronicle,
+    line: int | None = None,
+    day: int | None = None,
+    problems: list[Problem] | None = None,
+) -> World:
     """The world after the statements on lines up to `line`, or the events of days up to `day`.
 
-    With neither, the world at the end. Refused events are skipped, as
-    `check_chronicle` skips them; expectations change nothing.
+    With neither, the world at the end. The chronicle is checked as far as
+    that (`check_chronicle`): refused events are skipped, expectations
+    change nothing, and what the check finds is added to `problems` if
+    given.
     """
     world = World()
-    for _ in _walk(chronicle, world, line, day):
-        pass
+    found = check_chronicle(up_to(chronicle, line, day), world)
+    if problems is not None:
+        problems.extend(found)
     return world
+
+
+def up_to(chronicle: Chronicle, line: int | None = None, day: int | None = None) -> Chronicle:
+    """The statements on lines up to `line`, or before the first `day` past `day`."""
+    if line is not None:
+        end = bisect_right(chronicle.lines, line)
+    elif day is not None:
+        end = next(
+            (
+                index
+                for index, statement in enumerate(chronicle.statements)
+                if type(statement) is Day and statement.number > day
+            ),
+            len(chronicle),
+        )
+    else:
+        return chronicle
+    return Chronicle(chronicle.statements[:end], chronicle.lines[:end], chronicle.filename)
 
 
 def view_as(
@@ -84,5 +112,5 @@ def _walk(
             return
         yield number, statement
         if type(statement) in _APPLIED:
-            with suppress(ValueError):  # a refused event (RuleViolation) is skipped
+            with suppress(RuleViolation):  # a refused event is skipped
                 world.apply(statement)

@@ -147,6 +147,8 @@ class WorldSummary:
     omegas: list[str]
     unaffiliated: list[str]
     dead: list[str]
+    health: dict[str, int] = field(default_factory=dict)
+    """Every being below full health (1), in thousandths; the dead are at 0."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -166,6 +168,7 @@ class WorldSummary:
             "omegas": self.omegas,
             "unaffiliated": self.unaffiliated,
             "dead": self.dead,
+            "health": {name: milli / MILLI for name, milli in self.health.items()},
         }
 
 
@@ -337,6 +340,7 @@ class World:
             omegas=by_standing[Standing.OMEGA],
             unaffiliated=by_standing[Standing.UNAFFILIATED],
             dead=by_standing[Standing.DEAD],
+            health={b.name: b.health for b in self._beings.values() if b.health < MILLI},
         )
 
     @property
