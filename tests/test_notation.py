@@ -323,6 +323,16 @@ def test_each_syntax_error_says_what_was_expected_and_where(
     assert str(error).startswith(f"test.chronicle:{line}:{column}: error: ")
 
 
+def test_an_error_quotes_at_most_a_line_of_context_however_long_the_line() -> None:
+    error = syntax_error("welcome " + "D" * 1_000_000 + ' "x')
+    assert (
+        error.message
+        == "expected a being name after 'welcome DDDDDDDDDDDDDDDDDDDDDDDDDDD...', found a quoted text"
+    )
+    error = syntax_error("note " + '"x" ' * 100_000)
+    assert len(error.message) < 200
+
+
 def test_a_syntax_error_is_a_value_error() -> None:
     assert issubclass(ChronicleSyntaxError, ValueError)
 

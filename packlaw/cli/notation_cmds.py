@@ -128,7 +128,7 @@ def check(
         try:
             chronicle = parse_chronicle(text, filename=str(path))
         except ChronicleSyntaxError as error:
-            out.write("".join(f"{e.where()} error: {e.message}\n" for e in error.errors))
+            out.writelines(f"{e}\n" for e in error.errors)
             status = EXIT_BAD_INPUT
             continue
         del text

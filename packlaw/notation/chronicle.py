@@ -43,13 +43,34 @@ CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\udc80-\udcff]")
 U+2028/9, and bytes that were not UTF-8 (kept as surrogates by the reader of a file)."""
 
 
+@dataclass(frozen=True, slots=True)
+class SyntaxProblem:
+    """One syntax error: what is wrong, and where (1-based line and column).
+
+    ``str()`` is the ``FILE:LINE:COL: error: MESSAGE`` line of the notation page.
+    """
+
+    message: str
+    line: int
+    column: int
+    filename: str | None = None
+
+    def where(self) -> str:
+        """``FILE:LINE:COL:`` (``<chronicle>`` when the text has no file name)."""
+        return f"{self.filename or '<chronicle>'}:{self.line}:{self.column}:"
+
+    def __str__(self) -> str:
+        return f"{self.where()} error: {self.message}"
+
+
 class ChronicleSyntaxError(ValueError):
     """Text that is not a chronicle: what was expected, and where (1-based line and column).
 
     One exception stands for every syntax error in the text: its own
     `line`, `column` and `message` are the first error's, `errors` lists
-    them all (each a `ChronicleSyntaxError` of its own), and ``str()`` gives
-    one ``FILE:LINE:COL: error: MESSAGE`` line per error.
+    them all (each a `SyntaxProblem`, small enough that a file of a
+    million bad lines fits in memory), and ``str()`` gives one
+    ``FILE:LINE:COL: error: MESSAGE`` line per error.
 
     >>> try:
     ...     parse_chronicle("day 1\\nwelcome Derek\\n", filename="safety.chronicle")
@@ -64,20 +85,23 @@ class ChronicleSyntaxError(ValueError):
         line: int,
         column: int,
         filename: str | None = None,
-        errors: list[ChronicleSyntaxError] | None = None,
+        errors: list[SyntaxProblem] | None = None,
     ) -> None:
+        super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
         self.filename = filename
-        self.errors: list[ChronicleSyntaxError] = [self] if errors is None else errors
-        super().__init__(
-            "\n".join(error.where() + f" error: {error.message}" for error in self.errors)
+        self.errors: list[SyntaxProblem] = (
+            [SyntaxProblem(message, line, column, filename)] if errors is None else errors
         )
 
     def where(self) -> str:
-        """``FILE:LINE:COL:`` (``<chronicle>`` when the text has no file name)."""
-        return f"{self.filename or '<chronicle>'}:{self.line}:{self.column}:"
+        """``FILE:LINE:COL:`` of the first error."""
+        return self.errors[0].where()
+
+    def __str__(self) -> str:
+        return "\n".join(map(str, self.errors))
 
     def __reduce__(self) -> tuple[object, ...]:
         return (type(self), (self.message, self.line, self.column, self.filename, self.errors))
@@ -336,7 +360,7 @@ def parse_chronicle(text: str, filename: str | None = None) -> Chronicle:
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = text.split("\n")
-    errors: list[ChronicleSyntaxError] = []
+    errors: list[SyntaxProblem] = []
     with collector_paused():
         # Each distinct line is read once (statements are values, so equal
         # lines share one), and the loop over lines runs in C (map, filter, compress).
@@ -348,7 +372,7 @@ def parse_chronicle(text: str, filename: str | None = None) -> Chronicle:
             for number, item in enumerate(read, 1):
                 if type(item) is _Wrong:
                     column, message = item
-                    errors.append(ChronicleSyntaxError(message, number, column, filename))
+                    errors.append(SyntaxProblem(message, number, column, filename))
                     read[number - 1] = None
         remarks = read_remarks(lines, read) if "#" in text or not all(read) else ()  # type: ignore[arg-type]
         # Statement values are always true and blank lines are None, so
@@ -395,9 +419,9 @@ class _LineTable(dict[str, "Statement | _Wrong | None"]):
 
 def _placement_errors(
     statements: list[Statement], numbers: list[int], lines: list[str], filename: str | None
-) -> list[ChronicleSyntaxError]:
+) -> list[SyntaxProblem]:
     """A `day` that goes back; a second `title`, or one after the first event."""
-    errors: list[ChronicleSyntaxError] = []
+    errors: list[SyntaxProblem] = []
     day, day_line = 0, 0
     title_line = 0
     first_event_line = 0
@@ -407,7 +431,7 @@ def _placement_errors(
             number, new_day = numbers[index], cast(Day, statement).number
             if new_day < day:
                 errors.append(
-                    ChronicleSyntaxError(
+                    SyntaxProblem(
                         f"day {new_day} goes back: the chronicle is already "
                         f"at day {day} (line {day_line})",
                         number,
@@ -427,7 +451,7 @@ def _placement_errors(
                 title_line = number
                 continue
             errors.append(
-                ChronicleSyntaxError(message, number, _keyword_column(lines[number - 1]), filename)
+                SyntaxProblem(message, number, _keyword_column(lines[number - 1]), filename)
             )
         elif not first_event_line and kind in _EVENT_TYPES:
             first_event_line = numbers[index]

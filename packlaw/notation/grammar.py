@@ -411,8 +411,9 @@ def describe(text: str, error: UnexpectedInput) -> tuple[int, str]:
     if char == '"' and "TEXT" in expected:
         return _text_problem(text, column)
     prefix = text[: column - 1].strip(" \t")
+    shown = _shorten(prefix)
     if char and not char.isprintable():
-        after = f" after '{prefix}'" if prefix else ""
+        after = f" after '{shown}'" if prefix else ""
         return column, f"unexpected character {char!r}{after}"
     tokens = _tokens(prefix)
     if not tokens:
@@ -425,7 +426,7 @@ def describe(text: str, error: UnexpectedInput) -> tuple[int, str]:
     glued = column > 1 and text[column - 2] not in " \t"
     if char and glued and char not in NAME_CHARS and char not in '"#':
         # a stray character glued to a word, such as `Dérek` or `Stiles,`
-        return column, f"unexpected character {char!r} after '{prefix}'"
+        return column, f"unexpected character {char!r} after '{shown}'"
     verb = tokens[0].lower()
     index = len(tokens) - 1  # the argument that was expected
     roles = _ROLES.get(verb, ())
@@ -439,10 +440,26 @@ def describe(text: str, error: UnexpectedInput) -> tuple[int, str]:
             word = _TERMINALS.get(terminal, _VERB_WORDS if terminal.startswith("_") else terminal)
         if word not in words:
             words.append(word)
-    message = f"expected {_join(words)} after '{prefix}'"
+    message = f"expected {_join(words)} after '{shown}'"
     if found:
         message += f", found {found}"
     return column, message
+
+
+_LONG_WORD = re.compile(r"\S{31,}")
+MAX_SHOWN = 80  # a message quotes at most a line's worth of what came before the error
+
+
+def _shorten(prefix: str) -> str:
+    """The line before an error as a message quotes it: long words and long lines cut.
+
+    >>> _shorten("welcome " + "D" * 100)
+    'welcome DDDDDDDDDDDDDDDDDDDDDDDDDDD...'
+    """
+    prefix = _LONG_WORD.sub(lambda m: m.group()[:27] + "...", prefix)
+    if len(prefix) <= MAX_SHOWN:
+        return prefix
+    return prefix[:20] + " ... " + prefix[-(MAX_SHOWN - 25) :]
 
 
 def _found(text: str, column: int) -> str:
