@@ -41,8 +41,8 @@ def test_there_is_a_chronicle_for_every_rule() -> None:
 
 @pytest.mark.parametrize("rule", sorted(set(RULES) - RULES_THAT_REFUSE_NOTHING))
 def test_each_rule_chronicle_shows_its_rule_refusing(rule: str) -> None:
-    (path,) = (ROOT / "chronicles" / "rules").glob(f"r{int(rule[1:]):02d}-*.chronicle")
-    assert ExpectRefusal(rule) in read(path).statements
+    paths = sorted((ROOT / "chronicles" / "rules").glob(f"r{int(rule[1:]):02d}-*.chronicle"))
+    assert any(ExpectRefusal(rule) in read(path).statements for path in paths)
 
 
 def test_the_story_follows_stiles_out_of_the_pack_and_back() -> None:

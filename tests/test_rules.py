@@ -449,6 +449,39 @@ def test_a_dead_alpha_with_no_beta_dissolves_the_pack() -> None:
     assert world.standing("Argent") is Standing.OMEGA
 
 
+def test_ascend_with_a_dead_name_still_judges_the_packs_own_conditions() -> None:
+    # rulebook: "Judging with a dead or unknown name"
+    world = hale()
+    world.extend([Being("Peter", WEREWOLF), Ascend("Peter", "Argent"), Death("Scott")])
+    assert rules_of(world, Ascend("Scott", "Argent")) == ["R0", "R1"]
+    assert rules_of(world, Ascend("Nobody", "Argent")) == ["R0", "R1"]
+    assert rules_of(world, Ascend("Scott", "Newpack")) == ["R0"]
+
+
+def test_ally_with_a_dead_alpha_does_not_judge_the_other_alliance() -> None:
+    world = hale()  # Chris is an ally of Hale
+    world.extend([Being("Peter", WEREWOLF), Ascend("Peter", "Argent"), Death("Peter")])
+    assert rules_of(world, Ally("Peter", "Chris")) == ["R0"]
+
+
+def test_a_waiting_pack_that_loses_its_last_werewolf_beta_dissolves() -> None:
+    for loss in (Leave("Isaac"), Death("Isaac")):
+        world = hale()  # Isaac is Hale's only beta; Stiles a human member; Chris an ally
+        world.apply(Death("Derek"))
+        assert world.standing("Stiles") is Standing.MEMBER  # the pack waits for Isaac
+        world.apply(loss)
+        assert world.standing("Stiles") is Standing.UNAFFILIATED, loss
+        assert world.standing("Chris") is Standing.UNAFFILIATED, loss
+        assert rules_of(world, Ascend("Scott", "Hale")) == ["R1"]  # nobody can succeed
+
+
+def test_ascending_ends_an_alliance_of_ones_own() -> None:
+    world = hale()
+    world.extend([Ally("Derek", "Scott"), Ascend("Scott", "McCall")])
+    assert world.standing("Scott") is Standing.ALPHA
+    assert "Scott" not in next(p for p in world.summary().packs if p.name == "Hale").allies
+
+
 def test_a_dead_alphas_orders_submissions_and_asks_lapse() -> None:
     world = hale()
     world.extend(

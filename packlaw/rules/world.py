@@ -443,6 +443,8 @@ class World:
         pack = self._packs.get(e.pack)
         if e.pack in self._beings:
             problems.append(Violation("R0", f"{doing}: {e.pack} is a being, not a pack"))
+        if pack is not None and pack.alpha is not None:  # the pack's own condition, judged always
+            problems.append(Violation("R1", f"{doing}: {e.pack} already has {pack.alpha} as alpha"))
         if being is None:
             return problems
         if being.kind is not Kind.WEREWOLF:
@@ -463,9 +465,7 @@ class World:
                         f"{doing}: {e.name} is a member of {being.pack} and must leave it first",
                     )
                 )
-        elif pack.alpha is not None:
-            problems.append(Violation("R1", f"{doing}: {e.pack} already has {pack.alpha} as alpha"))
-        elif being.pack != e.pack:
+        elif pack.alpha is None and being.pack != e.pack:
             if being.pack is not None:
                 problems.append(Violation("R15", f"{doing}: {e.name} is a member of {being.pack}"))
             problems.append(
@@ -592,7 +592,8 @@ class World:
             home = being.leads or being.pack
             if home is not None:
                 problems.append(Violation("R15", f"{doing}: {e.name} is in {home}"))
-            elif being.ally_of is not None and (alpha is None or being.ally_of != alpha.leads):
+            elif being.ally_of is not None and alpha is not None and being.ally_of != alpha.leads:
+                # judged only with a living alpha: the condition is about the alpha's pack too
                 problems.append(
                     Violation("R15", f"{doing}: {e.name} is already an ally of {being.ally_of}")
                 )
