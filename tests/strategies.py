@@ -4,32 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from packlaw.rules.events import (
-    Ally,
-    Ascend,
-    Ask,
-    Attack,
-    Being,
-    Bite,
-    CheckIn,
-    Death,
-    Defy,
-    Event,
-    Heal,
-    Kind,
-    Leave,
-    Note,
-    Obey,
-    Order,
-    Origin,
-    Protect,
-    Request,
-    Rescind,
-    Research,
-    Share,
-    Submit,
-    Welcome,
-)
+from packlaw.rules.events import VERBS, Arg, Event, Kind, Origin
 
 
 def any_event(
@@ -37,28 +12,26 @@ def any_event(
     texts: st.SearchStrategy[str],
     amounts: st.SearchStrategy[int | None],
 ) -> st.SearchStrategy[Event]:
-    """Any event of the rulebook's table, naming from `names`, with `texts` and `amounts`."""
-    return st.one_of(
-        st.builds(Being, names, st.just(Kind.HUMAN)),
-        st.builds(Being, names, st.just(Kind.WEREWOLF), st.none() | st.sampled_from(Origin)),
-        st.builds(Ascend, names, names),
-        st.builds(Bite, names, names),
-        st.builds(Submit, names, names, st.booleans(), st.booleans()),
-        st.builds(Welcome, names, names),
-        st.builds(Leave, names),
-        st.builds(Rescind, names),
-        st.builds(Order, names, names, texts, st.booleans()),
-        st.builds(Obey, names),
-        st.builds(Defy, names),
-        st.builds(Ally, names, names),
-        st.builds(Request, names, names, texts),
-        st.builds(Ask, names, names, texts),
-        st.builds(Attack, names, names, amounts),
-        st.builds(Protect, names, names),
-        st.builds(CheckIn, names, names),
-        st.builds(Heal, names, amounts),
-        st.builds(Death, names),
-        st.builds(Research, names, texts),
-        st.builds(Share, names, texts),
-        st.builds(Note, texts),
-    )
+    """Any event of the rulebook's table, naming from `names`, with `texts` and `amounts`.
+
+    Derived from the verbs' one description (`VERBS`), so a new verb is
+    covered as soon as it is described.
+    """
+    by_arg: dict[Arg, st.SearchStrategy[object]] = {
+        Arg.BEING: names,
+        Arg.NEW: names,
+        Arg.PACK: names,
+        Arg.TEXT: texts,
+        Arg.NUMBER: amounts,
+        Arg.KIND: st.sampled_from(Kind),
+        Arg.ORIGIN: st.sampled_from(Origin),
+    }
+    events = []
+    for verb in VERBS:
+        fields = {
+            a.field: st.none() | by_arg[a.arg] if a.optional else by_arg[a.arg]
+            for a in verb.arguments
+        }
+        fields.update({flag: st.booleans() for flag in verb.flags})
+        events.append(st.builds(verb.event, **fields))
+    return st.one_of(events)

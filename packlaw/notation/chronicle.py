@@ -374,7 +374,9 @@ def parse_chronicle(text: str, filename: str | None = None) -> Chronicle:
                     column, message = item
                     errors.append(SyntaxProblem(message, number, column, filename))
                     read[number - 1] = None
-        remarks = read_remarks(lines, read) if "#" in text or not all(read) else ()  # type: ignore[arg-type]
+        # (the last line is empty when the text ends with a line break)
+        blank = not all(read[:-1])
+        remarks = read_remarks(lines, read) if "#" in text or blank else ()  # type: ignore[arg-type]
         # Statement values are always true and blank lines are None, so
         # filter and compress keep exactly the statements and their lines.
         statements: list[Statement] = list(filter(None, read))  # type: ignore[arg-type]

@@ -22,46 +22,37 @@ from collections.abc import Callable
 
 from packlaw.rules.events import (
     MILLI,
-    Ally,
-    Ascend,
-    Ask,
-    Attack,
-    Being,
-    Bite,
-    CheckIn,
+    VERBS,
+    Arg,
     Day,
-    Death,
-    Defy,
     ExpectEstablished,
     ExpectHealth,
     ExpectRefusal,
     ExpectStanding,
-    Heal,
     Kind,
-    Leave,
-    Note,
-    Obey,
-    Order,
     Origin,
-    Protect,
-    Request,
-    Rescind,
-    Research,
-    Share,
     Standing,
     Statement,
-    Submit,
     Title,
-    Welcome,
+    Verb,
 )
 
 _NAME = r"([A-Za-z][A-Za-z0-9_'\-]*)"
 _TEXT = r'"([^"\\\r]*)"'  # a text with no escapes (and no line break): its inside as is
 _NUMBER = r"([0-9]{1,15}(?:\.[0-9]{1,3})?)"
-_KINDS = {"human": Kind.HUMAN, "werewolf": Kind.WEREWOLF}
-_ORIGINS = {"born": Origin.BORN, "bitten": Origin.BITTEN, None: None}
 _STANDINGS = {s.value: s for s in Standing}
 _amounts: dict[str, int] = {}  # few distinct numbers recur in a chronicle
+
+# Each kind of argument: its pattern (one group), and how its text becomes a value.
+_ARGUMENTS: dict[Arg, tuple[str, Callable[[str], object] | None]] = {
+    Arg.BEING: (_NAME, None),
+    Arg.NEW: (_NAME, None),
+    Arg.PACK: (_NAME, None),
+    Arg.TEXT: (_TEXT, None),
+    Arg.NUMBER: (_NUMBER, lambda token: _amount(token)),
+    Arg.KIND: ("(human|werewolf)", Kind),
+    Arg.ORIGIN: ("(born|bitten)", Origin),
+}
 
 
 def _pattern(*parts: str) -> Callable[[str], re.Match[str] | None]:
@@ -82,22 +73,50 @@ def _amount(token: str | None) -> int | None:
     return value
 
 
-def _plain(cls: Callable[..., Statement], *parts: str) -> Callable[[str], Statement | None]:
-    """A reader for a statement whose arguments are names and texts taken as they are."""
-    match = _pattern(*parts)
+def _reader(verb: Verb) -> Callable[[str], Statement | None]:
+    """The fast reader of one verb, derived from its description.
+
+    Arguments in order, one space apart, optional ones each with its space;
+    then the flags, in their written order, each at most once.
+    """
+    pattern = ""
+    converters: list[Callable[[str], object] | None] = []
+    for index, argument in enumerate(verb.arguments):
+        part, convert = _ARGUMENTS[argument.arg]
+        space = " " if index else ""
+        pattern += f"(?:{space}{part})?" if argument.optional else space + part
+        converters.append(convert)
+    for flag in verb.flags:
+        pattern += f"( {flag})?"
+    match = _pattern(pattern)
+    cls = verb.event
+    if not verb.flags and not any(converters) and not any(a.optional for a in verb.arguments):
+
+        def read_plain(rest: str) -> Statement | None:
+            found = match(rest)
+            return None if found is None else cls(*found.groups())
+
+        return read_plain
+    count = len(converters)
+    convert_at = tuple((i, convert) for i, convert in enumerate(converters) if convert is not None)
 
     def read(rest: str) -> Statement | None:
         found = match(rest)
-        return None if found is None else cls(*found.groups())
+        if found is None:
+            return None
+        groups = found.groups()
+        values: list[object] = list(groups[:count])
+        for index, convert in convert_at:
+            text = values[index]
+            if text is not None:
+                values[index] = convert(text)  # type: ignore[arg-type]
+        for flag in groups[count:]:
+            values.append(flag is not None)
+        return cls(*values)
 
     return read
 
 
-_being_match = _pattern(_NAME, "(human|werewolf)(?: (born|bitten))?")
-_submit_match = _pattern(_NAME, _NAME + "( insincere)?( coerced)?")
-_order_match = _pattern(_NAME, _NAME, _TEXT + "( ill)?")
-_attack_match = _pattern(_NAME, _NAME + f"(?: {_NUMBER})?")
-_heal_match = _pattern(_NAME + f"(?: {_NUMBER})?")
 _day_match = _pattern("([0-9]{1,15})")
 _expect_match = _pattern(
     r"(?:(R1[0-5]|R[0-9])|"
@@ -108,46 +127,6 @@ _expect_match = _pattern(
     + _NUMBER
     + "))"
 )
-
-
-def _being(rest: str) -> Statement | None:
-    found = _being_match(rest)
-    if found is None:
-        return None
-    name, kind, origin = found.groups()
-    return Being(name, _KINDS[kind], _ORIGINS[origin])
-
-
-def _submit(rest: str) -> Statement | None:
-    found = _submit_match(rest)
-    if found is None:
-        return None
-    name, alpha, insincere, coerced = found.groups()
-    return Submit(name, alpha, insincere is not None, coerced is not None)
-
-
-def _order(rest: str) -> Statement | None:
-    found = _order_match(rest)
-    if found is None:
-        return None
-    alpha, name, text, ill = found.groups()
-    return Order(alpha, name, text, ill is not None)
-
-
-def _attack(rest: str) -> Statement | None:
-    found = _attack_match(rest)
-    if found is None:
-        return None
-    attacker, target, wound = found.groups()
-    return Attack(attacker, target, _amount(wound))
-
-
-def _heal(rest: str) -> Statement | None:
-    found = _heal_match(rest)
-    if found is None:
-        return None
-    name, how_much = found.groups()
-    return Heal(name, _amount(how_much))
 
 
 def _day(rest: str) -> Statement | None:
@@ -169,29 +148,15 @@ def _expect(rest: str) -> Statement | None:
     return ExpectStanding(name, _STANDINGS[packed or lone], pack)
 
 
+def _title(rest: str) -> Statement | None:
+    found = _title_match(rest)
+    return None if found is None else Title(found.group(1))
+
+
+_title_match = _pattern(_TEXT)
 _READERS: dict[str, Callable[[str], Statement | None]] = {
-    "being": _being,
-    "ascend": _plain(Ascend, _NAME, _NAME),
-    "bite": _plain(Bite, _NAME, _NAME),
-    "submit": _submit,
-    "welcome": _plain(Welcome, _NAME, _NAME),
-    "leave": _plain(Leave, _NAME),
-    "rescind": _plain(Rescind, _NAME),
-    "order": _order,
-    "obey": _plain(Obey, _NAME),
-    "defy": _plain(Defy, _NAME),
-    "ally": _plain(Ally, _NAME, _NAME),
-    "request": _plain(Request, _NAME, _NAME, _TEXT),
-    "ask": _plain(Ask, _NAME, _NAME, _TEXT),
-    "attack": _attack,
-    "protect": _plain(Protect, _NAME, _NAME),
-    "check-in": _plain(CheckIn, _NAME, _NAME),
-    "heal": _heal,
-    "death": _plain(Death, _NAME),
-    "research": _plain(Research, _NAME, _TEXT),
-    "share": _plain(Share, _NAME, _TEXT),
-    "note": _plain(Note, _TEXT),
-    "title": _plain(Title, _TEXT),
+    **{verb.word: _reader(verb) for verb in VERBS},
+    "title": _title,
     "day": _day,
     "expect": _expect,
 }

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -30,44 +31,27 @@ from packlaw.rules.events import (
     AMOUNT_PATTERN,
     EVENTS_BY_VERB,
     MILLI,
-    Ally,
-    Ascend,
-    Ask,
-    Attack,
-    Being,
-    Bite,
-    CheckIn,
+    VERBS,
+    Arg,
     Day,
-    Death,
-    Defy,
+    Event,
     ExpectEstablished,
     ExpectHealth,
     ExpectRefusal,
     ExpectStanding,
-    Heal,
     Kind,
-    Leave,
-    Note,
-    Obey,
-    Order,
     Origin,
-    Protect,
-    Request,
-    Rescind,
-    Research,
     Set,
     Setting,
-    Share,
     Standing,
     Statement,
-    Submit,
     Title,
-    Welcome,
+    Verb,
     parse_amount,
 )
 
 DIRECTIVES = ("title", "set", "day", "expect")
-VERBS = (*EVENTS_BY_VERB, *DIRECTIVES)
+WORDS = (*EVENTS_BY_VERB, *DIRECTIVES)  # every word a line can start with
 NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_'-")
 RULE_ID = re.compile(r"[Rr](1[0-5]|[0-9])\Z")
 MAX_DIGITS = 15  # a whole part longer than this is no amount, day or limit anyone means
@@ -126,83 +110,6 @@ class ChronicleTransformer(Transformer[Token, Any]):
     def chronicle(self, items: list[Any]) -> list[Statement]:
         return [item for item in items if item is not None]
 
-    # events
-    def being(self, items: list[Any]) -> Being:
-        name, kind, origin = items
-        return Being(
-            str(name), Kind(kind.lower()), None if origin is None else Origin(origin.lower())
-        )
-
-    def ascend(self, items: list[Any]) -> Ascend:
-        return Ascend(str(items[0]), str(items[1]))
-
-    def bite(self, items: list[Any]) -> Bite:
-        return Bite(str(items[0]), str(items[1]))
-
-    def submit(self, items: list[Any]) -> Submit:
-        name, alpha, *flags = items
-        seen: set[str] = set()
-        for flag in flags:
-            word = flag.lower()
-            if word in seen:
-                raise LineError(flag.column, f"'{word}' is given twice")
-            seen.add(word)
-        return Submit(str(name), str(alpha), "insincere" in seen, "coerced" in seen)
-
-    def welcome(self, items: list[Any]) -> Welcome:
-        return Welcome(str(items[0]), str(items[1]))
-
-    def leave(self, items: list[Any]) -> Leave:
-        return Leave(str(items[0]))
-
-    def rescind(self, items: list[Any]) -> Rescind:
-        return Rescind(str(items[0]))
-
-    def order(self, items: list[Any]) -> Order:
-        alpha, name, text, ill = items
-        return Order(str(alpha), str(name), unquote(text), ill is not None)
-
-    def obey(self, items: list[Any]) -> Obey:
-        return Obey(str(items[0]))
-
-    def defy(self, items: list[Any]) -> Defy:
-        return Defy(str(items[0]))
-
-    def ally(self, items: list[Any]) -> Ally:
-        return Ally(str(items[0]), str(items[1]))
-
-    def request(self, items: list[Any]) -> Request:
-        return Request(str(items[0]), str(items[1]), unquote(items[2]))
-
-    def ask(self, items: list[Any]) -> Ask:
-        return Ask(str(items[0]), str(items[1]), unquote(items[2]))
-
-    def attack(self, items: list[Any]) -> Attack:
-        attacker, target, wound = items
-        return Attack(str(attacker), str(target), None if wound is None else amount(wound, "wound"))
-
-    def protect(self, items: list[Any]) -> Protect:
-        return Protect(str(items[0]), str(items[1]))
-
-    def check_in(self, items: list[Any]) -> CheckIn:
-        return CheckIn(str(items[0]), str(items[1]))
-
-    def heal(self, items: list[Any]) -> Heal:
-        name, how_much = items
-        return Heal(str(name), None if how_much is None else amount(how_much, "amount"))
-
-    def death(self, items: list[Any]) -> Death:
-        return Death(str(items[0]))
-
-    def research(self, items: list[Any]) -> Research:
-        return Research(str(items[0]), unquote(items[1]))
-
-    def share(self, items: list[Any]) -> Share:
-        return Share(str(items[0]), unquote(items[1]))
-
-    def note(self, items: list[Any]) -> Note:
-        return Note(unquote(items[0]))
-
     # directives
     def title(self, items: list[Any]) -> Title:
         return Title(unquote(items[0]))
@@ -250,6 +157,86 @@ class ChronicleTransformer(Transformer[Token, Any]):
         return ExpectHealth(str(name), amount(number, "health"))
 
 
+_TOKEN_OF = {
+    Arg.BEING: "NAME",
+    Arg.NEW: "NAME",
+    Arg.PACK: "NAME",
+    Arg.TEXT: "TEXT",
+    Arg.NUMBER: "NUMBER",
+    Arg.KIND: "KIND",
+    Arg.ORIGIN: "ORIGIN",
+}
+_KEYWORD = "/{word}(?![A-Za-z0-9_'\\-])/i"
+
+
+def _terminal(word: str) -> str:
+    return word.upper().replace("-", "_")
+
+
+def event_rules() -> str:
+    """The grammar's event rules and their terminals, derived from `VERBS`."""
+    rules = ["?event: " + " | ".join(verb.ident for verb in VERBS)]
+    terminals: dict[str, str] = {}
+    for verb in VERBS:
+        keyword = "_" + _terminal(verb.word)
+        terminals[keyword] = _KEYWORD.format(word=verb.word)
+        parts = [keyword]
+        for argument in verb.arguments:
+            token = _TOKEN_OF[argument.arg]
+            parts.append(f"[{token}]" if argument.optional else token)
+        flags = [_terminal(flag) for flag in verb.flags]
+        for flag, word in zip(flags, verb.flags, strict=True):
+            terminals[flag] = _KEYWORD.format(word=word)
+        if len(flags) == 1:
+            parts.append(f"[{flags[0]}]")
+        elif flags:  # in any order, each at most once (the transformer refuses a repeat)
+            parts.append("(" + " | ".join(flags) + ")*")
+        rules.append(f"{verb.ident}: " + " ".join(parts))
+    rules.extend(f"{name}: {pattern}" for name, pattern in terminals.items())
+    return "\n".join(rules)
+
+
+def _event_builder(verb: Verb) -> Callable[[ChronicleTransformer, list[Any]], Event]:
+    """The transformer's method for one verb: its tokens turned into the event."""
+    arguments = verb.arguments
+    count = len(arguments)
+    cls, flags = verb.event, verb.flags
+
+    def build(self: ChronicleTransformer, items: list[Any]) -> Event:
+        values: list[object] = []
+        for argument, token in zip(arguments, items[:count], strict=True):
+            kind = argument.arg
+            if token is None:
+                values.append(None)
+            elif kind is Arg.TEXT:
+                values.append(unquote(token))
+            elif kind is Arg.NUMBER:
+                values.append(amount(token, argument.placeholder.lower()))
+            elif kind is Arg.KIND:
+                values.append(Kind(token.lower()))
+            elif kind is Arg.ORIGIN:
+                values.append(Origin(token.lower()))
+            else:
+                values.append(str(token))
+        seen: set[str] = set()
+        for flag in items[count:]:
+            if flag is None:
+                continue
+            word = flag.lower()
+            if word in seen:
+                raise LineError(flag.column, f"'{word}' is given twice")
+            seen.add(word)
+        values.extend(flag in seen for flag in flags)
+        return cls(*values)
+
+    build.__name__ = verb.ident
+    return build
+
+
+for _verb in VERBS:
+    setattr(ChronicleTransformer, _verb.ident, _event_builder(_verb))
+
+
 def check_setting(setting: Setting, value: int, column: int) -> None:
     """The range each world setting accepts (the same as `World.apply` enforces)."""
     if setting is Setting.DEFIANCE_LIMIT:
@@ -263,6 +250,7 @@ def check_setting(setting: Setting, value: int, column: int) -> None:
 def reference_parser() -> Lark:
     """The LALR parser for ``chronicle.lark``, built once (start symbols `line` and `chronicle`)."""
     grammar = resources.files("packlaw.notation").joinpath("chronicle.lark").read_text("utf-8")
+    grammar = grammar.replace("\n%events\n", "\n" + event_rules() + "\n", 1)
     return Lark(
         grammar,
         parser="lalr",
@@ -307,27 +295,7 @@ _STANDING_WORDS = (
 _BEING = "a being name"
 _ALPHA = "an alpha's name"
 _ROLES: dict[str, tuple[str, ...]] = {
-    "being": ("a name for the new being",),
-    "ascend": ("a werewolf's name", "a pack name"),
-    "bite": (_ALPHA, _BEING),
-    "submit": (_BEING, _ALPHA),
-    "welcome": (_ALPHA, _BEING),
-    "leave": (_BEING,),
-    "rescind": (_BEING,),
-    "order": (_ALPHA, _BEING, "the order as a quoted text"),
-    "obey": (_BEING,),
-    "defy": (_BEING,),
-    "ally": (_ALPHA, _BEING),
-    "request": (_ALPHA, _BEING, "the request as a quoted text"),
-    "ask": (_BEING, _ALPHA, "what is asked as a quoted text"),
-    "attack": ("the attacker's name", "the target's name", "a wound (a number)"),
-    "protect": ("the protector's name", _BEING),
-    "check-in": (_ALPHA, _BEING),
-    "heal": (_BEING, "an amount (a number)"),
-    "death": (_BEING,),
-    "research": (_BEING, "the topic as a quoted text"),
-    "share": ("a pack name", "the pack business as a quoted text"),
-    "note": ("the note as a quoted text",),
+    **{verb.word: tuple(a.role for a in verb.arguments) for verb in VERBS},
     "title": ("the title as a quoted text",),
     "set": ("", "a value (a number)"),
     "day": ("the day number",),
@@ -419,7 +387,7 @@ def describe(text: str, error: UnexpectedInput) -> tuple[int, str]:
     if not tokens:
         if found.startswith("'"):
             word = found.strip("'").lower()
-            close = difflib.get_close_matches(word, VERBS, n=1)
+            close = difflib.get_close_matches(word, WORDS, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             return column, f"unknown verb {found}{hint}: expected {_VERB_WORDS}"
         return column, f"expected {_VERB_WORDS}"

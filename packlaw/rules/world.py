@@ -26,6 +26,7 @@ from typing import Any
 
 from packlaw.rules.events import (
     MILLI,
+    VERBS,
     Ally,
     Ascend,
     Ask,
@@ -40,7 +41,6 @@ from packlaw.rules.events import (
     Heal,
     Kind,
     Leave,
-    Note,
     Obey,
     Order,
     Origin,
@@ -181,51 +181,15 @@ class World:
         self._beings: dict[str, _Being] = {}
         self._packs: dict[str, _Pack] = {}
         self._history: list[Statement] = []
+        # Derived from the verbs: `_explain_WORD` judges an event (by default, that
+        # every being it names is alive: R0), `_WORD` applies it (by default,
+        # nothing: the event is recorded).
         self._explain: dict[type, Callable[[Any], list[Violation]]] = {
-            Being: self._explain_being,
-            Ascend: self._explain_ascend,
-            Bite: self._explain_bite,
-            Submit: self._explain_submit,
-            Welcome: self._explain_welcome,
-            Leave: self._explain_leave,
-            Rescind: self._explain_rescind,
-            Order: self._explain_order,
-            Obey: self._explain_answer,
-            Defy: self._explain_answer,
-            Ally: self._explain_ally,
-            Request: self._explain_request,
-            Ask: self._explain_ask,
-            Attack: self._explain_names,
-            Protect: self._explain_names,
-            CheckIn: self._explain_check_in,
-            Heal: self._explain_names,
-            Death: self._explain_names,
-            Research: self._explain_names,
-            Share: self._explain_share,
-            Note: self._explain_nothing,
+            verb.event: getattr(self, f"_explain_{verb.ident}", self._explain_names)
+            for verb in VERBS
         }
         self._effect: dict[type, Callable[[Any], None]] = {
-            Being: self._being,
-            Ascend: self._ascend,
-            Bite: self._bite,
-            Submit: self._submit,
-            Welcome: self._welcome,
-            Leave: self._leave,
-            Rescind: self._leave,
-            Order: self._order,
-            Obey: self._obey,
-            Defy: self._defy,
-            Ally: self._ally,
-            Request: _nothing,
-            Ask: self._ask,
-            Attack: self._attack,
-            Protect: _nothing,
-            CheckIn: self._check_in,
-            Heal: self._heal,
-            Death: self._death,
-            Research: _nothing,
-            Share: _nothing,
-            Note: _nothing,
+            verb.event: getattr(self, f"_{verb.ident}", _nothing) for verb in VERBS
         }
 
     def __eq__(self, other: object) -> bool:
@@ -421,7 +385,7 @@ class World:
             self._living(name, problems, doing)
         return problems
 
-    def _explain_nothing(self, event: Event) -> list[Violation]:
+    def _explain_note(self, event: Event) -> list[Violation]:
         return []
 
     def _explain_being(self, e: Being) -> list[Violation]:
@@ -573,13 +537,15 @@ class World:
                 )
         return problems
 
-    def _explain_answer(self, e: Obey | Defy) -> list[Violation]:
+    def _explain_obey(self, e: Obey | Defy) -> list[Violation]:
         problems: list[Violation] = []
         doing = f"{e.name} cannot {e.verb}"
         being = self._living(e.name, problems, doing)
         if being is not None and being.order is None:
             problems.append(Violation("R0", f"{doing}: {e.name} has no outstanding order"))
         return problems
+
+    _explain_defy = _explain_obey
 
     def _explain_ally(self, e: Ally) -> list[Violation]:
         problems: list[Violation] = []
@@ -681,6 +647,8 @@ class World:
 
     def _leave(self, e: Leave | Rescind) -> None:
         self._out(self._beings[e.name], ally=False)
+
+    _rescind = _leave
 
     def _order(self, e: Order) -> None:
         self._beings[e.name].order = (e.alpha, e.ill)
