@@ -265,7 +265,21 @@ def test_an_empty_chronicle_is_empty_text() -> None:
         ("welcom Derek Isaac", 1, 1, "unknown verb 'welcom' (did you mean 'welcome'?)"),
         ("beings Derek human", 1, 1, "unknown verb 'beings'"),
         ("being Derek wolf", 1, 13, "expected a kind (human or werewolf) after 'being Derek'"),
-        ("being Dérek human", 1, 8, "unexpected character 'é' after 'being D'"),
+        ("being Dérek human", 1, 8, "unexpected character 'é': names are ASCII"),
+        ("being Zoë human", 1, 9, "names are ASCII: an ASCII letter, then ASCII letters"),
+        ("ally Ëric Derek", 1, 6, "unexpected character 'Ë': names are ASCII"),
+        (
+            "expect Tomas beta Ridge",
+            1,
+            14,
+            "found 'beta': a beta is a werewolf `member` of a pack: write `member`",
+        ),
+        (
+            "expect Tomas omega Ridge",
+            1,
+            20,
+            "found 'Ridge': omega, unaffiliated and dead have no pack",
+        ),
         ("defy Stiles,", 1, 12, "unexpected character ',' after 'defy Stiles'"),
         ("order Derek Stiles", 1, 19, "expected the order as a quoted text"),
         ('order Derek Stiles "go', 1, 20, 'unterminated text: the closing " is missing'),
@@ -321,6 +335,16 @@ def test_each_syntax_error_says_what_was_expected_and_where(
     assert message in error.message
     assert error.filename == "test.chronicle"
     assert str(error).startswith(f"test.chronicle:{line}:{column}: error: ")
+
+
+def test_an_unknown_verb_lists_every_verb_and_suggests_the_nearest() -> None:
+    from packlaw.rules.events import VERBS
+
+    error = syntax_error("challenge Derek Peter")
+    for verb in VERBS:
+        assert verb.word in error.message
+    assert "..." not in error.message
+    assert "(did you mean 'welcome'?)" in syntax_error("welcom Derek Isaac").message
 
 
 def test_an_error_quotes_at_most_a_line_of_context_however_long_the_line() -> None:

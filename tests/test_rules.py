@@ -500,6 +500,21 @@ def test_a_dead_alphas_orders_submissions_and_asks_lapse() -> None:
 # -------------------------------------------------------- apply and explain
 
 
+def test_arguments_the_wrong_way_round_get_a_hint_about_the_order() -> None:
+    world = world_of(Being("Maya", WEREWOLF), Being("Ruth", HUMAN), Ascend("Maya", "Ridge"))
+    (ally,) = world.explain(Ally("Ruth", "Maya"))[:1]
+    assert str(ally) == (
+        "R10: Maya cannot become an ally of Ruth: Ruth leads no pack "
+        "(Maya leads Ridge; the order is `ally ALPHA NAME`)"
+    )
+    (order,) = world.explain(Order("Ruth", "Maya", "sit"))
+    assert order.message.endswith("(Maya leads Ridge; the order is `order ALPHA NAME TEXT [ill]`)")
+    # no hint when neither is an alpha: then nothing says the order is wrong
+    world.apply(Being("Tom", HUMAN))
+    (plain,) = world.explain(Ally("Ruth", "Tom"))
+    assert plain.message == "Tom cannot become an ally of Ruth: Ruth leads no pack"
+
+
 def test_explain_returns_every_broken_rule_not_just_the_first() -> None:
     world = hale()
     world.apply(Being("Peter", WEREWOLF))

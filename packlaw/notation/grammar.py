@@ -289,11 +289,21 @@ def parse_document(text: str) -> list[Statement]:
 # ---------------------------------------------------------------- wording
 
 _STANDING_WORDS = (
-    "a standing (alpha, member, ally, omega, unaffiliated or dead), "
-    "'established', 'alone' or 'health'"
+    "a standing (alpha, member, ally, omega, unaffiliated, dead), 'established', 'alone', 'health'"
 )
-_BEING = "a being name"
-_ALPHA = "an alpha's name"
+_LONE = ("omega", "unaffiliated", "dead")
+# Words a writer may reach for that are no standing, and what to write instead.
+_STANDING_HINTS = {
+    "beta": "a beta is a werewolf `member` of a pack: write `member`",
+    "betas": "a beta is a werewolf `member` of a pack: write `member`",
+    "human": "a human member is a `member` of a pack",
+    "leader": "a pack's leader is its `alpha`",
+    "allied": "write `ally`",
+}
+_ASCII_NAMES = (
+    "names are ASCII: an ASCII letter, then ASCII letters, digits, _ - or ' "
+    "(so that any keyboard can type them and every tool compares and sorts them the same)"
+)
 _ROLES: dict[str, tuple[str, ...]] = {
     **{verb.word: tuple(a.role for a in verb.arguments) for verb in VERBS},
     "title": ("the title as a quoted text",),
@@ -305,9 +315,7 @@ _EXPECT_HEALTH_ROLES = ("", "", "a health (a number from 0 to 1, in thousandths)
 _TERMINALS = {
     "KIND": "a kind (human or werewolf)",
     "ORIGIN": "an origin (born or bitten)",
-    "INSINCERE": "'insincere'",
-    "COERCED": "'coerced'",
-    "ILL": "'ill'",
+    **{_terminal(flag): f"'{flag}'" for verb in VERBS for flag in verb.flags},
     "SETTING": "a setting (defiance-limit, heal-werewolf or heal-human)",
     "PACK_STANDING": _STANDING_WORDS,
     "LONE_STANDING": _STANDING_WORDS,
@@ -320,9 +328,7 @@ _TERMINALS = {
     "$END": "the end of the line",
     "_NL": "the end of the line",
 }
-_VERB_WORDS = (
-    "a verb (being, ascend, submit, welcome, order, ...) or a directive (title, set, day, expect)"
-)
+_VERB_WORDS = f"a verb ({', '.join(EVENTS_BY_VERB)}) or a directive ({', '.join(DIRECTIVES)})"
 # Lark orders its expected sets arbitrarily; this is the order we list them in.
 _ORDER = {
     name: i
@@ -380,6 +386,8 @@ def describe(text: str, error: UnexpectedInput) -> tuple[int, str]:
         return _text_problem(text, column)
     prefix = text[: column - 1].strip(" \t")
     shown = _shorten(prefix)
+    if char and not char.isascii() and char.isprintable():
+        return column, f"unexpected character {char!r}: {_ASCII_NAMES}"
     if char and not char.isprintable():
         after = f" after '{shown}'" if prefix else ""
         return column, f"unexpected character {char!r}{after}"
@@ -411,7 +419,18 @@ def describe(text: str, error: UnexpectedInput) -> tuple[int, str]:
     message = f"expected {_join(words)} after '{shown}'"
     if found:
         message += f", found {found}"
+    if verb == "expect":
+        message += _expect_hint(tokens, found.strip("'").lower())
     return column, message
+
+
+def _expect_hint(tokens: list[str], found: str) -> str:
+    """Why an `expect` line is wrong, when the words alone do not say it."""
+    if len(tokens) == 2 and found in _STANDING_HINTS:
+        return f": {_STANDING_HINTS[found]}"
+    if len(tokens) == 3 and tokens[2].lower() in _LONE and found:
+        return ": omega, unaffiliated and dead have no pack"
+    return ""
 
 
 _LONG_WORD = re.compile(r"\S{31,}")

@@ -27,6 +27,7 @@ from typing import Any
 from packlaw.rules.events import (
     MILLI,
     VERBS,
+    VERBS_BY_EVENT,
     Ally,
     Ascend,
     Ask,
@@ -385,6 +386,16 @@ class World:
             self._living(name, problems, doing)
         return problems
 
+    def _order_hint(self, e: Event) -> str:
+        """When the alpha's place holds one who leads no pack and the other place an alpha:
+        the arguments are likely the wrong way round, so say the verb's order."""
+        other = self._beings.get(getattr(e, "name", ""))
+        if other is None or other.leads is None:
+            return ""
+        return (
+            f" ({other.name} leads {other.leads}; the order is `{VERBS_BY_EVENT[type(e)].usage}`)"
+        )
+
     def _explain_note(self, event: Event) -> list[Violation]:
         return []
 
@@ -444,7 +455,11 @@ class World:
         being = self._living(e.name, problems, doing)
         if alpha is not None and alpha.leads is None:
             problems.append(
-                Violation("R1", f"{doing}: {e.alpha} is no alpha, and only an alpha's bite turns")
+                Violation(
+                    "R1",
+                    f"{doing}: {e.alpha} is no alpha, and only an alpha's bite turns"
+                    + self._order_hint(e),
+                )
             )
         if being is not None and being.kind is not Kind.HUMAN:
             problems.append(Violation("R1", f"{doing}: {e.name} is already a werewolf"))
@@ -456,7 +471,9 @@ class World:
         being = self._living(e.name, problems, doing)
         alpha = self._living(e.alpha, problems, doing)
         if alpha is not None and alpha.leads is None:
-            problems.append(Violation("R4", f"{doing}: {e.alpha} leads no pack"))
+            problems.append(
+                Violation("R4", f"{doing}: {e.alpha} leads no pack" + self._order_hint(e))
+            )
         if being is not None:
             if being.leads is not None:
                 problems.append(
@@ -525,7 +542,9 @@ class World:
         if alpha is None or being is None:
             return problems
         if alpha.leads is None:
-            problems.append(Violation("R3", f"{doing}: {e.alpha} is no alpha"))
+            problems.append(
+                Violation("R3", f"{doing}: {e.alpha} is no alpha" + self._order_hint(e))
+            )
         elif being.pack != alpha.leads:
             problems.append(Violation("R3", f"{doing}: {e.name} is not a member of {alpha.leads}"))
             if being.ally_of == alpha.leads:
@@ -553,7 +572,9 @@ class World:
         alpha = self._living(e.alpha, problems, doing)
         being = self._living(e.name, problems, doing)
         if alpha is not None and alpha.leads is None:
-            problems.append(Violation("R10", f"{doing}: {e.alpha} leads no pack"))
+            problems.append(
+                Violation("R10", f"{doing}: {e.alpha} leads no pack" + self._order_hint(e))
+            )
         if being is not None:
             home = being.leads or being.pack
             if home is not None:
@@ -571,7 +592,9 @@ class World:
         alpha = self._living(e.alpha, problems, doing)
         self._living(e.name, problems, doing)
         if alpha is not None and alpha.leads is None:
-            problems.append(Violation("R10", f"{doing}: {e.alpha} leads no pack"))
+            problems.append(
+                Violation("R10", f"{doing}: {e.alpha} leads no pack" + self._order_hint(e))
+            )
         return problems
 
     def _explain_ask(self, e: Ask) -> list[Violation]:
@@ -580,7 +603,9 @@ class World:
         self._living(e.name, problems, doing)
         alpha = self._living(e.alpha, problems, doing)
         if alpha is not None and alpha.leads is None:
-            problems.append(Violation("R10", f"{doing}: {e.alpha} leads no pack"))
+            problems.append(
+                Violation("R10", f"{doing}: {e.alpha} leads no pack" + self._order_hint(e))
+            )
         return problems
 
     def _explain_check_in(self, e: CheckIn) -> list[Violation]:
@@ -591,7 +616,9 @@ class World:
         if alpha is None or being is None:
             return problems
         if alpha.leads is None:
-            problems.append(Violation("R10", f"{doing}: {e.alpha} leads no pack"))
+            problems.append(
+                Violation("R10", f"{doing}: {e.alpha} leads no pack" + self._order_hint(e))
+            )
         elif being.pack != alpha.leads and e.alpha not in being.asked:
             problems.append(
                 Violation(
