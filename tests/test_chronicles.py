@@ -15,7 +15,16 @@ from packlaw.notation import (
     replay,
     view_as,
 )
-from packlaw.rules import RULES, ExpectRefusal, Standing
+from packlaw.rules import (
+    RULES,
+    Ask,
+    Attack,
+    Death,
+    ExpectHealth,
+    ExpectRefusal,
+    ExpectStanding,
+    Standing,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CHRONICLES = sorted((ROOT / "chronicles").rglob("*.chronicle"))
@@ -45,28 +54,45 @@ def test_each_rule_chronicle_shows_its_rule_refusing(rule: str) -> None:
     assert any(ExpectRefusal(rule) in read(path).statements for path in paths)
 
 
-def test_the_story_follows_stiles_out_of_the_pack_and_back() -> None:
+def test_the_story_keeps_stiles_outside_the_pack_until_he_submits_sincerely() -> None:
     story = read(STORY)
-    turns = {1: Standing.MEMBER, 10: Standing.ALLY, 52: Standing.ALLY, 95: Standing.MEMBER}
+    turns = {
+        3: Standing.UNAFFILIATED,  # his submission does not ring true (R13)
+        10: Standing.ALLY,  # treated like Chris from the opening quarrel on
+        50: Standing.ALLY,  # hurt alone, outside the pack
+        80: Standing.ALLY,  # healing alone, not asking
+        95: Standing.MEMBER,  # he means it, and is welcomed
+    }
     for day, standing in turns.items():
         world = replay(story, day=day)
         assert world.standing("Stiles") is standing, day
-        assert world.pack_of("Stiles") == "Hale"
         assert world.is_established("Hale")
+    assert replay(story, day=2).standing("Erica") is Standing.OMEGA  # Derek let her go
+
+
+def test_the_story_checks_its_turns_with_expectations() -> None:
+    statements = read(STORY).statements
+    assert ExpectRefusal("R13") in statements  # the insincere submission
+    assert ExpectHealth("Stiles", 200) in statements  # hurt alone
+    assert Ask not in {type(s) for s in statements}  # Stiles never asks Derek for help
+    assert Death not in {type(s) for s in statements}  # the omega runs away; nobody dies
+    attack = next(i for i, s in enumerate(statements) if isinstance(s, Attack))
+    assert statements[attack - 1] == ExpectStanding("Stiles", Standing.ALLY, "Hale")
+    assert statements[attack + 1] == ExpectHealth("Stiles", 200)
 
 
 def test_the_story_wounds_stiles_alone_and_he_heals_the_human_way() -> None:
     story = read(STORY)
-    assert replay(story, day=52).health("Stiles") == 200
-    # Three plain heals at 0.02 a day, one doubled by care after he asked, one more after.
-    assert replay(story, day=80).health("Stiles") == 200 + 3 * 20 + 40
-    assert replay(story).health("Stiles") == 300 + 40
+    assert replay(story, day=50).health("Stiles") == 200
+    # Five plain heals at 0.02 a day: nobody checks in on him, so none counts double.
+    assert replay(story, day=80).health("Stiles") == 200 + 5 * 20
+    assert replay(story).health("Stiles") == 300
 
 
 def test_stiles_is_not_told_the_pack_business_shared_while_he_is_an_ally() -> None:
     story = read(STORY)
     assert pack_business(view_as(story, "Stiles")) == []
     assert [share.text for _, share in pack_business(view_as(story, "Isaac"))] == [
-        "the attacks come from a lone omega",
-        "we track it from the distillery at night",
+        "a matter for the pack alone",
+        "the attacks are a lone omega's",
     ]
