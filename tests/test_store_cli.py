@@ -138,7 +138,7 @@ def test_a_syntax_error_is_exit_2_with_its_position_and_stores_nothing(
     assert status == 2 and "nothing was stored" in one_line(err)
     late = write(tmp_path, "late.chronicle", "day 0\nbeing Stiles human\n")
     status, _, err = run(capsys, "chronicle", "append", "hale", late, "--db", db)
-    assert status == 2 and f"{late}:1: `day 0` goes back" in one_line(err)
+    assert status == 2 and f"{late}:1: day 0 goes back" in one_line(err)
     assert dump_store(db) == before
 
 

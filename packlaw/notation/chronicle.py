@@ -419,44 +419,66 @@ class _LineTable(dict[str, "Statement | _Wrong | None"]):
         return statement
 
 
+class Placement:
+    """Where a chronicle has got to: its day, its title, whether an event has happened.
+
+    `place` takes the next statement and says why it is misplaced (a `day`
+    that goes back; a second `title`, or one after the first event), or
+    None and moves on. The reader and the store's appends both place
+    statements with it, so these rules are written once. ``unit`` names
+    what ``at`` counts in messages: lines of a file, or a stored
+    chronicle's statements.
+
+    >>> placement = Placement()
+    >>> placement.place(Day(3), 1), placement.place(Day(2), 2)
+    (None, 'day 2 goes back: the chronicle is already at day 3 (line 1)')
+    """
+
+    __slots__ = ("day", "day_at", "event_at", "title", "title_at", "unit")
+
+    def __init__(self, unit: str = "line") -> None:
+        self.unit = unit
+        self.day = 0
+        self.day_at = 0
+        self.title: str | None = None
+        self.title_at = 0
+        self.event_at = 0
+
+    def place(self, statement: Statement, at: int) -> str | None:
+        kind = type(statement)
+        if kind is Day:
+            number = cast(Day, statement).number
+            if number < self.day:
+                return (
+                    f"day {number} goes back: the chronicle is already at day {self.day} "
+                    f"({self.unit} {self.day_at})"
+                )
+            self.day, self.day_at = number, at
+        elif kind is Title:
+            if self.title_at:
+                return (
+                    f"a second title: the chronicle already has one ({self.unit} {self.title_at})"
+                )
+            if self.event_at:
+                return f"a title must come before the first event ({self.unit} {self.event_at})"
+            self.title, self.title_at = cast(Title, statement).text, at
+        elif not self.event_at and kind in _EVENT_TYPES:
+            self.event_at = at
+        return None
+
+
 def _placement_errors(
     statements: list[Statement], numbers: list[int], lines: list[str], filename: str | None
 ) -> list[SyntaxProblem]:
-    """A `day` that goes back; a second `title`, or one after the first event."""
+    """Each misplaced statement (see `Placement`), pointing at its keyword or day number."""
     errors: list[SyntaxProblem] = []
-    day, day_line = 0, 0
-    title_line = 0
-    first_event_line = 0
-    for index, statement in enumerate(statements):
-        kind = type(statement)
-        if kind is Day:
-            number, new_day = numbers[index], cast(Day, statement).number
-            if new_day < day:
-                errors.append(
-                    SyntaxProblem(
-                        f"day {new_day} goes back: the chronicle is already "
-                        f"at day {day} (line {day_line})",
-                        number,
-                        _argument_column(lines[number - 1]),
-                        filename,
-                    )
-                )
-            else:
-                day, day_line = new_day, number
-        elif kind is Title:
-            number = numbers[index]
-            if title_line:
-                message = f"a second title: the chronicle already has one (line {title_line})"
-            elif first_event_line:
-                message = f"a title must come before the first event (line {first_event_line})"
-            else:
-                title_line = number
-                continue
-            errors.append(
-                SyntaxProblem(message, number, _keyword_column(lines[number - 1]), filename)
-            )
-        elif not first_event_line and kind in _EVENT_TYPES:
-            first_event_line = numbers[index]
+    place = Placement().place
+    for statement, number in zip(statements, numbers, strict=True):
+        message = place(statement, number)
+        if message is not None:
+            line = lines[number - 1]
+            column = _argument_column(line) if type(statement) is Day else _keyword_column(line)
+            errors.append(SyntaxProblem(message, number, column, filename))
     return errors
 
 

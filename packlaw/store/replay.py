@@ -26,16 +26,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from packlaw.notation.check import check_chronicle
-from packlaw.notation.chronicle import Chronicle, read_line
+from packlaw.notation.chronicle import Chronicle, Placement, read_line
 from packlaw.notation.grammar import LineError
-from packlaw.rules.events import EVENT_TYPES, Day, Event, Statement, Title
+from packlaw.rules.events import Event, Statement
 from packlaw.rules.world import RuleViolation, Violation, World
 from packlaw.store.errors import ExpectationFailed, MisplacedStatement, UnwritableStatement
 
 Row = tuple[int, str]
 """A statement as the store keeps it: its day and its canonical line."""
-
-_EVENT_TYPES = frozenset(EVENT_TYPES)
 
 
 class Tail:
@@ -51,10 +49,16 @@ class Tail:
 
     def __init__(self) -> None:
         self.world = World()
-        self.day = 0
-        self.title: str | None = None
-        self.has_events = False
+        self.placement = Placement(unit="statement")
         self.last_sequence = 0
+
+    @property
+    def day(self) -> int:
+        return self.placement.day
+
+    @property
+    def title(self) -> str | None:
+        return self.placement.title
 
     def check(self, statements: Iterable[Statement]) -> list[Row]:
         """Replay ``statements`` on top of this tail; return their rows ``(day, line)``.
@@ -83,42 +87,15 @@ class Tail:
         return rows
 
     def _place(self, batch: tuple[Statement, ...]) -> list[Row]:
-        """Each statement's day and line; refuses a day going back, a misplaced title, no notation."""
+        """Each statement's day and line (the notation's `Placement` refuses a misplaced one)."""
         rows: list[Row] = []
-        day = self.day
+        place = self.placement.place
         for index, statement in enumerate(batch):
-            kind = type(statement)
-            if kind in _EVENT_TYPES:
-                self.has_events = True
-            elif kind is Day:
-                assert isinstance(statement, Day)
-                if statement.number < day:
-                    raise _at(
-                        MisplacedStatement(
-                            f"`{statement}` goes back: the chronicle is at day {day}"
-                        ),
-                        index,
-                    )
-                day = statement.number
-            elif kind is Title:
-                assert isinstance(statement, Title)
-                if self.title is not None:
-                    raise _at(
-                        MisplacedStatement(
-                            f"`{statement}` is a second title: the chronicle is {self.title!r}"
-                        ),
-                        index,
-                    )
-                if self.has_events:
-                    raise _at(
-                        MisplacedStatement(
-                            f"`{statement}` comes after an event; a title comes first"
-                        ),
-                        index,
-                    )
-                self.title = statement.text
-            elif not isinstance(statement, Statement):
+            if not isinstance(statement, Statement):
                 raise TypeError(f"not a chronicle statement: {statement!r}")
+            misplaced = place(statement, self.last_sequence + index + 1)
+            if misplaced is not None:
+                raise _at(MisplacedStatement(misplaced), index)
             line = str(statement)
             if not _reads_back(line, statement):
                 raise _at(
@@ -127,8 +104,7 @@ class Tail:
                     ),
                     index,
                 )
-            rows.append((day, line))
-        self.day = day
+            rows.append((self.placement.day, line))
         return rows
 
 
