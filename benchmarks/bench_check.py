@@ -15,6 +15,10 @@ and request, and now and then beings are born, bitten, submit, join, leave
 and die. One statement in a few hundred is an expectation, including
 ``expect Rn`` before a refused event. Texts carry the day, so most text
 lines are unique, as in a hand-written chronicle.
+
+``--memory`` instead runs ``packlaw check`` on hostile inputs under 10 MB
+(a text of 6 MB of escaped quotes, 300,000 bad lines, a 5 MB line) and
+prints the peak resident memory of each run (target: at most 300 MB).
 """
 
 from __future__ import annotations
@@ -213,12 +217,50 @@ def time_parts(text: str, repeats: int) -> tuple[float, float]:
     return statistics.median(parse_times), statistics.median(check_times)
 
 
+HOSTILE = {
+    "6 MB of escaped quotes in one text": lambda: 'note "' + '\\"' * 3_000_000 + '"\n',
+    "300,000 bad lines": lambda: "".join(f"welcome Derek{i} x y z\n" for i in range(300_000)),
+    "one 5 MB line with an error at its end": lambda: "welcome " + "D" * 5_000_000 + ' "x\n',
+}
+PEAK = """
+import resource, sys
+from packlaw.cli.main import main
+status = main(["check", sys.argv[1]])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, status, file=sys.stderr)
+"""
+
+
+def measure_memory() -> None:
+    """Peak memory of `packlaw check` on hostile inputs under 10 MB (target: at most 300 MB)."""
+    with tempfile.TemporaryDirectory() as folder:
+        for what, make in HOSTILE.items():
+            path = Path(folder) / "hostile.chronicle"
+            path.write_text(make(), encoding="utf-8")
+            start = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-c", PEAK, str(path)], capture_output=True, text=True, check=False
+            )
+            took = time.perf_counter() - start
+            peak_kib, status = done.stderr.split()[-2:]
+            longest = max((len(line) for line in done.stdout.splitlines()), default=0)
+            print(
+                f"{what} ({path.stat().st_size / 1e6:.1f} MB): peak {int(peak_kib) / 1024:.0f} MB,"
+                f" {took:.1f} s, exit {status}, longest message line {longest:,} characters"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="100,000 events, 2 repeats")
+    parser.add_argument(
+        "--memory", action="store_true", help="peak memory on hostile inputs instead"
+    )
     options = parser.parse_args()
+    if options.memory:
+        measure_memory()
+        return
     if options.quick:
         options.events, options.repeats = 100_000, 2
 
@@ -239,7 +281,7 @@ def main() -> None:
         f"packlaw check, end to end: median {median:.2f} s of {options.repeats}"
         f" ({', '.join(f'{t:.2f}' for t in times)})"
     )
-    print(f"  {events / median:,.0f} events/s (target >= 200,000)")
+    print(f"  {events / median:,.0f} events/s (target >= 300,000)")
     print(
         f"  in-process: parse {parse:.2f} s ({events / parse:,.0f} events/s),"
         f" check {check:.2f} s ({events / check:,.0f} events/s)"
