@@ -16,6 +16,10 @@ and die. One statement in a few hundred is an expectation, including
 ``expect Rn`` before a refused event. Texts carry the day, so most text
 lines are unique, as in a hand-written chronicle.
 
+``--against FOLDER`` alternates runs of this code with the ``packlaw``
+package in FOLDER (``git archive REV packlaw | tar -x -C FOLDER``), so that
+both see the same load on a shared machine.
+
 ``--memory`` instead runs ``packlaw check`` on hostile inputs under 10 MB
 (a text of 6 MB of escaped quotes, 300,000 bad lines, a 5 MB line) and
 prints the peak resident memory of each run (target: at most 300 MB).
@@ -187,13 +191,17 @@ def generate(events: int, seed: int = 1) -> tuple[str, int]:
     return "\n".join(world.lines) + "\n", world.events
 
 
-def time_command(path: Path, repeats: int) -> list[float]:
-    """Seconds for `packlaw check FILE` in a fresh process, once per repeat."""
+def time_command(path: Path, repeats: int, code: str | None = None) -> list[float]:
+    """Seconds for `packlaw check FILE` in a fresh process, once per repeat.
+
+    With `code`, a folder holding another ``packlaw`` package, that one runs.
+    """
     times = []
     command = [sys.executable, "-m", "packlaw.cli.main", "check", str(path)]
+    env = None if code is None else dict(os.environ, PYTHONPATH=code)
     for _ in range(repeats):
         start = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
         times.append(time.perf_counter() - start)
         if done.returncode != 0:
             raise SystemExit(f"packlaw check failed ({done.returncode}):\n{done.stdout[:2000]}")
@@ -249,6 +257,25 @@ def measure_memory() -> None:
             )
 
 
+def compare(folder: str, events: int, repeats: int) -> None:
+    """This code and the one in `folder`, one run each in turn, so that both see the same load."""
+    text, count = generate(events)
+    times: dict[str, list[float]] = {folder: [], "this": []}
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "forty-packs.chronicle"
+        path.write_text(text, encoding="utf-8")
+        for _ in range(repeats):
+            times[folder] += time_command(path, 1, folder)
+            times["this"] += time_command(path, 1)
+    for name, runs in times.items():
+        median, best = statistics.median(runs), min(runs)
+        print(
+            f"{name}: median {median:.2f} s ({count / median:,.0f} events/s), best {best:.2f} s"
+            f" ({count / best:,.0f} events/s); runs {', '.join(f'{t:.2f}' for t in runs)}"
+        )
+    print(f"  load average {os.getloadavg()[0]:.1f}, cores: {os.cpu_count()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
@@ -257,9 +284,17 @@ def main() -> None:
     parser.add_argument(
         "--memory", action="store_true", help="peak memory on hostile inputs instead"
     )
+    parser.add_argument(
+        "--against",
+        metavar="FOLDER",
+        help="alternate runs with the packlaw package in FOLDER (an older version, say)",
+    )
     options = parser.parse_args()
     if options.memory:
         measure_memory()
+        return
+    if options.against:
+        compare(options.against, options.events, options.repeats)
         return
     if options.quick:
         options.events, options.repeats = 100_000, 2

@@ -89,7 +89,7 @@ any_text = st.one_of(notation_like, st.text(max_size=80))
 
 
 @given(any_text)
-@settings(max_examples=1500, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1500, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 def test_any_text_gives_statements_or_a_syntax_error_with_a_position(text: str) -> None:
     try:
         chronicle = parse_chronicle(text, filename="fuzz.chronicle")
@@ -135,7 +135,7 @@ def commented(draw: st.DrawFn) -> tuple[str, list[str]]:
 
 
 @given(commented())
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None)
 def test_comments_survive_writing_in_order_and_the_layout_is_canonical(
     case: tuple[str, list[str]],
 ) -> None:
@@ -151,7 +151,7 @@ def test_comments_survive_writing_in_order_and_the_layout_is_canonical(
 
 
 @given(chronicles())
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None)
 def test_random_chronicles_written_canonically_read_back_the_same(
     statements: list[Statement],
 ) -> None:
@@ -163,7 +163,7 @@ def test_random_chronicles_written_canonically_read_back_the_same(
 
 
 @given(chronicles())
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 def test_the_grammar_alone_reads_a_whole_canonical_page_the_same(
     statements: list[Statement],
 ) -> None:
@@ -171,7 +171,7 @@ def test_the_grammar_alone_reads_a_whole_canonical_page_the_same(
 
 
 @given(line_statements)
-@settings(max_examples=1500)
+@settings(max_examples=1500, deadline=None)
 def test_the_fast_reader_and_the_grammar_read_every_canonical_line_the_same(
     statement: Statement,
 ) -> None:
@@ -185,7 +185,7 @@ def test_the_fast_reader_and_the_grammar_read_every_canonical_line_the_same(
 
 
 @given(st.one_of(line_statements.map(str), notation_like))
-@settings(max_examples=3000)
+@settings(max_examples=3000, deadline=None)
 def test_the_fast_reader_agrees_with_the_grammar_on_every_line_it_accepts(line: str) -> None:
     fast = scan(line)
     if fast is None:
@@ -198,6 +198,7 @@ def test_the_fast_reader_agrees_with_the_grammar_on_every_line_it_accepts(line: 
 
 
 @given(line_statements, st.sampled_from(["  ", "\t", " # note", "\r"]))
+@settings(deadline=None)  # speed is the benchmarks' business, not a test's
 def test_the_fast_reader_leaves_odd_spacing_to_the_grammar(
     statement: Statement, suffix: str
 ) -> None:
