@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import any_event
+from strategies import any_event, with_remarks
 
 from packlaw.notation import ChronicleSyntaxError, format_chronicle, parse_chronicle
 from packlaw.notation.fastpath import scan
@@ -112,26 +112,7 @@ def test_any_text_gives_statements_or_a_syntax_error_with_a_position(text: str) 
 @st.composite
 def commented(draw: st.DrawFn) -> tuple[str, list[str]]:
     """A chronicle's text with comments and blank lines anywhere, and its comments in order."""
-    out: list[str] = []
-    comments: list[str] = []
-
-    def comment() -> str:
-        text = draw(texts)
-        comments.append(text.strip(" \t"))
-        return draw(st.sampled_from(["", " ", "\t"])) + "#" + text
-
-    for statement in draw(chronicles()):
-        for _ in range(draw(st.integers(0, 3))):
-            out.append(comment() if draw(st.booleans()) else draw(st.sampled_from(["", " "])))
-        line = str(statement)
-        out.append(
-            line + draw(st.sampled_from([" ", "  ", "\t"])) + comment()
-            if draw(st.booleans())
-            else line
-        )
-    for _ in range(draw(st.integers(0, 2))):
-        out.append(comment() if draw(st.booleans()) else "")
-    return "\n".join(out), comments
+    return draw(with_remarks([str(statement) for statement in draw(chronicles())]))
 
 
 @given(commented())

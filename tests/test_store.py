@@ -21,6 +21,9 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import comments, with_remarks
 
 from packlaw.notation import format_chronicle, parse_chronicle
 from packlaw.rules.events import (
@@ -112,6 +115,38 @@ def test_comments_are_stored_and_exported_in_the_canonical_layout(store: Store) 
     assert store.export("messy") == format_chronicle(parse_chronicle(messy))
     assert store.export("messy") == "# first\n\nbeing Derek werewolf  # his\n#\n\nday 2\n# last\n"
     assert [s.line for s in store.statements("messy")] == ["being Derek werewolf", "day 2"]
+
+
+@st.composite
+def legal_with_remarks(draw: st.DrawFn) -> str:
+    """A chronicle the store accepts (new beings, notes, days going on), commented anywhere."""
+    lines: list[str] = []
+    day = 0
+    for index in range(draw(st.integers(0, 12))):
+        choice = draw(st.integers(0, 2))
+        if choice == 0:
+            lines.append(f"being B{index} {draw(st.sampled_from(['human', 'werewolf']))}")
+        elif choice == 1:
+            lines.append(str(Note(draw(comments()))))
+        else:
+            day += draw(st.integers(0, 3))
+            lines.append(f"day {day}")
+    text, _ = draw(with_remarks(lines))
+    return text
+
+
+@given(text=legal_with_remarks())
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_any_commented_chronicle_exports_as_its_canonical_text(store: Store, text: str) -> None:
+    chronicle = parse_chronicle(text)
+    name = f"c{len(store.chronicles())}"
+    store.import_chronicle(name, chronicle)
+    assert store.export(name) == format_chronicle(chronicle)
+    assert parse_chronicle(store.export(name)).remarks == chronicle.remarks
 
 
 def test_an_append_keeps_its_comments_after_the_stored_ones(store: Store) -> None:
