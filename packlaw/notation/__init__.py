@@ -1,6 +1,6 @@
 """The chronicle notation: read, write, check and replay pack histories as text.
 
-A chronicle is to packlaw what PGN is to chess (``shared/spec/chronicle-notation.md``).
+A chronicle is to packlaw what PGN is to chess; ``docs/notation.md`` is the writer's reference.
 
 >>> chronicle = parse_chronicle("being Derek werewolf\\nascend Derek Hale\\nexpect Hale alone\\n")
 >>> check_chronicle(chronicle)
