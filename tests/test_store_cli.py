@@ -21,7 +21,7 @@ STORY = Path(__file__).resolve().parent.parent / "chronicles" / "safety-net.chro
 Dump = Callable[[str], dict[str, list[tuple[Any, ...]]]]
 
 HALE = """\
-title "Hale"   # a comment, dropped
+title "Hale"   # a comment, kept
 day 1
 being Derek werewolf
 being Isaac   werewolf bitten
@@ -65,6 +65,8 @@ def test_import_then_export_gives_the_canonical_text(
     status, out, _ = run(capsys, "chronicle", "export", "safety-net", "--db", db)
     assert status == 0
     assert out == format_chronicle(parse_chronicle(STORY.read_text(encoding="utf-8")))
+    assert out == STORY.read_text(encoding="utf-8")  # the story is canonical, comments and all
+    assert out.startswith("# The seed story")
 
 
 def test_import_names_the_chronicle_after_the_file_unless_told(
