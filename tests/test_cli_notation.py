@@ -212,6 +212,17 @@ def test_replay_at_a_line_past_the_end_says_how_long_the_chronicle_is(
     assert run(capsys, "replay", str(clean), "--line", "17")[0] == 0
 
 
+def test_replay_reads_stdin_at_a_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(PACK_OF_TWO.encode())))
+    code, out, _ = run(capsys, "replay", "-", "--line", "3")
+    assert code == 0 and "unaffiliated: -" in out and "omegas: Isaac" in out
+
+
 def test_replay_at_a_line_or_a_day(capsys: pytest.CaptureFixture[str], clean: Path) -> None:
     _, out, _ = run(capsys, "replay", str(clean), "--line", "7")
     assert "pack Hale: alpha Derek; betas -; human members -; allies -; alone;" in out

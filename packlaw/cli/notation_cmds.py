@@ -70,11 +70,17 @@ def read_chronicle(path: Path, done: str = "") -> Chronicle:
     (the first error, and how many more); `done` adds what did not happen
     ("nothing was stored").
     """
+    return _read_chronicle(path, done)[0]
+
+
+def _read_chronicle(path: Path, done: str = "") -> tuple[Chronicle, int]:
+    """`read_chronicle`, and how many lines the text has (a last one without a break counts)."""
     from packlaw.notation import ChronicleSyntaxError, parse_chronicle
 
     text = _read_text(path)
+    length = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
     try:
-        return parse_chronicle(text, filename=str(path))
+        return parse_chronicle(text, filename=str(path)), length
     except ChronicleSyntaxError as error:
         first = error.errors[0]
         more = len(error.errors) - 1
@@ -83,15 +89,6 @@ def read_chronicle(path: Path, done: str = "") -> Chronicle:
         raise UserError(
             f"{first.where()} error: {first.message}{tail}{after}", EXIT_BAD_INPUT
         ) from None
-
-
-def _line_count(path: Path) -> int:
-    """How many lines the file has (a last line without a line break counts)."""
-    if str(path) == "-":
-        return 0
-    with path.open("rb") as stream:
-        data = stream.read()
-    return data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
 
 
 # ------------------------------------------------------------------ check
@@ -174,14 +171,12 @@ def replay(
 
     if line is not None and day is not None:
         raise UserError("give --line or --day, not both", EXIT_BAD_INPUT)
-    chronicle = read_chronicle(file)
-    if line is not None:
-        length = _line_count(file)
-        if line > length:
-            raise UserError(
-                f"line {line} is past the end (the chronicle has {_count(length, 'line')})",
-                EXIT_BAD_INPUT,
-            )
+    chronicle, length = _read_chronicle(file)
+    if line is not None and line > length:
+        raise UserError(
+            f"line {line} is past the end (the chronicle has {_count(length, 'line')})",
+            EXIT_BAD_INPUT,
+        )
     problems: list[Problem] = []
     world = replay_world(chronicle, line=line, day=day, problems=problems)
     refused = [p for p in problems if p.kind != "expect"]
