@@ -1,13 +1,35 @@
-"""The `packlaw` program: registers each part's commands on one Typer app."""
+"""The `packlaw` program: registers each part's commands on one Typer app, and runs them.
+
+`main` is the one place where errors, signals and the end of the output are
+handled, for every command (see ``packlaw/cli/README.md``):
+
+- an error with a sentence (`packlaw.cli.errors.as_user_error`) is printed
+  as ``packlaw: <sentence>`` on stderr with its exit status; anything else
+  is a bug and keeps its traceback;
+- Ctrl-C, SIGTERM and SIGHUP raise `Interrupted` where the command is (so it
+  can mark its work), then print ``packlaw: interrupted`` and exit 128 plus
+  the signal's number (130, 143, 129);
+- a reader that closes the pipe early (``| head -1``) ends the program
+  quietly, exit 141 as for a program killed by SIGPIPE; a full device is
+  one sentence, exit 1.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import sys
+from collections.abc import Iterator
 from functools import cache
+from typing import Annotated
 
 import typer
 
-from packlaw.cli.errors import UserError
+from packlaw.cli.errors import EXIT_INTERRUPTED, Interrupted, as_user_error, interruption
+
+EXIT_CLOSED_PIPE = EXIT_INTERRUPTED + signal.SIGPIPE
+_INTERRUPTING = (signal.SIGTERM, signal.SIGHUP)
 
 app = typer.Typer(
     name="packlaw",
@@ -18,41 +40,135 @@ app = typer.Typer(
 )
 
 
+def _show_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        typer.echo(f"packlaw {version('packlaw')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _packlaw(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Show packlaw's version and exit.",
+            is_eager=True,
+            callback=_show_version,
+        ),
+    ] = False,
+) -> None:
+    """The werewolf pack system, executable: check and replay chronicles, store them, simulate."""
+
+
 @cache
-def _register_parts() -> None:
+def _command() -> typer.core.TyperGroup:
     # Each part owns a module with a `register(app)` function; register them once.
     from packlaw.cli import notation_cmds, sim_cmds, store_cmds
 
     for part in (notation_cmds, store_cmds, sim_cmds):
         part.register(app)
+    command = typer.main.get_command(app)
+    assert isinstance(command, typer.core.TyperGroup)
+    _tidy_help(command)
+    return command
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; user mistakes become one line on stderr."""
-    _register_parts()
+    """Run the command line and return its exit status (see the module's docstring)."""
+    command = _command()
     try:
-        # Without standalone mode click hands back a command's `typer.Exit` code instead of raising.
-        status = app(args=argv, standalone_mode=False)
-    except UserError as error:
-        print(f"packlaw: {error.message}", file=sys.stderr)
-        return error.exit_code
-    except typer.Exit as done:
-        return done.exit_code
-    except KeyboardInterrupt:
-        print("packlaw: interrupted", file=sys.stderr)
-        return 130
-    except typer.Abort:
-        print("packlaw: aborted", file=sys.stderr)
-        return 130
-    except Exception as error:
-        # Click's usage errors (typer vendors click, so no `import click`) show themselves
-        # and carry their own exit code.
-        show, code = getattr(error, "show", None), getattr(error, "exit_code", None)
-        if callable(show) and isinstance(code, int):
-            show()
-            return code
-        raise
+        with _signals_interrupt():
+            try:
+                status = command.main(args=argv, prog_name="packlaw", standalone_mode=False)
+            except typer.Exit as done:
+                status = done.exit_code
+            sys.stdout.flush()  # a full device or a closed pipe shows here, not at exit
+    except BaseException as error:  # sorted out below; bugs are raised again
+        return _failed(error)
     return status if isinstance(status, int) else 0
+
+
+def _failed(error: BaseException) -> int:
+    """Report why the command stopped; return its exit status."""
+    if isinstance(error, BrokenPipeError):
+        _silence_stdout()
+        return EXIT_CLOSED_PIPE
+    show, code = getattr(error, "show", None), getattr(error, "exit_code", None)
+    if callable(show) and isinstance(code, int):
+        # Click's usage errors (typer vendors click) show themselves, with their code.
+        show()
+        return code
+    if isinstance(error, typer.Abort):
+        error = KeyboardInterrupt()
+    said = interruption(error) if isinstance(error, KeyboardInterrupt) else as_user_error(error)
+    if said is None:
+        raise error
+    try:
+        sys.stdout.flush()
+    except OSError:  # the output is what failed: let nothing try to write it again at exit
+        _silence_stdout()
+    with contextlib.suppress(OSError):
+        print(f"packlaw: {said.message}", file=sys.stderr)
+    return said.exit_code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that writing what is left at exit raises nothing."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+
+
+@contextlib.contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """While a command runs, SIGTERM and SIGHUP raise `Interrupted` as Ctrl-C raises KeyboardInterrupt."""
+
+    def interrupt(number: int, _frame: object) -> None:
+        raise Interrupted(number)
+
+    try:
+        before = {number: signal.signal(number, interrupt) for number in _INTERRUPTING}
+    except ValueError:  # not the main thread (an embedding app): leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
+
+
+def _tidy_help(command: typer.core.TyperGroup | typer.core.TyperCommand) -> None:
+    """Help that reads like a Unix tool's: ``FILES...`` and ``[SCENARIO]``, no ``<bool>`` after flags."""
+    help_option = command.get_help_option(command.context_class(command))
+    for param in [*command.params, *([help_option] if help_option else [])]:
+        if isinstance(param, typer.core.TyperOption) and param.is_flag:
+            param.metavar = ""
+        elif isinstance(param, typer.core.TyperArgument):
+            param.__class__ = _Argument
+    for sub in getattr(command, "commands", {}).values():
+        _tidy_help(sub)
+
+
+class _Argument(typer.core.TyperArgument):
+    """An argument shown as click always showed one: upper case, ``[...]`` when optional."""
+
+    def _label(self) -> str:
+        name = (self.metavar or self.name or "").upper()
+        return name + "..." if self.nargs != 1 else name
+
+    def _usage_display_name(self) -> str:
+        return self._label() if self.required else f"[{self._label()}]"
+
+    def _rich_display_name(self) -> str:
+        return self._label()
+
+    def display_type_rich(self, ctx: object) -> str | None:
+        return None
 
 
 if __name__ == "__main__":
