@@ -197,19 +197,28 @@ def test_runs_and_show_print_plain_tables_when_piped_and_json_on_request(
 
     status, out, _ = run(capsys, "runs", "--db", db)
     assert status == 0
-    header, *rows = out.splitlines()
-    assert header.split("\t")[:3] == ["id", "scenario", "status"]
-    assert [row.split("\t")[:3] for row in rows] == [
+    title, header, *rows = out.splitlines()
+    assert title == "Runs"
+    assert header.split()[:3] == ["id", "scenario", "status"]
+    assert [row.split()[:3] for row in rows] == [
         [str(second), "quiet-town", "running"],
         [str(first), "beacon-hills", "done"],
     ]
-    assert "\u2503" not in out and "\u2502" not in out  # no box drawing when piped
+    # Columns aligned: every row's status starts where the header's does.
+    assert {row.index(status) for row, status in zip(rows, ("running", "done"), strict=True)} == {
+        header.index("status")
+    }
+    assert "\u2503" not in out and "\u2502" not in out and "\t" not in out  # no box drawing
 
     status, out, _ = run(capsys, "show", str(first), "--db", db)
     assert status == 0
-    assert "totals.attacks\t2.5\t1\t1\t2\t4" in out
-    assert "beings.Stiles.alive\t0.75" in out
-    assert "speed.seconds\t0.5" in out
+    lines = [line.split() for line in out.splitlines()]
+    assert lines[0] == ["Run", str(first)]
+    assert ["status", "done"] in lines
+    assert ["totals.attacks", "2.5", "1", "1", "2", "4"] in lines
+    assert ["beings.Stiles.alive", "0.75"] in lines
+    assert ["speed.seconds", "0.5"] in lines
+    assert ["figure", "mean", "sd", "p5", "p50", "p95"] in lines
 
     status, out, _ = run(capsys, "show", str(first), "--json", "--db", db)
     shown = json.loads(out)

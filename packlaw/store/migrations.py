@@ -122,11 +122,26 @@ def _runs_and_metrics(conn: sa.Connection) -> None:
     md.create_all(conn)
 
 
+def _run_host_and_process(conn: sa.Connection) -> None:
+    # Which machine and process runs a run, so a run whose process died shows as interrupted.
+    for column in (sa.Column("host", sa.String(255)), sa.Column("pid", sa.Integer)):
+        kind = column.type.compile(dialect=conn.dialect)
+        conn.execute(sa.text(f"ALTER TABLE runs ADD COLUMN {column.name} {kind}"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chronicles and their statements", _chronicles_and_statements),
     Migration(2, "simulation runs and their daily metrics", _runs_and_metrics),
+    Migration(4, "the host and process id of a run", _run_host_and_process),
 )
 LATEST = MIGRATIONS[-1].version
+
+
+def packlaw_tables() -> frozenset[str]:
+    """The tables the migrations make, ``schema_version`` included."""
+    from packlaw.store.schema import metadata
+
+    return frozenset(metadata.tables)
 
 
 def current_version(conn: sa.Connection) -> int:
