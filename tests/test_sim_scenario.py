@@ -155,4 +155,7 @@ def test_stiles_stays_differs_from_beacon_hills_only_in_stiles_autonomy() -> Non
 def test_a_missing_file_is_one_clear_problem() -> None:
     with pytest.raises(ScenarioError) as caught:
         load_scenario("no/such/file.toml")
-    assert caught.value.problems == ["no/such/file.toml: no such scenario file"]
+    assert caught.value.problems == [
+        "no/such/file.toml: no such scenario file, nor a bundled scenario "
+        "(the bundled ones: beacon-hills, stiles-stays)"
+    ]
