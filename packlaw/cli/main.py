@@ -79,10 +79,14 @@ def _command() -> typer.core.TyperGroup:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit status (see the module's docstring)."""
     command = _command()
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
         with _signals_interrupt():
+            # Not `command.main`: it would turn Ctrl-C into a silent exit 130 and a closed
+            # pipe into exit 1, each its own way; here every command ends one way.
             try:
-                status = command.main(args=argv, prog_name="packlaw", standalone_mode=False)
+                with command.make_context("packlaw", args) as context:
+                    status = command.invoke(context)
             except typer.Exit as done:
                 status = done.exit_code
             sys.stdout.flush()  # a full device or a closed pipe shows here, not at exit
