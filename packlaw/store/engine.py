@@ -143,8 +143,10 @@ def _sqlite_engine(url: sa.URL, *, read_only: bool) -> sa.Engine:
         # No writer can change a file in a folder no one may write (nor make its WAL files).
         path = sqlite_path(url)
         assert path is not None, "only a file can be opened read-only"
-        url = url.set(database=f"file:{path.resolve()}?mode=ro&immutable=1")
-        connect_args["uri"] = True
+        url = url.set(
+            database=f"file:{path.resolve()}",
+            query={"mode": "ro", "immutable": "1", "uri": "true"},
+        )
     engine = sa.create_engine(url, connect_args=connect_args)
 
     @event.listens_for(engine, "connect")
