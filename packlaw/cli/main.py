@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import sys
 from collections.abc import Iterator
@@ -26,7 +27,13 @@ from typing import Annotated
 
 import typer
 
-from packlaw.cli.errors import EXIT_INTERRUPTED, Interrupted, as_user_error, interruption
+from packlaw.cli.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
+    Interrupted,
+    as_user_error,
+    interruption,
+)
 
 EXIT_CLOSED_PIPE = EXIT_INTERRUPTED + signal.SIGPIPE
 _INTERRUPTING = (signal.SIGTERM, signal.SIGHUP)
@@ -80,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit status (see the module's docstring)."""
     command = _command()
     args = sys.argv[1:] if argv is None else list(argv)
+    for place, arg in enumerate(args, start=1):
+        if "\x00" in arg:  # no shell can pass one; a caller in Python can
+            print(f"packlaw: argument {place} holds a NUL character (U+0000)", file=sys.stderr)
+            return EXIT_BAD_INPUT
     try:
         with _signals_interrupt():
             # Not `command.main`: it would turn Ctrl-C into a silent exit 130 and a closed
@@ -115,8 +126,21 @@ def _failed(error: BaseException) -> int:
     except OSError:  # the output is what failed: let nothing try to write it again at exit
         _silence_stdout()
     with contextlib.suppress(OSError):
-        print(f"packlaw: {said.message}", file=sys.stderr)
+        print(f"packlaw: {_visible(said.message)}", file=sys.stderr)
     return said.exit_code
+
+
+# Control characters but the line break, and the Unicode line breaks.
+_INVISIBLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _visible(message: str) -> str:
+    r"""A message whose control characters are written as escapes, so none reaches the terminal.
+
+    >>> _visible("no chronicle named \x1b[31mred")
+    'no chronicle named \\x1b[31mred'
+    """
+    return _INVISIBLE.sub(lambda found: repr(found.group())[1:-1], message)
 
 
 def _silence_stdout() -> None:

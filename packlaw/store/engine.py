@@ -155,8 +155,6 @@ def _sqlite_engine(url: sa.URL, *, read_only: bool) -> sa.Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if not read_only:
-            _use_wal(cursor)
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
@@ -169,8 +167,25 @@ def _sqlite_engine(url: sa.URL, *, read_only: bool) -> sa.Engine:
     return engine
 
 
+def use_wal(engine: sa.Engine) -> None:
+    """Switch an SQLite database file to WAL mode (once: the file keeps it).
+
+    Done when the store knows the file is packlaw's, or is about to make it
+    so, never on opening: another application's database is left as it was.
+    """
+    if engine.url.get_backend_name() != "sqlite" or in_memory(engine.url):
+        return
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        _use_wal(cursor)
+        cursor.close()
+    finally:
+        raw.close()
+
+
 def _use_wal(cursor: Any) -> None:
-    """Switch a database file to WAL mode (once; later opens find it so).
+    """Switch a database file to WAL mode, waiting out another process doing the same.
 
     The switch needs an exclusive lock, and two processes making a new file
     at once can each hold the shared lock the other waits for: SQLite then

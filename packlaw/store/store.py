@@ -50,6 +50,7 @@ from packlaw.store.engine import (
     shown,
     sqlite_path,
     translated,
+    use_wal,
 )
 from packlaw.store.errors import (
     ChronicleExists,
@@ -198,6 +199,8 @@ class Store:
             )
         if not version and not create:
             raise NoDatabase(f"no packlaw database at {shown(self.url)}")
+        if create:
+            use_wal(self.engine)
         migrations.migrate(self.engine)
 
     def close(self) -> None:
