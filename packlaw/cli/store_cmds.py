@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # the store is imported when a command opens it, not at start
     import datetime as dt
 
     from packlaw.notation import Chronicle, ChronicleSyntaxError
-    from packlaw.store import RunInfo
+    from packlaw.store import RefusedEvent, RunInfo, StoreError
 
 chronicle_app = typer.Typer(
     help="Chronicles in and out of the store.", no_args_is_help=True, add_completion=False
@@ -76,10 +76,12 @@ def import_chronicle(
     chronicle = _read(file, "stored")
     _refuse_problems(file, chronicle)
     name = file.stem if name is None else name
+    from packlaw.store import RefusedEvent, StoreError
+
     with open_store(db) as store:
         try:
             last = store.import_chronicle(name, chronicle.statements)
-        except Exception as error:
+        except (StoreError, RefusedEvent) as error:
             raise _refusal(error, file, chronicle.lines, "stored") from None
     typer.echo(f"stored {file} as chronicle {name} ({counted(last, 'statement')})")
 
@@ -92,11 +94,13 @@ def append_chronicle(
 ) -> None:
     """Append the statements of FILE to a stored chronicle, checked on top of it; all or nothing."""
     chronicle = _read(file, "appended")
+    from packlaw.store import RefusedEvent, StoreError
+
     with open_store(db) as store:
         try:
             # Checked against whatever the chronicle holds when the append lands.
             last = store.append(name, chronicle.statements)
-        except Exception as error:
+        except (StoreError, RefusedEvent) as error:
             raise _refusal(error, file, chronicle.lines, "appended") from None
     typer.echo(
         f"appended {counted(len(chronicle.statements), 'statement')} of {file} "
@@ -260,24 +264,22 @@ def _refuse_problems(file: Path, chronicle: Chronicle) -> None:
     raise UserError(f"{first}{more}; nothing was stored", EXIT_DOMAIN)
 
 
-def _refusal(error: Exception, file: Path, lines: Sequence[int], done: str) -> UserError:
+def _refusal(
+    error: StoreError | RefusedEvent, file: Path, lines: Sequence[int], done: str
+) -> UserError:
     """The one line a refused import or append prints, with the file line it points at."""
-    from packlaw.rules.world import RuleViolation
-    from packlaw.store import ConcurrencyError, ExpectationFailed, StoreError
-    from packlaw.store.replay import refused_index
+    from packlaw.store import ExpectationFailed, RefusedEvent
 
-    index = refused_index(error)
+    index = error.index
     where = f"{file}:{lines[index]}" if index is not None and index < len(lines) else str(file)
-    if isinstance(error, RuleViolation):
+    if isinstance(error, RefusedEvent):
         return UserError(f"{where}: {error}; nothing was {done}", EXIT_DOMAIN)
     if isinstance(error, ExpectationFailed):
         return UserError(f"{where}: expect: {error}; nothing was {done}", EXIT_DOMAIN)
-    if isinstance(error, ConcurrencyError):
-        return UserError(f"{error}; nothing was {done}", EXIT_DOMAIN)
-    if isinstance(error, StoreError):
-        prefix = f"{where}: " if index is not None else ""
-        return UserError(f"{prefix}{error}; nothing was {done}", EXIT_BAD_INPUT)
-    raise error
+    status = EXIT_DOMAIN if error.domain else EXIT_BAD_INPUT
+    if index is None:  # about the chronicle or the database, not one statement
+        return UserError(f"{error}; nothing was {done}", status)
+    return UserError(f"{where}: {error}; nothing was {done}", status)
 
 
 def _leaves(tree: dict[str, JSON], prefix: str = "") -> list[tuple[str, JSON]]:

@@ -41,7 +41,6 @@ from packlaw.store.errors import (
     ExpectationFailed,
     MisplacedStatement,
     RefusedEvent,
-    StoreError,
     UnwritableStatement,
 )
 
@@ -166,10 +165,3 @@ def _check_writable(line: str, statement: Statement, index: int) -> None:
         raise UnwritableStatement(
             f"{line!r} has no notation: it would not read back as the same statement", index
         )
-
-
-def refused_index(error: BaseException) -> int | None:
-    """The index in its batch of the statement that ``error`` refused, if it refused one."""
-    if isinstance(error, StoreError | RefusedEvent):
-        return error.index
-    return None
