@@ -228,3 +228,30 @@ def test_an_unknown_scenario_lists_the_bundled_ones(capsys: pytest.CaptureFixtur
         "(the bundled ones: beacon-hills, stiles-stays)\n"
     )
     assert not Path("never.db").exists()
+
+
+# ---------------------------------------------------------- oversized runs
+
+
+@pytest.mark.parametrize(
+    ("scenario", "options"),
+    [
+        ("beacon-hills", ["--worlds", "1000000000"]),
+        ("beacon-hills", ["--days", "1000000000000"]),
+        ("crowd", ["--worlds", "1000"]),
+    ],
+    ids=["worlds", "days", "a crowd at the schema's maximum"],
+)
+def test_a_run_too_big_for_memory_is_refused_with_its_estimate_and_stores_nothing(
+    scenario: str, options: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    if scenario == "crowd":
+        path = tmp_path / "crowd.toml"
+        path.write_text('[[crowds]]\nkind = "human"\ncount = 100000000\n', encoding="utf-8")
+        scenario = str(path)
+    db = tmp_path / "runs.db"
+    status, out, err = run(capsys, "simulate", scenario, *options, "--db", f"sqlite:///{db}")
+    assert (status, out) == (2, "")
+    assert err.count("\n") == 1
+    assert " need about " in err and " of memory, and " in err and " is available" in err
+    assert not db.exists()  # refused before the store was opened
