@@ -889,3 +889,26 @@ def _read_as_another_user(url: str) -> str:
     os.waitpid(child, 0)
     assert answer.startswith("ok:"), answer
     return answer[3:]
+
+
+def test_a_migration_numbered_below_one_applied_is_still_applied(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Numbers are reserved for work done in parallel: 4 may ship before 3.
+    Store(db_url).close()
+
+    def comments(conn: sa.Connection) -> None:
+        md = sa.MetaData()
+        sa.Table("step_three", md, sa.Column("id", sa.Integer, primary_key=True))
+        md.create_all(conn)
+
+    three = migrations.Migration(3, "a step that landed late", comments)
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, three))
+    engine = sa.create_engine(resolve_url(db_url))
+    try:
+        assert migrations.migrate(engine) == migrations.LATEST
+        with engine.connect() as conn:
+            assert 3 in migrations.applied(conn)
+            assert sa.inspect(conn).has_table("step_three")
+    finally:
+        engine.dispose()
