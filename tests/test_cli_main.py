@@ -255,3 +255,21 @@ def test_a_run_too_big_for_memory_is_refused_with_its_estimate_and_stores_nothin
     assert err.count("\n") == 1
     assert " need about " in err and " of memory, and " in err and " is available" in err
     assert not db.exists()  # refused before the store was opened
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["nosuch"], "packlaw: No such command 'nosuch' (see `packlaw --help`)\n"),
+        (["runs", "--bogus"], "packlaw: No such option: --bogus (see `packlaw runs --help`)\n"),
+        (
+            ["simulate", "--worlds", "0"],
+            "packlaw: Invalid value for '--worlds': Input should be greater than or equal to 1 "
+            "(see `packlaw simulate --help`)\n",
+        ),
+    ],
+)
+def test_a_command_line_that_cannot_be_parsed_is_one_sentence(
+    argv: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, *argv) == (2, "", said)

@@ -29,6 +29,7 @@ import typer
 
 from packlaw.cli.errors import (
     EXIT_BAD_INPUT,
+    EXIT_DOMAIN,
     EXIT_INTERRUPTED,
     Interrupted,
     as_user_error,
@@ -40,7 +41,6 @@ _INTERRUPTING = (signal.SIGTERM, signal.SIGHUP)
 
 app = typer.Typer(
     name="packlaw",
-    help="The werewolf pack system, executable: check and replay chronicles, store them, simulate.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -111,10 +111,13 @@ def _failed(error: BaseException) -> int:
     if isinstance(error, BrokenPipeError):
         _silence_stdout()
         return EXIT_CLOSED_PIPE
-    show, code = getattr(error, "show", None), getattr(error, "exit_code", None)
-    if callable(show) and isinstance(code, int):
-        # Click's usage errors (typer vendors click) show themselves, with their code.
-        show()
+    if isinstance(error, SystemExit):  # a library that exits: its status, as it said
+        return error.code if isinstance(error.code, int) else EXIT_DOMAIN
+    usage = _usage_mistake(error)
+    if usage is not None:
+        message, code = usage
+        with contextlib.suppress(OSError):
+            print(message, file=sys.stderr)
         return code
     if isinstance(error, typer.Abort):
         error = KeyboardInterrupt()
@@ -141,6 +144,24 @@ def _visible(message: str) -> str:
     'no chronicle named \\x1b[31mred'
     """
     return _INVISIBLE.sub(lambda found: repr(found.group())[1:-1], message)
+
+
+def _usage_mistake(error: BaseException) -> tuple[str, int] | None:
+    """Click's word for a command line it cannot parse, as one line, and its exit status.
+
+    Click (vendored by typer, so recognised by shape) would print the usage
+    and a boxed message; one sentence names the mistake and where help is.
+    ``packlaw`` alone (no command) shows the help, as click does.
+    """
+    format_message = getattr(error, "format_message", None)
+    code, context = getattr(error, "exit_code", None), getattr(error, "ctx", None)
+    if not callable(format_message) or not isinstance(code, int):
+        return None
+    if type(error).__name__ == "NoArgsIsHelpError":
+        return str(format_message()), code
+    path = getattr(context, "command_path", "packlaw")
+    message = _visible(str(format_message())).rstrip(".")
+    return f"packlaw: {message} (see `{path} --help`)", code
 
 
 def _silence_stdout() -> None:
