@@ -912,3 +912,12 @@ def test_a_migration_numbered_below_one_applied_is_still_applied(
             assert sa.inspect(conn).has_table("step_three")
     finally:
         engine.dispose()
+
+
+def test_a_secret_a_driver_quotes_back_is_hidden_too() -> None:
+    from packlaw.store.engine import first_line, shown
+
+    url = resolve_url("postgresql://me:hunter2@db/x?sslpassword=opened&sslmode=require")
+    said = first_line(ValueError("bad key opened for me:hunter2\nmore"), url)
+    assert said == "bad key *** for me:***"
+    assert shown(url) == "postgresql+psycopg://me:***@db/x?sslmode=require&sslpassword=***"

@@ -134,7 +134,9 @@ def create_engine(url: sa.URL, *, read_only: bool = False) -> sa.Engine:
             connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
         return sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True)
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as error:
-        raise StoreError(f"cannot use the database {shown(url)}: {first_line(error)}") from None
+        raise StoreError(
+            f"cannot use the database {shown(url)}: {first_line(error, url)}"
+        ) from None
 
 
 def _sqlite_engine(url: sa.URL, *, read_only: bool) -> sa.Engine:
@@ -203,11 +205,21 @@ def _use_wal(cursor: Any) -> None:
             time.sleep(0.005)
 
 
-def first_line(error: BaseException) -> str:
-    """The first line of a driver's message, without SQLAlchemy's boilerplate."""
+def first_line(error: BaseException, url: sa.URL | None = None) -> str:
+    """The first line of a driver's message, without SQLAlchemy's boilerplate.
+
+    With ``url``, any of its secrets the driver quoted back is hidden too.
+    """
     inner = getattr(error, "orig", None) or error
     text = str(inner).strip() or type(inner).__name__
-    return text.splitlines()[0].strip().rstrip(".")
+    line = text.splitlines()[0].strip().rstrip(".")
+    if url is not None:
+        secrets = [url.password, *(v for k, v in url.query.items() if _SECRET_KEYS.search(k))]
+        for secret in secrets:
+            for value in (secret,) if isinstance(secret, str) else secret or ():
+                if value:
+                    line = line.replace(str(value), "***")
+    return line
 
 
 @contextmanager
@@ -223,11 +235,11 @@ def translated(url: sa.URL, doing: str) -> Iterator[None]:
     except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
         if _garbled(error):
             raise unreadable(url, error) from None
-        raise StoreError(f"cannot {doing} {shown(url)}: {first_line(error)}") from None
+        raise StoreError(f"cannot {doing} {shown(url)}: {first_line(error, url)}") from None
     except (sa.exc.DatabaseError, sqlite3.DatabaseError) as error:
         if _garbled(error) or isinstance(error, sqlite3.DatabaseError):
             raise unreadable(url, error) from None
-        raise StoreError(f"cannot {doing} {shown(url)}: {first_line(error)}") from None
+        raise StoreError(f"cannot {doing} {shown(url)}: {first_line(error, url)}") from None
 
 
 def _garbled(error: BaseException) -> bool:
@@ -239,4 +251,4 @@ def unreadable(url: sa.URL, error: BaseException) -> StoreError:
     """The error for a file that SQLite cannot read as a database (damaged, or not one)."""
     path = sqlite_path(url)
     name = str(path) if path is not None else shown(url)
-    return StoreError(f"{name} is not a readable packlaw database ({first_line(error)})")
+    return StoreError(f"{name} is not a readable packlaw database ({first_line(error, url)})")

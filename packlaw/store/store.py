@@ -176,7 +176,7 @@ class Store:
         except sa.exc.SQLAlchemyError as error:
             self.engine.dispose()
             raise StoreError(
-                f"cannot open the database {shown(self.url)}: {first_line(error)}"
+                f"cannot open the database {shown(self.url)}: {first_line(error, self.url)}"
             ) from None
         except BaseException:
             self.engine.dispose()
