@@ -123,8 +123,8 @@ def sqlite_path(url: sa.URL) -> Path | None:
 def create_engine(url: sa.URL, *, read_only: bool = False) -> sa.Engine:
     """An engine for ``url`` set up for the store's durability and concurrency promises.
 
-    ``read_only`` opens an SQLite file that cannot be written (in a folder
-    that cannot be written, say) for reading only, as an immutable file.
+    ``read_only`` opens an SQLite file that this process cannot write for
+    reading only; in a folder it cannot write either, as an immutable file.
     """
     try:
         if url.get_backend_name() == "sqlite":
@@ -142,13 +142,14 @@ def create_engine(url: sa.URL, *, read_only: bool = False) -> sa.Engine:
 def _sqlite_engine(url: sa.URL, *, read_only: bool) -> sa.Engine:
     connect_args: dict[str, Any] = {"timeout": BUSY_TIMEOUT_MS / 1000}
     if read_only:
-        # No writer can change a file in a folder no one may write (nor make its WAL files).
         path = sqlite_path(url)
         assert path is not None, "only a file can be opened read-only"
-        url = url.set(
-            database=f"file:{path.resolve()}",
-            query={"mode": "ro", "immutable": "1", "uri": "true"},
-        )
+        query = {"mode": "ro", "uri": "true"}
+        if not os.access(path.parent, os.W_OK):
+            # SQLite cannot make the WAL index beside the file, and so reads it as a file
+            # that does not change: a writer would need that folder too.
+            query["immutable"] = "1"
+        url = url.set(database=f"file:{path.resolve()}", query=query)
     engine = sa.create_engine(url, connect_args=connect_args)
 
     @event.listens_for(engine, "connect")
