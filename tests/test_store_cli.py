@@ -433,3 +433,13 @@ def test_worlds_past_what_memory_and_columns_hold_are_refused_before_any_run(
     status, _, err = run(capsys, "simulate", "--worlds", worlds, "--days", "1", "--db", db)
     assert status == 2 and "of memory, and" in one_line(err)
     assert dump_store(db) == before
+
+
+def test_the_default_database_is_not_made_by_a_command_that_reads(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PACKLAW_DB", raising=False)
+    for argv in READING:
+        assert run(capsys, *argv) == (2, "", "packlaw: no packlaw database at packlaw.db\n")
+    assert list(tmp_path.iterdir()) == []
