@@ -35,8 +35,9 @@ def open_store(db: str | None, *, writes: bool = True, adopt: bool = False) -> S
     "no packlaw database at ...", exit 2. A command that stores refuses
     ``sqlite://``, an in-memory database whose contents would be gone when
     the command ends. ``adopt`` adds packlaw's tables to a database that
-    holds another application's (`packlaw db init`). A bad URL or an unreachable server is one sentence,
-    exit 2 (`packlaw.store.StoreError`, reported by `packlaw.cli.main`).
+    holds another application's (`packlaw db init`). A bad URL or an
+    unreachable server is one sentence, exit 2 (`packlaw.store.StoreError`,
+    reported by `packlaw.cli.main`).
     """
     from packlaw.store import Store, resolve_url
     from packlaw.store.engine import in_memory, shown

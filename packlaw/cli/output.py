@@ -89,6 +89,19 @@ def counted(number: int, noun: str) -> str:
     return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
 
 
+def size(count: float) -> str:
+    """A number of bytes as people read it, in powers of 1000.
+
+    >>> size(512), size(7_300_000_000_000), size(24_800_000_000)
+    ('512 bytes', '7.3 TB', '24.8 GB')
+    """
+    for unit in ("bytes", "kB", "MB", "GB", "TB"):
+        if count < 1000:
+            return f"{count:,.0f} {unit}" if unit == "bytes" else f"{count:,.1f} {unit}"
+        count /= 1000
+    return f"{count:,.1f} PB"
+
+
 def on_terminal() -> bool:
     """Whether stdout is a terminal (as Rich decides it, ``FORCE_COLOR`` and all)."""
     if not sys.stdout.isatty() and not {"FORCE_COLOR", "TTY_COMPATIBLE"} & set(os.environ):

@@ -20,13 +20,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from packlaw.cli.errors import EXIT_BAD_INPUT, UserError
 from packlaw.cli.options import DbOption, open_store
-from packlaw.cli.output import counted
+from packlaw.cli.output import counted, size
+
+if TYPE_CHECKING:
+    from packlaw.sim import Scenario
 
 TOTALS_SHOWN = ("attacks", "hits", "hits_alone", "hunts", "kills", "deaths")
 STANDINGS_SHOWN = ("alpha", "member", "ally", "omega", "unaffiliated")
@@ -169,7 +172,7 @@ def _run_one(
     return summary
 
 
-def _refuse_oversized(scenario: Any, worlds: int, days: int) -> None:
+def _refuse_oversized(scenario: Scenario, worlds: int, days: int) -> None:
     """Refuse, before anything is stored, a run that cannot fit in the memory there is."""
     from packlaw.sim.run import memory_available, memory_needed
 
@@ -177,18 +180,10 @@ def _refuse_oversized(scenario: Any, worlds: int, days: int) -> None:
     if available is not None and needed > available:
         raise UserError(
             f"{scenario.name}: {counted(worlds, 'world')} x {counted(days, 'day')} "
-            f"need about {_bytes(needed)} "
-            f"of memory, and {_bytes(available)} is available; run fewer worlds or days",
+            f"need about {size(needed)} "
+            f"of memory, and {size(available)} is available; run fewer worlds or days",
             EXIT_BAD_INPUT,
         )
-
-
-def _bytes(count: float) -> str:
-    for unit in ("bytes", "kB", "MB", "GB", "TB", "PB"):
-        if count < 1000 or unit == "PB":
-            return f"{count:,.0f} {unit}" if unit == "bytes" else f"{count:,.1f} {unit}"
-        count /= 1000
-    raise AssertionError("unreachable")
 
 
 def _mark(store: Any, run_id: int, status: str) -> None:
