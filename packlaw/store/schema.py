@@ -13,7 +13,8 @@ checks that the two agree).
   blank lines before a statement, ``statements.comment`` its trailing
   comment, ``chronicles.ending`` what follows the last statement, each in
   canonical form (NULL for none, and for chronicles stored before).
-- ``runs``: one row per simulation run; ``run_metrics``: per-day figures of
+- ``runs``: one row per simulation run (with the host and process id that
+  run it); ``run_metrics``: per-day figures of
   a run, one row per (run, day, metric).
 - ``schema_version``: one row per migration applied.
 """
@@ -76,6 +77,10 @@ runs = sa.Table(
     sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("summary", sa.JSON, nullable=True),
+    # Where the run runs (migration 4): a run still `running` whose process is gone is shown
+    # as interrupted. NULL for runs stored before.
+    sa.Column("host", sa.String(255), nullable=True),
+    sa.Column("pid", sa.Integer, nullable=True),
     sa.CheckConstraint(
         "status IN ('running', 'done', 'failed', 'interrupted')", name="runs_status_known"
     ),
