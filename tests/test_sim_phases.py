@@ -525,17 +525,36 @@ def test_an_ally_takes_a_lead_and_confirms_it_to_its_pack_when_beside_the_omega(
 # ------------------------------------------------------ 7. care and healing
 
 
-def test_the_pack_heals_double_humans_slowly_and_health_stops_at_one() -> None:
+def test_members_of_a_living_alphas_pack_heal_double_and_health_stops_at_one() -> None:
     w = World(crowd_after(PACK, 1) + '[[omegas]]\nname = "Scott"\n')
     health = w.col("health")
     health[:] = 500
-    health[w.row("Derek")] = 800
+    health[w.row("Isaac")] = 800
     w.run("care_and_healing")
-    assert health[w.row("Derek")] == 1000  # 0.8 + 2 x 0.25, capped
-    assert health[w.row("Isaac")] == 1000  # 0.5 + 2 x 0.25
+    assert health[w.row("Isaac")] == 1000  # 0.8 + 2 x 0.25, capped
     assert health[w.row("Stiles")] == 540  # cared-for human: 2 x 0.02
     assert health[w.row("Scott")] == 750  # omega werewolf: 0.25
     assert health[w.state.n0 - 1] == 520  # unaffiliated human: 0.02
+
+
+def test_an_alpha_is_not_cared_for_and_heals_at_its_kinds_rate() -> None:
+    w = World(PACK)
+    w.col("health")[w.row("Derek")] = 500
+    w.run("care_and_healing")
+    assert w.col("health")[w.row("Derek")] == 750
+
+
+def test_members_and_allies_of_a_pack_with_no_living_alpha_are_not_cared_for() -> None:
+    text = PACK.replace(
+        '{ name = "Chris", kind = "human" }', '{ name = "Chris", kind = "human", pride = 0.0 }'
+    )
+    w = World(text)
+    w.state.packs.alpha[0] = NOBODY  # as if the pack had lost its alpha
+    w.col("health")[:] = 500
+    w.run("care_and_healing")
+    assert w.col("health")[w.row("Isaac")] == 750
+    assert w.col("health")[w.row("Stiles")] == 520
+    assert w.col("health")[w.row("Chris")] == 520
 
 
 def test_an_injured_ally_is_cared_for_when_it_asks_with_probability_one_minus_pride() -> None:

@@ -745,29 +745,35 @@ def follow_leads(
 # ---------------------------------------------------- 7. care and healing
 
 
-def heal(b, asked, heal_werewolf, heal_human):
-    """Everyone heals at its kind's rate, doubled when cared for; ``asked`` marks allies who asked."""
-    _heal(len(b.alive), b.alive, b.health, b.kind, b.standing, asked, heal_werewolf, heal_human)
+def heal(b, cared, heal_werewolf, heal_human):
+    """Everyone heals at its kind's rate, doubled when ``cared`` for today."""
+    _heal(len(b.alive), b.alive, b.health, b.kind, cared, heal_werewolf, heal_human)
 
 
 @per_being
-def _heal(alive, health, kind, standing, asked, heal_werewolf, heal_human):
+def _heal(alive, health, kind, cared, heal_werewolf, heal_human):
     for i in prange(alive.shape[0]):
         if not alive[i] or health[i] >= MILLI:
             continue
         rate = heal_werewolf if kind[i] == WEREWOLF else heal_human
-        s = standing[i]
-        if s == ALPHA or s == MEMBER or (s == ALLY and asked[i]):  # noqa: SIM109 (Numba)
+        if cared[i]:
             rate *= 2
         health[i] = min(MILLI, health[i] + rate)
 
 
 @njit(cache=True)
-def ask_for_help(b, allies, u, asked):
-    """An injured ally asks for help with probability ``1 - pride``."""
+def care(b, members, allies, packs_alpha, u, cared):
+    """Phase 7's care: injured members of a pack whose alpha lives, and its injured allies who ask.
+
+    An ally asks with probability ``1 - pride`` (``u[k]`` is ally ``k``'s
+    draw). Alphas, omegas and the unaffiliated are never cared for.
+    """
+    for k in range(members.shape[0]):
+        i = members[k]
+        cared[i] = b.health[i] < MILLI and packs_alpha[b.pack[i]] != NOBODY
     for k in range(allies.shape[0]):
         i = allies[k]
-        asked[i] = b.health[i] < MILLI and u[k] >= b.pride[i]
+        cared[i] = b.health[i] < MILLI and packs_alpha[b.pack[i]] != NOBODY and u[k] >= b.pride[i]
 
 
 # ------------------------------------------------------------- 8. bites

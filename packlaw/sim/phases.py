@@ -212,16 +212,17 @@ def research_and_hunts(state: State, rng: Generator, ledger: Ledger) -> None:
 
 
 def care_and_healing(state: State, rng: Generator, ledger: Ledger) -> None:
-    """7. Care and healing (R10, R14): the pack is cared for, an ally if it asks; all heal."""
+    """7. Care and healing (R10, R14): a living alpha's pack is cared for, an ally if it asks."""
     p, b = state.params, state.beings
+    members = k.rows_standing(b.alive, b.standing, MEMBER)
     allies = k.rows_standing(b.alive, b.standing, ALLY)
     u = rng.random(len(allies))
-    asked = np.zeros(state.n, np.bool_)
-    k.ask_for_help(b, allies, u, asked)
+    cared = np.zeros(state.n, np.bool_)
+    k.care(b, members, allies, state.packs.alpha, u, cared)
     before = b.health.copy() if ledger.chronicler is not None else None
-    k.heal(b, asked, milli(p.heal_werewolf), milli(p.heal_human))
+    k.heal(b, cared, milli(p.heal_werewolf), milli(p.heal_human))
     if before is not None:
-        ledger.tell("care_and_healing", state, before=before, asked=asked)
+        ledger.tell("care_and_healing", state, before=before, cared=cared)
 
 
 def bites(state: State, rng: Generator, ledger: Ledger) -> None:
@@ -315,24 +316,9 @@ def arrivals(state: State, rng: Generator, ledger: Ledger) -> None:
     ledger.tell("arrivals", state, rows=np.arange(rows.start, rows.stop, dtype=np.int32))
 
 
-PHASES = (
-    tasks,
-    orders,
-    movement,
-    attacks,
-    deaths,
-    research_and_hunts,
-    care_and_healing,
-    bites,
-    joining,
-    leaving,
-    arrivals,
-)
-"""The day, in the model's order."""
-
-
 def one_day(state: State, rng: Generator, ledger: Ledger) -> None:
     """Run the eleven phases of one day, in order."""
+    ledger.tell("day", state)
     tasks(state, rng, ledger)
     orders(state, rng, ledger)
     movement(state, rng, ledger)
@@ -344,4 +330,5 @@ def one_day(state: State, rng: Generator, ledger: Ledger) -> None:
     joining(state, rng, ledger)
     leaving(state, rng, ledger)
     arrivals(state, rng, ledger)
+    ledger.tell("day_end", state)
     state.day += 1

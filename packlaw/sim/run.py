@@ -137,13 +137,15 @@ def simulate(
     seed: int | None = None,
     on_day: Callable[[int], None] | None = None,
     chronicler: Callable[[State], Chronicler] | None = None,
+    observe: Callable[[int, State], None] | None = None,
     _warm: bool = True,
 ) -> RunResult:
     """Run ``worlds`` replicate worlds for ``days`` days from one seed.
 
     The same scenario, seed and worlds give the same numbers. ``on_day(d)``
     is called after each day (a progress bar); ``chronicler(state)`` makes
-    the chronicle writer of a traced world. Speed is measured over the
+    the chronicle writer of a traced world; ``observe(d, state)`` is called
+    after each day with the day's number (1 is the first) and the state. Speed is measured over the
     simulated days only, after the kernels are compiled.
     """
     worlds = scenario.run.worlds if worlds is None else worlds
@@ -168,8 +170,6 @@ def simulate(
     started = time.perf_counter()
     for day in range(days):
         ledger.today[:] = 0.0
-        if ledger.chronicler is not None:
-            ledger.chronicler.phase("day", state)
         one_day(state, rng, ledger)
         b = state.beings
         betas = k.count_betas(b, len(state.packs.alpha))
@@ -178,6 +178,8 @@ def simulate(
         totals += ledger.today[:, EVENT_METRICS]
         daily[day] = summarise(ledger.today)
         being_days += float(ledger.today[:, M_BEINGS : M_BEINGS + 2 * len(STANDINGS)].sum())
+        if observe is not None:
+            observe(day + 1, state)
         if on_day is not None:
             on_day(day + 1)
     seconds = time.perf_counter() - started
