@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from packlaw.sim import load_scenario, parse_scenario, simulate
-from packlaw.sim.metrics import METRICS, describe
+from packlaw.sim.metrics import METRICS, describe_columns
 
 STATISTICS = {"mean", "sd", "p5", "p50", "p95"}
 
@@ -83,12 +83,13 @@ def test_daily_rows_cover_every_day_and_metric() -> None:
 
 def test_summaries_use_numpy_percentiles() -> None:
     values = np.array([0, 1, 1, 2, 3, 5, 8, 13, 21.5])
-    figure = describe(values)
-    assert figure["mean"] == values.mean()
-    assert np.isclose(figure["sd"], values.std(ddof=1))
-    assert [figure["p5"], figure["p50"], figure["p95"]] == list(np.percentile(values, [5, 50, 95]))
-    whole = np.arange(101.0)
-    assert describe(whole)["p95"] == 95.0
+    figure, twice = describe_columns(np.stack([values, 2 * values], axis=1))
+    for column, stats in ((values, figure), (2 * values, twice)):
+        assert stats["mean"] == column.mean()
+        assert np.isclose(stats["sd"], column.std(ddof=1))
+        assert [stats["p5"], stats["p50"], stats["p95"]] == list(np.percentile(column, [5, 50, 95]))
+    (whole,) = describe_columns(np.arange(101.0)[:, None])
+    assert whole["p95"] == 95.0
 
 
 def test_healing_over_days_matches_the_rate_of_each_kind() -> None:

@@ -112,7 +112,7 @@ def summarise(values: np.ndarray) -> np.ndarray:
     return _summarise(values.size, by_figure)
 
 
-def describe(values: np.ndarray) -> dict[str, float]:
-    """``{mean, sd, p5, p50, p95}`` of one figure over worlds."""
-    stats = summarise(np.ascontiguousarray(values, dtype=np.float64).reshape(-1, 1))[0]
-    return {name: float(stats[j]) for j, name in enumerate(STATISTICS)}
+def describe_columns(values: np.ndarray) -> list[dict[str, float]]:
+    """``{mean, sd, p5, p50, p95}`` over worlds of each column of ``values`` (worlds x figures)."""
+    stats = summarise(np.asarray(values, dtype=np.float64)).tolist()
+    return [dict(zip(STATISTICS, row, strict=True)) for row in stats]

@@ -24,7 +24,7 @@ from packlaw.sim.metrics import (
     METRICS,
     N_METRICS,
     STATISTICS,
-    describe,
+    describe_columns,
     summarise,
 )
 from packlaw.sim.phases import Chronicler, Ledger, one_day
@@ -60,17 +60,28 @@ class RunResult:
 
     def summary(self) -> dict[str, Any]:
         """The JSON summary of the architecture page."""
-        totals = {name: describe(self.totals[:, j]) for j, name in enumerate(TOTALS)}
+        totals = dict(zip(TOTALS, describe_columns(self.totals), strict=True))
+        # Every named being's figures over worlds, summarised in one pass: named x figures.
+        figures = np.concatenate(
+            [
+                self.alive[:, :, None],
+                self.wounded[:, :, None],
+                self.wounded_alone[:, :, None],
+                self.named_days,
+            ],
+            axis=2,
+            dtype=np.float64,
+        )
+        stats = describe_columns(figures.reshape(self.worlds, -1))
+        per_being = 3 + len(STANDINGS)
         beings: dict[str, Any] = {}
         for slot, name in enumerate(self.named):
+            mine = stats[slot * per_being : (slot + 1) * per_being]
             beings[name] = {
-                "alive": describe(self.alive[:, slot]),
-                "wounded": describe(self.wounded[:, slot]),
-                "wounded_alone": describe(self.wounded_alone[:, slot]),
-                "days": {
-                    standing: describe(self.named_days[:, slot, s])
-                    for s, standing in enumerate(STANDINGS)
-                },
+                "alive": mine[0],
+                "wounded": mine[1],
+                "wounded_alone": mine[2],
+                "days": dict(zip(STANDINGS, mine[3:], strict=True)),
             }
         return {
             "scenario": self.scenario.name,
@@ -122,12 +133,30 @@ count = 3
 """
 
 
-def warm_up() -> None:
-    """Compile (or load from Numba's cache) every kernel, outside any timing."""
+COMPILE_NOTICE = (
+    "compiling the simulator's kernels for this machine (once after an install or an "
+    "upgrade of packlaw or Numba; about a minute)"
+)
+_warmed = False
+
+
+def warm_up(notice: Callable[[str], None] | None = None) -> None:
+    """Compile (or load from Numba's cache) every kernel, outside any timing; once a process.
+
+    When the on-disk cache does not hold these kernels (a fresh install, a
+    changed source, a new Numba), ``notice`` is told so in one line first.
+    """
+    global _warmed
+    if _warmed:
+        return
+    if notice is not None and not jit.cache_is_warm():
+        notice(COMPILE_NOTICE)
     scenario = parse_scenario(_WARM_UP, "warm-up")
     simulate(scenario, worlds=2, days=3, seed=0, _warm=False)
     with jit.always_parallel():
         simulate(scenario, worlds=2, days=3, seed=0, _warm=False)
+    jit.mark_cache_warm()
+    _warmed = True
 
 
 def simulate(
