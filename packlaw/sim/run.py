@@ -17,17 +17,12 @@ from typing import Any
 import numpy as np
 
 from packlaw.sim import jit
-from packlaw.sim import kernels as k
 from packlaw.sim.metrics import (
     EVENT_METRICS,
-    M_BEINGS,
     METRICS,
-    N_METRICS,
-    STATISTICS,
     describe_columns,
-    summarise,
 )
-from packlaw.sim.phases import Chronicler, Ledger, one_day
+from packlaw.sim.phases import Chronicler, Ledger, fast_day, new_tally, one_day
 from packlaw.sim.scenario import Scenario, parse_scenario
 from packlaw.sim.state import STANDINGS, State, build_state
 
@@ -104,15 +99,6 @@ class RunResult:
                 yield day + 1, name, mean, sd, p5, p50, p95
 
 
-def named_beings(state: State) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Named beings, their rows within a world, and each scenario row's slot (or -1)."""
-    names = [state.named[i] for i in sorted(state.named)]
-    rows = np.array(sorted(state.named), np.int64)
-    slot = np.full(state.n0, -1, np.int64)
-    slot[rows] = np.arange(len(rows))
-    return names, rows, slot
-
-
 _WARM_UP = """
 [params]
 width = 3
@@ -174,61 +160,51 @@ def simulate(
     The same scenario, seed and worlds give the same numbers. ``on_day(d)``
     is called after each day (a progress bar); ``chronicler(state)`` makes
     the chronicle writer of a traced world; ``observe(d, state)`` is called
-    after each day with the day's number (1 is the first) and the state. Speed is measured over the
-    simulated days only, after the kernels are compiled.
+    after each day with the day's number (1 is the first) and the state.
+    Speed is measured over the simulated days only, after the kernels are
+    compiled.
     """
     worlds = scenario.run.worlds if worlds is None else worlds
     days = scenario.run.days if days is None else days
     seed = scenario.run.seed if seed is None else seed
     if _warm:
         warm_up()
-    rng = np.random.default_rng(seed)
-    state = build_state(scenario, worlds, rng, days)
-    names, named_rows, named_slot = named_beings(state)
-    ledger = Ledger(
-        today=np.zeros((worlds, N_METRICS)),
-        wounded=np.zeros((worlds, len(names)), np.int32),
-        wounded_alone=np.zeros((worlds, len(names)), np.int32),
-        named_slot=named_slot,
-        chronicler=chronicler(state) if chronicler is not None else None,
-    )
-    totals = np.zeros((worlds, len(EVENT_METRICS)))
-    named_days = np.zeros((worlds, len(names), len(STANDINGS)), np.int32)
-    daily = np.zeros((days, N_METRICS, len(STATISTICS)))
-    being_days = 0.0
+    state = build_state(scenario, worlds, seed, days)
+    tally = new_tally(state, days)
+    ledger = Ledger(tally, chronicler=chronicler(state) if chronicler is not None else None)
+    choice = jit.ThreadChoice(state.n)
     started = time.perf_counter()
     for day in range(days):
-        ledger.today[:] = 0.0
-        one_day(state, rng, ledger)
-        b = state.beings
-        betas = k.count_betas(b, len(state.packs.alpha))
-        k.count_day(b, state.packs.alpha, state.packs.world, betas, ledger.today)
-        k.count_named_days(b, named_rows, state.n0, named_days)
-        totals += ledger.today[:, EVENT_METRICS]
-        daily[day] = summarise(ledger.today)
-        being_days += float(ledger.today[:, M_BEINGS : M_BEINGS + 2 * len(STANDINGS)].sum())
+        tally.today[:] = 0.0
+        threads = choice.threads(state.n)
+        ledger.parallel = threads > 1
+        day_started = time.perf_counter()
+        # A traced world needs each phase's outcome, and parallel kernels are called from
+        # Python: phase by phase. Otherwise the whole day is one call.
+        step = one_day if ledger.chronicler is not None or ledger.parallel else fast_day
+        step(state, ledger)
+        choice.record(threads, time.perf_counter() - day_started)
         if observe is not None:
             observe(day + 1, state)
         if on_day is not None:
             on_day(day + 1)
     seconds = time.perf_counter() - started
-    alive = np.zeros((worlds, len(names)), np.bool_)
-    if len(names):
-        rows = np.arange(worlds)[:, None] * state.n0 + named_rows[None, :]
-        alive = state.beings.alive[rows]
+    names = [state.named[i] for i in tally.named_rows]
+    rows = np.arange(worlds)[:, None] * state.n0 + tally.named_rows[None, :]
+    alive = state.beings.alive[rows]
     return RunResult(
         scenario=scenario,
         worlds=worlds,
         days=days,
         seed=seed,
         named=names,
-        totals=totals,
+        totals=tally.totals,
         alive=alive,
-        wounded=ledger.wounded,
-        wounded_alone=ledger.wounded_alone,
-        named_days=named_days,
-        daily=daily,
+        wounded=tally.wounded,
+        wounded_alone=tally.wounded_alone,
+        named_days=tally.named_days,
+        daily=tally.daily[:days],
         seconds=seconds,
-        being_days=being_days,
+        being_days=float(tally.being_days[0]),
         state=state,
     )
