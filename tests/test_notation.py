@@ -20,6 +20,7 @@ from packlaw.rules.events import (
     Death,
     Defy,
     ExpectEstablished,
+    ExpectHealth,
     ExpectRefusal,
     ExpectStanding,
     Heal,
@@ -123,6 +124,8 @@ def syntax_error(text: str) -> ChronicleSyntaxError:
         ("expect Scott omega", ExpectStanding("Scott", Standing.OMEGA)),
         ("expect Hale established", ExpectEstablished("Hale", True)),
         ("expect Hale alone", ExpectEstablished("Hale", False)),
+        ("expect Stiles health 0.3", ExpectHealth("Stiles", 300)),
+        ("expect Kell health 0", ExpectHealth("Kell", 0)),
     ],
 )
 def test_every_verb_reads_as_its_value_and_writes_back_the_same_line(
@@ -270,6 +273,8 @@ def test_an_empty_chronicle_is_empty_text() -> None:
             20,
             "expected the end of the line after 'expect Stiles dead'",
         ),
+        ("expect Kell health", 1, 19, "expected a health (a number from 0 to 1, in thousandths)"),
+        ("expect Kell health 0.1234", 1, 20, "health '0.1234' has more than three decimals"),
         ('note "x" extra', 1, 10, "expected the end of the line after 'note \"x\"', found 'extra'"),
         ("leave A\x00", 1, 8, "unexpected character '\\x00' after 'leave A'"),
         ("leave A\udcff", 1, 8, "invalid UTF-8 byte 0xff"),

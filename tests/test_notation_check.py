@@ -106,6 +106,30 @@ def test_expect_established_and_alone_follow_r2() -> None:
     ]
 
 
+def test_expect_health_holds_for_exactly_that_many_thousandths() -> None:
+    # full health is 1; the default wound is 0.5; a human heals 0.02 a day
+    text = PACK + "expect Stiles health 1\nattack Isaac Stiles\nexpect Stiles health 0.5\n"
+    text += "heal Stiles\nexpect Stiles health 0.52\n"
+    assert problems(text) == []
+    assert problems(PACK + "attack Isaac Stiles 0.7\nexpect Stiles health 0.5\n") == [
+        "t.chronicle:8: expect: expected Stiles's health to be 0.5, but it is 0.3"
+    ]
+
+
+def test_a_dead_beings_health_is_zero() -> None:
+    assert problems(PACK + "death Stiles\nexpect Stiles health 0\n") == []
+    assert problems(PACK + "attack Derek Isaac 1\nexpect Isaac health 0.1\n") == [
+        "t.chronicle:8: expect: expected Isaac's health to be 0.1, but it is 0 (dead)"
+    ]
+
+
+def test_expect_health_of_a_name_that_is_no_being_fails() -> None:
+    assert problems(PACK + "expect Scott health 1\nexpect Hale health 1\n") == [
+        "t.chronicle:7: expect: expected Scott's health to be 1, but there is no being named Scott",
+        "t.chronicle:8: expect: expected Hale's health to be 1, but Hale is a pack, not a being",
+    ]
+
+
 def test_a_pack_whose_alpha_died_waits_alone_for_a_successor() -> None:
     found = problems(PACK + "death Derek\nexpect Hale established\n")
     assert found == [

@@ -12,6 +12,7 @@ from packlaw.notation.grammar import LineError, parse_document, parse_line
 from packlaw.rules.events import (
     Day,
     ExpectEstablished,
+    ExpectHealth,
     ExpectRefusal,
     ExpectStanding,
     Set,
@@ -43,6 +44,7 @@ expectations = st.one_of(
         st.sampled_from([Standing.OMEGA, Standing.UNAFFILIATED, Standing.DEAD]),
     ),
     st.builds(ExpectEstablished, names, st.booleans()),
+    st.builds(ExpectHealth, names, st.integers(0, 1000)),
 )
 line_statements = st.one_of(
     events, settings_values, expectations, st.builds(Day, st.integers(0, 10**6))

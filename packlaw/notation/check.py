@@ -25,6 +25,7 @@ from packlaw.rules import (
     EVENT_TYPES,
     Day,
     ExpectEstablished,
+    ExpectHealth,
     ExpectRefusal,
     ExpectStanding,
     RuleViolation,
@@ -33,6 +34,7 @@ from packlaw.rules import (
     Statement,
     World,
 )
+from packlaw.rules.events import format_amount
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +65,8 @@ def check_chronicle(chronicle: Chronicle, world: World | None = None) -> list[Pr
     holds when that event is refused with Rn among its reasons, and a
     refused announced event changes nothing; an announced event that turns
     out legal is applied and the expectation fails. `expect NAME STANDING
-    [PACK]` and ``expect PACK established|alone`` are checked on the spot.
+    [PACK]`, ``expect PACK established|alone`` and ``expect NAME health N``
+    are checked on the spot.
     """
     with collector_paused():  # the events are a million objects the collector need not walk
         return _check(chronicle, World() if world is None else world)
@@ -100,6 +103,11 @@ def _check(chronicle: Chronicle, world: World) -> list[Problem]:
         elif kind is ExpectEstablished:
             assert isinstance(statement, ExpectEstablished)
             failure = _established_failure(world, statement)
+            if failure:
+                problems.append(Problem(filename, line, "expect", failure))
+        elif kind is ExpectHealth:
+            assert isinstance(statement, ExpectHealth)
+            failure = _health_failure(world, statement)
             if failure:
                 problems.append(Problem(filename, line, "expect", failure))
         elif kind is Day or kind is Set:
@@ -165,6 +173,19 @@ def _standing_failure(world: World, expectation: ExpectStanding) -> str | None:
     if standing is expectation.standing and (pack is None or actual_pack == pack):
         return None
     return f"expected {name} to be {wanted}, but {name} is {_describe(standing, actual_pack)}"
+
+
+def _health_failure(world: World, expectation: ExpectHealth) -> str | None:
+    name, wanted = expectation.name, format_amount(expectation.health)
+    if not world.has_being(name):
+        if world.has_pack(name):
+            return f"expected {name}'s health to be {wanted}, but {name} is a pack, not a being"
+        return f"expected {name}'s health to be {wanted}, but there is no being named {name}"
+    health = world.health(name)
+    if health == expectation.health:
+        return None
+    dead = " (dead)" if world.standing(name) is Standing.DEAD else ""
+    return f"expected {name}'s health to be {wanted}, but it is {format_amount(health)}{dead}"
 
 
 def _established_failure(world: World, expectation: ExpectEstablished) -> str | None:

@@ -33,6 +33,7 @@ from packlaw.rules.events import (
     Death,
     Defy,
     ExpectEstablished,
+    ExpectHealth,
     ExpectRefusal,
     ExpectStanding,
     Heal,
@@ -103,7 +104,9 @@ _expect_match = _pattern(
     + _NAME
     + r" (?:(established|alone)|(alpha|member|ally)(?: "
     + _NAME
-    + r")?|(omega|unaffiliated|dead)))"
+    + r")?|(omega|unaffiliated|dead)|health "
+    + _NUMBER
+    + "))"
 )
 
 
@@ -156,9 +159,11 @@ def _expect(rest: str) -> Statement | None:
     found = _expect_match(rest)
     if found is None:
         return None
-    rule, name, established, packed, pack, lone = found.groups()
+    rule, name, established, packed, pack, lone, health = found.groups()
     if rule is not None:
         return ExpectRefusal(rule)
+    if health is not None:
+        return ExpectHealth(name, _amount(health))  # type: ignore[arg-type]
     if established is not None:
         return ExpectEstablished(name, established == "established")
     return ExpectStanding(name, _STANDINGS[packed or lone], pack)

@@ -41,6 +41,7 @@ from packlaw.rules.events import (
     Death,
     Defy,
     ExpectEstablished,
+    ExpectHealth,
     ExpectRefusal,
     ExpectStanding,
     Heal,
@@ -244,6 +245,10 @@ class ChronicleTransformer(Transformer[Token, Any]):
     def expect_established(self, items: list[Any]) -> ExpectEstablished:
         return ExpectEstablished(str(items[0]), items[1].lower() == "established")
 
+    def expect_health(self, items: list[Any]) -> ExpectHealth:
+        name, _, number = items
+        return ExpectHealth(str(name), amount(number, "health"))
+
 
 def check_setting(setting: Setting, value: int, column: int) -> None:
     """The range each world setting accepts (the same as `World.apply` enforces)."""
@@ -296,7 +301,8 @@ def parse_document(text: str) -> list[Statement]:
 # ---------------------------------------------------------------- wording
 
 _STANDING_WORDS = (
-    "a standing (alpha, member, ally, omega, unaffiliated or dead), 'established' or 'alone'"
+    "a standing (alpha, member, ally, omega, unaffiliated or dead), "
+    "'established', 'alone' or 'health'"
 )
 _BEING = "a being name"
 _ALPHA = "an alpha's name"
@@ -327,6 +333,7 @@ _ROLES: dict[str, tuple[str, ...]] = {
     "day": ("the day number",),
     "expect": ("a being name, a pack name or a rule id (R0 to R15)", "", "a pack name"),
 }
+_EXPECT_HEALTH_ROLES = ("", "", "a health (a number from 0 to 1, in thousandths)")
 _TERMINALS = {
     "KIND": "a kind (human or werewolf)",
     "ORIGIN": "an origin (born or bitten)",
@@ -338,6 +345,7 @@ _TERMINALS = {
     "LONE_STANDING": _STANDING_WORDS,
     "ESTABLISHED": _STANDING_WORDS,
     "ALONE": _STANDING_WORDS,
+    "HEALTH": _STANDING_WORDS,
     "NAME": "a name",
     "TEXT": "a quoted text",
     "NUMBER": "a number",
@@ -423,6 +431,8 @@ def describe(text: str, error: UnexpectedInput) -> tuple[int, str]:
     verb = tokens[0].lower()
     index = len(tokens) - 1  # the argument that was expected
     roles = _ROLES.get(verb, ())
+    if verb == "expect" and len(tokens) > 2 and tokens[2].lower() == "health":
+        roles = _EXPECT_HEALTH_ROLES
     words: list[str] = []
     for terminal in sorted(expected, key=lambda t: _ORDER.get(t, 99)):
         if terminal in ("NAME", "TEXT", "NUMBER") and index < len(roles) and roles[index]:

@@ -470,6 +470,17 @@ class ExpectEstablished(Expectation):
 
 
 @dataclass(frozen=True, slots=True)
+class ExpectHealth(Expectation):
+    """``expect NAME health NUMBER``: the being's health is exactly ``health`` thousandths."""
+
+    name: str
+    health: int
+
+    def __str__(self) -> str:
+        return f"expect {self.name} health {format_amount(self.health)}"
+
+
+@dataclass(frozen=True, slots=True)
 class ExpectRefusal(Expectation):
     """``expect Rn``: the next event is refused, with ``rule`` among the reasons."""
 
