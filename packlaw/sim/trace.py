@@ -55,6 +55,7 @@ from packlaw.rules.events import (
     Day,
     Death,
     Defy,
+    ExpectHealth,
     ExpectStanding,
     Heal,
     Kind,
@@ -191,12 +192,14 @@ class WorldChronicle:
     def _day_end(self, state: State) -> None:
         c = state.columns
         for row, name in self.names.items():
-            standing, _health = self._morning.get(row, ("", MILLI))
+            standing, health = self._morning.get(row, ("", MILLI))
             now = self._standing(state, row)
             if now != standing:
                 pack = c["pack"][row] if now in ("alpha", "member", "ally") else NOBODY
                 pack_name = None if pack == NOBODY else self._pack_name(state, pack)
                 self._write(ExpectStanding(name, Standing(now), pack_name))
+            if c["alive"][row] and int(c["health"][row]) != health:
+                self._write(ExpectHealth(name, int(c["health"][row])))
 
     def _orders(
         self, state: State, members: np.ndarray, outcome: np.ndarray, alphas: np.ndarray
