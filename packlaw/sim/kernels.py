@@ -94,40 +94,59 @@ def pick(u, count):
     return min(int(u * count), count - 1)
 
 
+@njit(cache=True)
+def pick_row(rows, eligible, u):
+    """A uniform choice among the ``rows`` that are ``eligible``, or NOBODY if none is."""
+    count = eligible.sum()
+    if count == 0:
+        return NOBODY
+    k = pick(u, count)
+    for q in range(rows.shape[0]):
+        if eligible[q]:
+            if k == 0:
+                return rows[q]
+            k -= 1
+    return NOBODY
+
+
 # ------------------------------------------------------------------ lists
 
 
 @njit(cache=True)
-def by_standing(b):
-    """The living beings grouped by standing, oldest first: ``rows[start[s]:start[s + 1]]``."""
-    start = np.zeros(UNAFFILIATED + 3, np.int64)
+def by_standing(b, wanted):
+    """Living beings of the standings in ``wanted`` (a bit mask, ``1 << standing``), grouped.
+
+    Rows of standing ``s`` are ``rows[start[s]:start[s + 1]]``, oldest first.
+    Two passes over the beings, and only the wanted rows are written.
+    """
+    count = np.zeros(UNAFFILIATED + 1, np.int64)
     for i in range(b.alive.shape[0]):
-        start[b.standing[i] + 2] += b.alive[i]
-    for s in range(2, start.shape[0]):
-        start[s] += start[s - 1]
+        count[b.standing[i]] += b.alive[i]  # no branch: the loop vectorises
+    start = np.zeros(UNAFFILIATED + 2, np.int64)
+    for s in range(UNAFFILIATED + 1):
+        start[s + 1] = start[s] + (count[s] if (wanted >> s) & 1 else 0)
     rows = np.empty(start[-1], np.int32)
+    fill = start[:-1].copy()
     for i in range(b.alive.shape[0]):
-        if b.alive[i]:
-            s = b.standing[i] + 1
-            rows[start[s]] = i
-            start[s] += 1
+        s = b.standing[i]
+        if b.alive[i] and (wanted >> s) & 1:
+            rows[fill[s]] = i
+            fill[s] += 1
     return start, rows
 
 
 @njit(cache=True)
 def rows_standing(b, standing):
     """Rows of the living beings with that standing, oldest first."""
-    start, rows = by_standing(b)
-    return rows[start[standing] : start[standing + 1]].copy()
+    return by_standing(b, 1 << standing)[1]
 
 
 @njit(cache=True)
-def count_betas(b, n_packs):
-    """Living werewolf betas (werewolf members) of each pack."""
+def count_betas(b, members, n_packs):
+    """Living werewolf betas (werewolf members) of each pack, from its living ``members``."""
     betas = np.zeros(n_packs, np.int32)
-    for i in range(b.alive.shape[0]):
-        if b.alive[i] and b.standing[i] == MEMBER and b.kind[i] == WEREWOLF:
-            betas[b.pack[i]] += 1
+    for i in members:
+        betas[b.pack[i]] += b.kind[i] == WEREWOLF
     return betas
 
 
@@ -449,9 +468,10 @@ def attacks(b, packs, p, t, key, g):
     so several attacks on one target add up. Returns the omegas and per
     omega its target (or NOBODY), whether it hit, and how many defended.
     """
-    omegas = rows_standing(b, OMEGA)
+    start, rows = by_standing(b, (1 << OMEGA) | (1 << MEMBER))
+    omegas = rows[start[OMEGA] : start[OMEGA + 1]]
     omegas = omegas[b.hostile[omegas]]
-    betas = count_betas(b, packs.alpha.shape[0])
+    betas = count_betas(b, rows[start[MEMBER] : start[MEMBER + 1]], packs.alpha.shape[0])
     m = omegas.shape[0]
     target = np.full(m, NOBODY, np.int32)
     hit = np.zeros(m, np.bool_)
@@ -461,11 +481,9 @@ def attacks(b, packs, p, t, key, g):
         o = omegas[k]
         w = b.world[o]
         around = near(b, g, w, b.x[o], b.y[o], 1)
-        candidates = around[b.standing[around] != OMEGA]
-        if candidates.shape[0] == 0:
+        tg = pick_row(around, b.standing[around] != OMEGA, uniform(key, o, 0))
+        if tg == NOBODY:
             continue
-        candidates.sort()  # oldest first, whatever the buckets' order
-        tg = candidates[pick(uniform(key, o, 0), candidates.shape[0])]
         target[k] = tg
         # defenders: the target's pack's other living werewolf alpha/members nearby
         d_power = power(b, tg, betas, p)
@@ -602,7 +620,7 @@ def research_and_hunts(b, packs, p, t, key, g, worlds):
     whether it died and the hunter wounded on a failure (or NOBODY); then
     what `deaths` returns.
     """
-    start, rows = by_standing(b)
+    start, rows = by_standing(b, (1 << MEMBER) | (1 << ALLY))
     members = rows[start[MEMBER] : start[MEMBER + 1]]
     allies = rows[start[ALLY] : start[ALLY + 1]]
     for i in members:
@@ -619,22 +637,26 @@ def research_and_hunts(b, packs, p, t, key, g, worlds):
     killed = np.zeros(hunting.shape[0], np.bool_)
     hurt = np.full(hunting.shape[0], NOBODY, np.int32)
     if hunting.shape[0]:
-        _hunt(b, packs, p, t, key, g, h, hunting, prey, killed, hurt)
+        _hunt(b, packs, p, t, key, g, h, members, hunting, prey, killed, hurt)
     _follow_leads(b, packs, p, g, h, allies)
     return hunting, prey, killed, hurt, deaths(b, packs, t)
 
 
 @njit(cache=True)
-def _hunt(b, packs, p, t, key, g, h, hunting, prey, killed, hurt):
-    # hunters: each pack's living werewolf alpha and betas
+def _hunt(b, packs, p, t, key, g, h, members, hunting, prey, killed, hurt):
+    # hunters: each pack's living werewolf alpha and betas, oldest first
     n_packs = packs.alpha.shape[0]
-    betas = count_betas(b, n_packs)
+    betas = count_betas(b, members, n_packs)
     first = np.zeros(n_packs + 1, np.int64)
     first[1:] = np.cumsum(betas + 1)
     hunters = np.empty(first[-1], np.int32)
     filled = first[:-1].copy()
-    for i in range(b.alive.shape[0]):
-        if b.alive[i] and b.kind[i] == WEREWOLF and in_pack(b, i):
+    for q in range(n_packs):
+        if packs.alpha[q] != NOBODY:
+            hunters[filled[q]] = packs.alpha[q]
+            filled[q] += 1
+    for i in members:
+        if b.kind[i] == WEREWOLF:
             hunters[filled[b.pack[i]]] = i
             filled[b.pack[i]] += 1
     for k in range(hunting.shape[0]):
@@ -712,7 +734,7 @@ def care(b, packs, key):
     its injured allies who ask (probability ``1 - pride``). Alphas, omegas
     and the unaffiliated are not.
     """
-    start, rows = by_standing(b)
+    start, rows = by_standing(b, (1 << MEMBER) | (1 << ALLY))
     cared = np.zeros(b.alive.shape[0], np.bool_)
     for standing in (MEMBER, ALLY):
         for i in rows[start[standing] : start[standing + 1]]:
@@ -753,11 +775,10 @@ def bites(b, packs, p, t, key, g):
         if not b.alive[a] or uniform(key, a, 0) >= p.bite_rate:
             continue
         around = near(b, g, b.world[a], b.x[a], b.y[a], 1)
-        candidates = around[(b.kind[around] == HUMAN) & (b.standing[around] == UNAFFILIATED)]
-        if candidates.shape[0] == 0 or uniform(key, a, 2) >= p.consent:
+        unaffiliated_humans = (b.kind[around] == HUMAN) & (b.standing[around] == UNAFFILIATED)
+        chosen = pick_row(around, unaffiliated_humans, uniform(key, a, 1))
+        if chosen == NOBODY or uniform(key, a, 2) >= p.consent:
             continue
-        candidates.sort()
-        chosen = candidates[pick(uniform(key, a, 1), candidates.shape[0])]
         bitten[k] = chosen
         if uniform(key, a, 3) < p.bite_lethality:
             outcome[k] = BITE_KILLED
@@ -789,7 +810,7 @@ def joining(b, packs, p, key, g):
     Returns the non-hostile omegas, the alpha each submitted to (or NOBODY)
     and whether insincerely (refused); then the allies and who came back.
     """
-    start, rows = by_standing(b)
+    start, rows = by_standing(b, (1 << OMEGA) | (1 << ALLY))
     omegas = rows[start[OMEGA] : start[OMEGA + 1]]
     omegas = omegas[~b.hostile[omegas]]
     allies = rows[start[ALLY] : start[ALLY + 1]].copy()
@@ -871,6 +892,7 @@ def day(b, packs, p, t, spare, seed, number, worlds):
     which then closes the day (`close_day`); a day with no arrival is closed
     here. Returns the arrivals.
     """
+    t.today[:] = 0.0
     tasks(b, packs, p, stream(seed, number, TASKS))
     orders(b, packs, p, stream(seed, number, ORDERS))
     g = movement(b, packs, p, stream(seed, number, MOVEMENT), spare, worlds)
@@ -885,6 +907,20 @@ def day(b, packs, p, t, spare, seed, number, worlds):
     if arrived[0].shape[0] == 0:
         close_day(b, packs, t, number)
     return arrived
+
+
+@njit(cache=True)
+def days(b, packs, p, t, spare, seed, first, count, worlds):
+    """Days ``first``, ``first + 1``, ... (at most ``count``), until one has arrivals.
+
+    Returns how many days ran and the last one's arrivals (see `day`): a
+    small world runs for weeks in one call.
+    """
+    for ran in range(1, count + 1):
+        arrived = day(b, packs, p, t, spare, seed, first + ran - 1, worlds)
+        if arrived[0].shape[0]:
+            return ran, arrived
+    return count, arrived
 
 
 # ------------------------------------------------------- end of the day

@@ -207,6 +207,7 @@ class _Traits(NamedTuple):
 
 def one_day(state: State, ledger: Ledger) -> None:
     """Run the eleven phases of one day, in order."""
+    ledger.today[:] = 0.0
     ledger.tell("day", state)
     tasks(state, ledger)
     orders(state, ledger)
@@ -224,9 +225,13 @@ def one_day(state: State, ledger: Ledger) -> None:
     state.day += 1
 
 
-def fast_day(state: State, ledger: Ledger) -> None:
-    """The same day as `one_day`, serially, the first ten phases in one kernel call (nothing told)."""
-    arriving = k.day(
+def fast_days(state: State, ledger: Ledger, count: int) -> int:
+    """The same days as `one_day`, serially, up to ``count`` of them in one kernel call.
+
+    Nothing is told. The call stops after a day with arrivals (they are
+    appended here, and that day closed). Returns how many days ran.
+    """
+    ran, arriving = k.days(
         state.beings,
         state.packs,
         state.p,
@@ -234,9 +239,12 @@ def fast_day(state: State, ledger: Ledger) -> None:
         state.spare,
         state.seed,
         state.day,
+        count,
         state.worlds,
     )
+    state.day += ran - 1
     if len(arriving[0]):
         arrive(state, ledger, *arriving)
         k.close_day(state.beings, state.packs, ledger.tally, state.day)
     state.day += 1
+    return int(ran)

@@ -22,11 +22,13 @@ from packlaw.sim.metrics import (
     METRICS,
     describe_columns,
 )
-from packlaw.sim.phases import Chronicler, Ledger, fast_day, new_tally, one_day
+from packlaw.sim.phases import Chronicler, Ledger, fast_days, new_tally, one_day
 from packlaw.sim.scenario import Scenario, parse_scenario
 from packlaw.sim.state import STANDINGS, State, build_state
 
 TOTALS = [METRICS[m] for m in EVENT_METRICS]
+DAYS_A_CALL = 64
+"""Days an unobserved serial run simulates in one kernel call, at most (see `kernels.days`)."""
 
 
 @dataclass
@@ -174,20 +176,27 @@ def simulate(
     ledger = Ledger(tally, chronicler=chronicler(state) if chronicler is not None else None)
     choice = jit.ThreadChoice(state.n)
     started = time.perf_counter()
-    for day in range(days):
-        tally.today[:] = 0.0
+    day = 0
+    while day < days:
         threads = choice.threads(state.n)
         ledger.parallel = threads > 1
         day_started = time.perf_counter()
         # A traced world needs each phase's outcome, and parallel kernels are called from
-        # Python: phase by phase. Otherwise the whole day is one call.
-        step = one_day if ledger.chronicler is not None or ledger.parallel else fast_day
-        step(state, ledger)
-        choice.record(threads, time.perf_counter() - day_started)
-        if observe is not None:
-            observe(day + 1, state)
-        if on_day is not None:
-            on_day(day + 1)
+        # Python: phase by phase. Otherwise many days are one call (a day when observed).
+        if ledger.chronicler is not None or ledger.parallel:
+            one_day(state, ledger)
+            ran = 1
+        else:
+            ran = fast_days(
+                state, ledger, 1 if observe is not None else min(DAYS_A_CALL, days - day)
+            )
+        choice.record(threads, (time.perf_counter() - day_started) / ran)
+        for _ in range(ran):
+            day += 1
+            if observe is not None:
+                observe(day, state)
+            if on_day is not None:
+                on_day(day)
     seconds = time.perf_counter() - started
     names = [state.named[i] for i in tally.named_rows]
     rows = np.arange(worlds)[:, None] * state.n0 + tally.named_rows[None, :]
