@@ -9,7 +9,9 @@ timing whole days (`ThreadChoice`):
   thread pool costs more than such a day's per-being work);
 - a larger one tries the serial form and the parallel form with each
   candidate thread count (`candidates`), one day each in turn, `PROBES`
-  times, keeps the fastest (the median), and measures again every
+  times after a first day each (which may load that form's kernels from
+  Numba's cache, so it is not counted), keeps the fastest (the median),
+  and measures again every
   `REPROBE` days, so a machine that becomes loaded (where the parallel
   form can be several times slower) falls back to serial;
 - `set_threads(n)` (``packlaw simulate --threads N``) overrides it: 1 is
@@ -80,6 +82,7 @@ class ThreadChoice:
         self.days = 0
         self.best = 1
         self.seconds: dict[int, list[float]] = {}
+        self.tried: set[int] = set()
         self.options = candidates() if rows >= PARALLEL_FROM else [1]
 
     def threads(self, rows: int) -> int:
@@ -106,6 +109,9 @@ class ThreadChoice:
         """How long the day just run with ``threads`` took."""
         self.days += 1
         if _forced is not None:
+            return
+        if threads not in self.tried:
+            self.tried.add(threads)  # its first day may have loaded its kernels: not counted
             return
         timed = self.seconds.setdefault(threads, [])
         if len(timed) < PROBES:

@@ -128,22 +128,37 @@ COMPILE_NOTICE = (
 _warmed = False
 
 
-def warm_up(notice: Callable[[str], None] | None = None) -> None:
-    """Compile (or load from Numba's cache) every kernel, outside any timing; once a process.
+class _Silent:
+    """A chronicler that writes nothing: makes a run take the phase-by-phase path."""
 
-    When the on-disk cache does not hold these kernels (a fresh install, a
-    changed source, a new Numba), ``notice`` is told so in one line first.
+    def phase(self, name: str, state: State, **happened: np.ndarray) -> None:
+        """Hear a phase and forget it."""
+
+
+def warm_up(notice: Callable[[str], None] | None = None, every_form: bool = False) -> None:
+    """Compile (or load from Numba's cache) the kernels, outside any timing; once a process.
+
+    Loads the whole-day kernel of a serial run. When the on-disk cache does
+    not hold these kernels (a fresh install, a changed source, a new Numba),
+    or with ``every_form``, it compiles every form instead: the serial day,
+    the phase-by-phase day of traced runs and the parallel kernels; then
+    ``notice`` is told so in one line first, as that takes a while.
     """
     global _warmed
     if _warmed:
         return
-    if notice is not None and not jit.cache_is_warm():
+    cold = not jit.cache_is_warm()
+    if cold and notice is not None:
         notice(COMPILE_NOTICE)
     scenario = parse_scenario(_WARM_UP, "warm-up")
     simulate(scenario, worlds=2, days=3, seed=0, _warm=False)
-    with jit.always_parallel():
-        simulate(scenario, worlds=2, days=3, seed=0, _warm=False)
-    jit.mark_cache_warm()
+    if cold or every_form:
+        simulate(
+            scenario, worlds=2, days=3, seed=0, chronicler=lambda state: _Silent(), _warm=False
+        )
+        with jit.always_parallel():
+            simulate(scenario, worlds=2, days=3, seed=0, _warm=False)
+        jit.mark_cache_warm()
     _warmed = True
 
 

@@ -123,14 +123,8 @@ class Template:
     """One world's starting beings, in scenario order (rows of a single world)."""
 
     named: dict[int, str]  # row within the world -> name; crowds are unnamed
-    columns: dict[str, np.ndarray]
     pack_names: list[str]
     pack_alpha: np.ndarray  # row (within the world) of each pack's alpha
-
-    @property
-    def size(self) -> int:
-        """Beings per world at the start."""
-        return len(self.columns["kind"])
 
 
 def new_beings(
@@ -176,15 +170,14 @@ def new_beings(
         }.get(name, 0)
 
 
-def template(scenario: Scenario) -> Template:
-    """The starting beings of one world (positions are drawn per world later).
+def template(scenario: Scenario, columns: dict[str, np.ndarray]) -> Template:
+    """Fill the first rows of ``columns`` with the starting beings of one world.
 
-    Columns are filled in place (a scenario may name hundreds of thousands of
-    beings), and a crowd is one being's traits repeated.
+    Positions are drawn per world later. Columns are filled in place (a
+    scenario may name hundreds of thousands of beings), and a crowd is one
+    being's traits repeated.
     """
     p = scenario.params
-    n0 = scenario.beings_per_world
-    columns = {name: np.zeros(n0, dtype) for name, dtype in BEING_DTYPES.items()}
     named: dict[int, str] = {}
     pack_alpha: list[int] = []
     row = 0
@@ -212,9 +205,7 @@ def template(scenario: Scenario) -> Template:
     for crowd in scenario.crowds:
         standing = OMEGA if crowd.kind == "werewolf" else UNAFFILIATED
         add(None, crowd.kind, crowd, standing, NOBODY, hostile=crowd.hostile, count=crowd.count)
-    return Template(
-        named, columns, [s.name for s in scenario.packs], np.array(pack_alpha, np.int64)
-    )
+    return Template(named, [s.name for s in scenario.packs], np.array(pack_alpha, np.int64))
 
 
 @dataclass
@@ -293,19 +284,19 @@ def expected_arrivals(params: Params, worlds: int, days: int) -> int:
 def build_state(scenario: Scenario, worlds: int, seed: int, days: int = 0) -> State:
     """All ``worlds`` worlds of a scenario at day 0, each being on a uniform cell."""
     p = scenario.params
-    t = template(scenario)
-    n0, n = t.size, t.size * worlds
+    n0 = scenario.beings_per_world
+    n = n0 * worlds
     capacity = n + expected_arrivals(p, worlds, days)
-    columns: dict[str, np.ndarray] = {}
-    for name, values in t.columns.items():
-        columns[name] = np.zeros(capacity, values.dtype)
-        columns[name][:n].reshape(worlds, n0)[:] = values  # each world a copy of the template
+    columns = {name: np.zeros(capacity, dtype) for name, dtype in BEING_DTYPES.items()}
+    t = template(scenario, columns)  # world 0, then a copy of it for each other world
+    for column in columns.values():
+        column[n0:n].reshape(worlds - 1, n0)[:] = column[:n0]
     columns["world"][:n].reshape(worlds, n0)[:] = np.arange(worlds, dtype=np.int32)[:, None]
     n_packs = len(t.pack_names)
-    pack = columns["pack"][:n]
-    has_pack = pack >= 0
     # pack column holds the pack's row in the packs table: w * n_packs + j
-    pack[has_pack] += columns["world"][:n][has_pack] * n_packs
+    for w in range(1, worlds):
+        pack = columns["pack"][w * n0 : (w + 1) * n0]
+        pack[pack >= 0] += w * n_packs
     rng = np.random.default_rng(seed)
     columns["x"][:n] = rng.integers(0, p.width, n, dtype=np.int16)
     columns["y"][:n] = rng.integers(0, p.height, n, dtype=np.int16)

@@ -15,7 +15,9 @@ def main() -> int:
     from packlaw.sim.run import warm_up
 
     started = time.perf_counter()
-    warm_up(notice=lambda line: print(f"packlaw: {line}", file=sys.stderr, flush=True))
+    warm_up(
+        notice=lambda line: print(f"packlaw: {line}", file=sys.stderr, flush=True), every_form=True
+    )
     print(
         f"packlaw: simulator kernels ready ({time.perf_counter() - started:.1f} s)",
         file=sys.stderr,
