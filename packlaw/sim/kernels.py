@@ -94,21 +94,6 @@ def pick(u, count):
     return min(int(u * count), count - 1)
 
 
-@njit(cache=True)
-def pick_row(rows, eligible, u):
-    """A uniform choice among the ``rows`` that are ``eligible``, or NOBODY if none is."""
-    count = eligible.sum()
-    if count == 0:
-        return NOBODY
-    k = pick(u, count)
-    for q in range(rows.shape[0]):
-        if eligible[q]:
-            if k == 0:
-                return rows[q]
-            k -= 1
-    return NOBODY
-
-
 # ------------------------------------------------------------------ lists
 
 
@@ -175,11 +160,13 @@ def power(b, i, betas, p):
 
 
 @njit(cache=True)
-def near(b, g, w, x, y, r):
+def near(b, g, w, x, y, r, found):
     """The living beings of world ``w`` within distance ``r`` of ``(x, y)``, by bucket.
 
     Every neighbour query goes through here: it reads only the buckets the
-    square of side ``2r + 1`` touches.
+    square of side ``2r + 1`` touches. Returns ``(rows, n)``: the first ``n``
+    of ``rows`` are the beings; ``rows`` is ``found`` when that is large
+    enough (pass the last call's back in: no allocation a query).
     """
     bx0, cx = axis_buckets(x, r, g.width, g.side, g.nbx)
     by0, cy = axis_buckets(y, r, g.height, g.side, g.nby)
@@ -190,7 +177,8 @@ def near(b, g, w, x, y, r):
         for jx in range(cx):
             key = row + (bx0 + jx) % g.nbx
             total += g.start[key + 1] - g.start[key]
-    found = np.empty(total, np.int32)
+    if found.shape[0] < total:
+        found = np.empty(2 * total, np.int32)
     n = 0
     for jy in range(cy):
         row = base + ((by0 + jy) % g.nby) * g.nbx
@@ -201,7 +189,7 @@ def near(b, g, w, x, y, r):
                 if b.alive[j] and torus_distance(x, y, b.x[j], b.y[j], g.width, g.height) <= r:
                     found[n] = j
                     n += 1
-    return found[:n]
+    return found, n
 
 
 @njit(cache=True)
@@ -477,19 +465,26 @@ def attacks(b, packs, p, t, key, g):
     hit = np.zeros(m, np.bool_)
     defenders = np.zeros(m, np.int32)
     reach = max(p.protect_radius, p.patrol_radius)
+    around = np.empty(64, np.int32)
     for k in range(m):
         o = omegas[k]
         w = b.world[o]
-        around = near(b, g, w, b.x[o], b.y[o], 1)
-        tg = pick_row(around, b.standing[around] != OMEGA, uniform(key, o, 0))
-        if tg == NOBODY:
+        around, n = near(b, g, w, b.x[o], b.y[o], 1, around)
+        eligible = 0
+        for q in range(n):  # candidates: the non-omegas, kept at the front
+            if b.standing[around[q]] != OMEGA:
+                around[eligible] = around[q]
+                eligible += 1
+        if eligible == 0:
             continue
+        tg = around[pick(uniform(key, o, 0), eligible)]
         target[k] = tg
         # defenders: the target's pack's other living werewolf alpha/members nearby
         d_power = power(b, tg, betas, p)
         n_def = 0
         if in_pack(b, tg):
-            for j in near(b, g, w, b.x[tg], b.y[tg], reach):
+            around, n = near(b, g, w, b.x[tg], b.y[tg], reach, around)
+            for j in around[:n]:
                 if j == tg or b.pack[j] != b.pack[tg] or b.kind[j] != WEREWOLF:
                     continue
                 if not in_pack(b, j):
@@ -770,15 +765,21 @@ def bites(b, packs, p, t, key, g):
     m = alphas.shape[0]
     bitten = np.full(m, NOBODY, np.int32)
     outcome = np.zeros(m, np.int8)
+    around = np.empty(64, np.int32)
     for k in range(m):
         a = alphas[k]
         if not b.alive[a] or uniform(key, a, 0) >= p.bite_rate:
             continue
-        around = near(b, g, b.world[a], b.x[a], b.y[a], 1)
-        unaffiliated_humans = (b.kind[around] == HUMAN) & (b.standing[around] == UNAFFILIATED)
-        chosen = pick_row(around, unaffiliated_humans, uniform(key, a, 1))
-        if chosen == NOBODY or uniform(key, a, 2) >= p.consent:
+        around, n = near(b, g, b.world[a], b.x[a], b.y[a], 1, around)
+        eligible = 0
+        for q in range(n):  # candidates: unaffiliated humans, kept at the front
+            j = around[q]
+            if b.kind[j] == HUMAN and b.standing[j] == UNAFFILIATED:
+                around[eligible] = j
+                eligible += 1
+        if eligible == 0 or uniform(key, a, 2) >= p.consent:
             continue
+        chosen = around[pick(uniform(key, a, 1), eligible)]
         bitten[k] = chosen
         if uniform(key, a, 3) < p.bite_lethality:
             outcome[k] = BITE_KILLED
@@ -818,13 +819,15 @@ def joining(b, packs, p, key, g):
     submitted = np.full(m, NOBODY, np.int32)
     insincere = np.zeros(m, np.bool_)
     # decide first, change after: the standings read are the phase's start
+    around = np.empty(64, np.int32)
     for k in range(m):
         o = omegas[k]
         if uniform(key, o, 0) >= p.join_rate:
             continue
         best = NOBODY
         best_d = 2
-        for j in near(b, g, b.world[o], b.x[o], b.y[o], 1):
+        around, n = near(b, g, b.world[o], b.x[o], b.y[o], 1, around)
+        for j in around[:n]:
             if b.standing[j] != ALPHA:
                 continue
             d = torus_distance(b.x[o], b.y[o], b.x[j], b.y[j], g.width, g.height)

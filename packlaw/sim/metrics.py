@@ -68,6 +68,11 @@ def summarise_figures(by_figure):
     """
     m, n = by_figure.shape
     out = np.empty((m, 5))
+    if n == 1:  # one world: every statistic is its value, and the spread is 0
+        for c in range(m):
+            out[c] = by_figure[c, 0]
+            out[c, 1] = 0.0
+        return out
     for c in range(m):
         column = by_figure[c]
         mean = column.mean()
