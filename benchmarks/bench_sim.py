@@ -10,8 +10,9 @@ Every measurement runs in a fresh process, so compilation, caches and
 memory of one do not leak into another. Speed is being-days per second
 (beings alive at the end of each day, summed over days) over the simulated
 days only (`RunResult.seconds`: no set-up, no compilation), the median of
-several runs; the same figure over the process's CPU time is given too,
-because on a shared machine the wall clock mostly measures the others.
+several runs; the same figure over the process's CPU time during those
+days (all threads) is given too, because on a shared machine the wall
+clock mostly measures the others.
 
 The scaled world keeps Beacon Hills' make-up and density: per 48 beings one
 pack (alpha, three werewolf betas, a human member, a human ally), a strong
@@ -25,11 +26,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -96,22 +97,20 @@ def child_speed(
     from packlaw.sim.run import simulate, warm_up
 
     warm_up()
-    jit.set_threads(threads or None)
+    if hasattr(jit, "set_threads"):  # not in a tree from before threads were chosen (--tree)
+        jit.set_threads(threads or None)
     loaded = _scenario(scenario)
     wall, cpu = [], []
-    beings = 0
     for seed in range(1, repeats + 1):
-        started = time.process_time()
         result = simulate(loaded, worlds=worlds, days=days, seed=seed)
-        cpu_seconds = time.process_time() - started  # set-up included: a lower bound
         wall.append(result.being_days_per_second)
-        cpu.append(result.being_days / cpu_seconds)
-        beings = result.state.n
+        cpu_seconds = getattr(result, "cpu_seconds", 0.0)
+        cpu.append(result.being_days / cpu_seconds if cpu_seconds else float("nan"))
     return {
         "scenario": scenario,
         "worlds": worlds,
         "days": days,
-        "beings": beings,
+        "beings": loaded.beings_per_world * worlds,
         "threads": threads or "chosen",
         "wall": wall,
         "median": statistics.median(wall),
@@ -132,13 +131,13 @@ def _rss() -> int:
         return int(f.read().split()[1]) * 4096
 
 
-def child_memory(beings: int, days: int) -> dict[str, Any]:
+def child_memory(beings: int, days: int, packs: int | None = None) -> dict[str, Any]:
     """In a subprocess: peak bytes per being of `simulate` and its summary over the resident size before."""
     import gc
 
     from packlaw.sim.run import simulate, warm_up
 
-    scenario = scaled_scenario(beings)
+    scenario = scaled_scenario(beings, packs)
     warm_up()  # imports and compiles everything, on a tiny world
     gc.collect()
     with open("/proc/self/clear_refs", "w") as f:
@@ -196,17 +195,17 @@ def _command_peak(arguments: list[str]) -> tuple[int, float]:
     return int(peak), float(seconds)
 
 
-def command_memory(beings: int, days: int) -> dict[str, Any]:
+def command_memory(beings: int, days: int, packs: int | None = None) -> dict[str, Any]:
     """Peak RSS of ``packlaw simulate --json`` on a world of ``beings`` less that of a one-being day."""
     with tempfile.TemporaryDirectory() as folder:
         big, small = Path(folder) / "big.toml", Path(folder) / "small.toml"
-        _write_toml(scaled_scenario(beings), big)
+        _write_toml(scaled_scenario(beings, packs), big)
         small.write_text('[[crowds]]\nkind = "human"\ncount = 1\n', encoding="utf-8")
         db = f"sqlite:///{folder}/runs.db"
         common = ["--worlds", "1", "--json", "--db", db]
         base, _ = _command_peak(["simulate", str(small), "--days", "1", *common])
         peak, seconds = _command_peak(["simulate", str(big), "--days", str(days), *common])
-    n = scaled_scenario(beings).beings_per_world
+    n = scaled_scenario(beings, packs).beings_per_world
     return {"beings": n, "days": days, "bytes_per_being": (peak - base) / n, "seconds": seconds}
 
 
@@ -218,14 +217,24 @@ def startup(repeats: int) -> dict[str, Any]:
     return {"seconds": seconds, "median": statistics.median(seconds)}
 
 
+TREE: Path | None = None
+"""Another checkout whose ``packlaw`` the measurements import (``--tree``), or None for this one."""
+
+
 def _in_child(function: str, *args: Any) -> dict[str, Any]:
     here = str(Path(__file__).parent)
     code = (
         f"import json, sys; sys.path.insert(0, {here!r}); import bench_sim as b; "
         f"print(json.dumps(b.{function}(*{args!r})))"
     )
+    environment = None if TREE is None else {**os.environ, "PYTHONPATH": str(TREE)}
     done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code],
+        cwd=TREE or ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -292,11 +301,11 @@ def _plot(found: list[dict[str, Any]]) -> None:
 
 
 def threads(repeats: int) -> list[dict[str, Any]]:
-    """Serial, two threads and the measured choice, at a million beings and Beacon Hills 10,000 x 365."""
+    """Serial, two threads and the measured choice, at a million beings and Beacon Hills 2,000 x 365."""
     found = []
     for label, scenario, worlds, days in (
         ("1,000,000 beings, 20 days", "1000000", 1, 20),
-        ("Beacon Hills 10,000 worlds x 365 days", "beacon-hills", 10_000, 365),
+        ("Beacon Hills 2,000 worlds x 365 days", "beacon-hills", 2_000, 365),
     ):
         for count in (1, 2, 0):
             figure = _in_child("child_speed", scenario, worlds, days, repeats, count)
@@ -313,7 +322,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="one repeat, small cases only")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    parser.add_argument(
+        "--tree", type=Path, help="measure the packlaw of another checkout (speed cases only)"
+    )
     args = parser.parse_args()
+    global TREE
+    TREE = args.tree.resolve() if args.tree else None
     repeats = 1 if args.quick else args.repeats
     chosen = args.only or list(groups)
     with open("/proc/loadavg") as f:
@@ -332,16 +346,17 @@ def main() -> None:
         if "curve" in chosen:
             figures["curve"] = curve(repeats)
         if "memory" in chosen:
-            inside = _in_child("child_memory", 1_000_000, 20)
-            command = command_memory(1_000_000, 20)
-            figures["memory"] = {"simulate": inside, "command": command}
-            print(
-                f"memory, simulate + summary, 1M beings x 20 days: {inside['bytes_per_being']:.0f} B/being"
-            )
-            print(
-                f"memory, packlaw simulate --json, 1M beings x 20 days, less a one-being day: "
-                f"{command['bytes_per_being']:.0f} B/being ({command['seconds']:.1f} s)"
-            )
+            figures["memory"] = []
+            for packs, make_up in ((400, "400 named packs"), (None, "a named pack per 48")):
+                inside = _in_child("child_memory", 1_000_000, 20, packs)
+                command = command_memory(1_000_000, 20, packs)
+                figures["memory"].append({"packs": packs, "simulate": inside, "command": command})
+                print(
+                    f"memory, 1M beings x 20 days, {make_up}: simulate + summary "
+                    f"{inside['bytes_per_being']:.0f} B/being; packlaw simulate --json less a "
+                    f"one-being day {command['bytes_per_being']:.0f} B/being ({command['seconds']:.1f} s)",
+                    flush=True,
+                )
         if "threads" in chosen:
             figures["threads"] = threads(repeats)
         if "startup" in chosen:

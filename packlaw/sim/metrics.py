@@ -117,5 +117,5 @@ def summarise(values: np.ndarray) -> np.ndarray:
 
 def describe_columns(values: np.ndarray) -> list[dict[str, float]]:
     """``{mean, sd, p5, p50, p95}`` over worlds of each column of ``values`` (worlds x figures)."""
-    stats = summarise(np.asarray(values, dtype=np.float64)).tolist()
-    return [dict(zip(STATISTICS, row, strict=True)) for row in stats]
+    stats = summarise(np.asarray(values, dtype=np.float64))
+    return [dict(zip(STATISTICS, row.tolist(), strict=True)) for row in stats]

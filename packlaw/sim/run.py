@@ -49,6 +49,7 @@ class RunResult:
     seconds: float
     being_days: float
     state: State
+    cpu_seconds: float = 0.0  # the process's CPU time over the simulated days (all threads)
 
     @property
     def being_days_per_second(self) -> float:
@@ -190,7 +191,7 @@ def simulate(
     tally = new_tally(state, days)
     ledger = Ledger(tally, chronicler=chronicler(state) if chronicler is not None else None)
     choice = jit.ThreadChoice(state.n)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     day = 0
     while day < days:
         threads = choice.threads(state.n)
@@ -213,6 +214,7 @@ def simulate(
             if on_day is not None:
                 on_day(day)
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
     names = [state.named[i] for i in tally.named_rows]
     rows = np.arange(worlds)[:, None] * state.n0 + tally.named_rows[None, :]
     alive = state.beings.alive[rows]
@@ -231,4 +233,5 @@ def simulate(
         seconds=seconds,
         being_days=float(tally.being_days[0]),
         state=state,
+        cpu_seconds=cpu_seconds,
     )
