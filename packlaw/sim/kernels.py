@@ -60,6 +60,12 @@ from packlaw.sim.state import (
 
 # ------------------------------------------------------------------ draws
 
+TASKS, ORDERS, MOVEMENT, ATTACKS, DEATHS, HUNTS, CARE, BITES, JOINING, LEAVING, ARRIVALS = range(
+    1, 12
+)
+"""Phase numbers, as in the model page; each phase draws under its own `stream`."""
+
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 DRAWS_PER_ACTOR = 8
@@ -290,11 +296,6 @@ def leave_pack(b, i, human_becomes):
 
 
 # ------------------------------------------------------------- 1. tasks
-
-TASKS, ORDERS, MOVEMENT, ATTACKS, DEATHS, HUNTS, CARE, BITES, JOINING, LEAVING, ARRIVALS = range(
-    1, 12
-)
-"""Phase numbers, as in the model page; each phase draws under its own `stream`."""
 
 
 @njit(cache=True, inline="always")
