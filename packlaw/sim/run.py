@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,11 +22,19 @@ from packlaw.sim import jit
 from packlaw.sim.metrics import (
     EVENT_METRICS,
     METRICS,
+    N_METRICS,
+    STATISTICS,
     describe_columns,
 )
 from packlaw.sim.phases import Chronicler, Ledger, fast_days, new_tally, one_day
 from packlaw.sim.scenario import Scenario, parse_scenario
-from packlaw.sim.state import STANDINGS, State, build_state
+from packlaw.sim.state import (
+    BYTES_PER_ROW,
+    STANDINGS,
+    State,
+    build_state,
+    expected_arrivals,
+)
 
 TOTALS = [METRICS[m] for m in EVENT_METRICS]
 DAYS_A_CALL = 64
@@ -122,6 +132,47 @@ count = 3
 """
 
 
+# Bytes a run needs beyond its being columns: the phases' temporaries (about as
+# much again as the columns: 98 B a being measured against 58 of columns), and a
+# stored day's figure, one row of Python values per metric when it is written out.
+_WORKING_FACTOR = 2
+_BYTES_A_STORED_FIGURE = 800
+
+
+def memory_needed(scenario: Scenario, worlds: int, days: int) -> int:
+    """About how many bytes a run of ``worlds`` x ``days`` takes, worked out before running it.
+
+    The beings (every world's, and the arrivals reserved for), the per-world
+    tallies, and the daily table, kept as arrays and then as stored rows.
+
+    >>> tiny = parse_scenario('[[crowds]]\\nkind = "human"\\ncount = 5\\n')
+    >>> memory_needed(tiny, 10**9, 365) > 10**12
+    True
+    """
+    rows = scenario.beings_per_world * worlds + expected_arrivals(scenario.params, worlds, days)
+    beings = rows * BYTES_PER_ROW * _WORKING_FACTOR
+    named = len(scenario.named())
+    per_world = worlds * (2 * N_METRICS * 8 + (named + 1) * 8 * (4 + len(STANDINGS)))
+    daily = days * N_METRICS * (len(STATISTICS) * 8 + _BYTES_A_STORED_FIGURE)
+    return int(beings + per_world + daily)
+
+
+def memory_available() -> int | None:
+    """Bytes this process may still take: the system's available memory, or the
+    control group's limit when that is lower; None when neither can be read."""
+    found: list[int] = []
+    with suppress(OSError, ValueError, StopIteration):
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            line = next(line for line in meminfo if line.startswith("MemAvailable:"))
+        found.append(int(line.split()[1]) * 1024)
+    with suppress(OSError, ValueError):
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        used = Path("/sys/fs/cgroup/memory.current").read_text().strip()
+        if limit != "max":
+            found.append(max(0, int(limit) - int(used)))
+    return min(found) if found else None
+
+
 COMPILE_NOTICE = (
     "compiling the simulator's kernels for this machine (once after an install or an "
     "upgrade of packlaw or Numba; about a minute)"
@@ -163,6 +214,25 @@ def warm_up(notice: Callable[[str], None] | None = None, every_form: bool = Fals
     _warmed = True
 
 
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """Raise a signal's exception (Ctrl-C) as itself when it came while a kernel ran.
+
+    Python runs the signal's handler inside the first Python code it meets,
+    which may be a call Numba makes from a kernel; Numba then reports a
+    SystemError caused by it.
+    """
+    try:
+        yield
+    except SystemError as error:
+        cause: BaseException | None = error
+        while isinstance(cause, SystemError):
+            cause = cause.__cause__ or cause.__context__
+        if cause is not None and not isinstance(cause, Exception):
+            raise cause from None
+        raise
+
+
 def simulate(
     scenario: Scenario,
     worlds: int | None = None,
@@ -193,26 +263,27 @@ def simulate(
     choice = jit.ThreadChoice(state.n)
     started, cpu_started = time.perf_counter(), time.process_time()
     day = 0
-    while day < days:
-        threads = choice.threads(state.n)
-        ledger.parallel = threads > 1
-        day_started = time.perf_counter()
-        # A traced world needs each phase's outcome, and parallel kernels are called from
-        # Python: phase by phase. Otherwise many days are one call (a day when observed).
-        if ledger.chronicler is not None or ledger.parallel:
-            one_day(state, ledger)
-            ran = 1
-        else:
-            ran = fast_days(
-                state, ledger, 1 if observe is not None else min(DAYS_A_CALL, days - day)
-            )
-        choice.record(threads, (time.perf_counter() - day_started) / ran)
-        for _ in range(ran):
-            day += 1
-            if observe is not None:
-                observe(day, state)
-            if on_day is not None:
-                on_day(day)
+    with _interruptible():
+        while day < days:
+            threads = choice.threads(state.n)
+            ledger.parallel = threads > 1
+            day_started = time.perf_counter()
+            # A traced world needs each phase's outcome, and parallel kernels are called from
+            # Python: phase by phase. Otherwise many days are one call (a day when observed).
+            if ledger.chronicler is not None or ledger.parallel:
+                one_day(state, ledger)
+                ran = 1
+            else:
+                ran = fast_days(
+                    state, ledger, 1 if observe is not None else min(DAYS_A_CALL, days - day)
+                )
+            choice.record(threads, (time.perf_counter() - day_started) / ran)
+            for _ in range(ran):
+                day += 1
+                if observe is not None:
+                    observe(day, state)
+                if on_day is not None:
+                    on_day(day)
     seconds = time.perf_counter() - started
     cpu_seconds = time.process_time() - cpu_started
     names = [state.named[i] for i in tally.named_rows]
