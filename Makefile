@@ -10,12 +10,16 @@ $(PY):
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
+# After installing, compile the simulator's kernels into Numba's on-disk cache,
+# so the first `packlaw simulate` starts at once.
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e .
+	$(PY) -m packlaw.sim.warm
 	touch $@
 
 $(TSTAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m packlaw.sim.warm
 	touch $@ $(STAMP)
 
 run: $(STAMP)

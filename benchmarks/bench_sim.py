@@ -1,22 +1,24 @@
-"""Simulator benchmarks: speed and memory at 1,000 .. 1,000,000 beings; Beacon Hills 10,000 x 365.
+"""Simulator benchmarks: the issue's target cases, the cost curve from 50 beings to 1M, memory, threads, start-up.
 
 Run as a script (not part of the tests)::
 
-    .venv/bin/python benchmarks/bench_sim.py            # everything
-    .venv/bin/python benchmarks/bench_sim.py --quick    # fewer repeats, no Beacon Hills 10k
+    .venv/bin/python benchmarks/bench_sim.py                 # everything
+    .venv/bin/python benchmarks/bench_sim.py --only targets  # one group: targets, curve,
+                                                             # memory, threads, startup
 
-Each measurement runs in a fresh subprocess, so compilation, caches and
-memory of one do not leak into another. Speed is being-days per second over
-the simulated days only (`RunResult.seconds`: no setup, no compilation),
-the median of several runs. Memory is the peak resident set size during a
-run (building the state included) minus the resident size just before it
-(after imports and compiling every kernel), per being: the kernel's
-high-water mark is reset through ``/proc/self/clear_refs`` before the run.
+Every measurement runs in a fresh process, so compilation, caches and
+memory of one do not leak into another. Speed is being-days per second
+(beings alive at the end of each day, summed over days) over the simulated
+days only (`RunResult.seconds`: no set-up, no compilation), the median of
+several runs; the same figure over the process's CPU time during those
+days (all threads) is given too, because on a shared machine the wall
+clock mostly measures the others.
 
 The scaled world keeps Beacon Hills' make-up and density: per 48 beings one
 pack (alpha, three werewolf betas, a human member, a human ally), a strong
 omega, a hostile omega and forty townspeople, on a square torus of about 33
-cells per being.
+cells per being. The town has 400 such packs and fewer townspeople (about
+11,000 beings).
 """
 
 from __future__ import annotations
@@ -24,60 +26,96 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import statistics
 import subprocess
 import sys
-import time
+import tempfile
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZES = (1_000, 10_000, 100_000, 1_000_000)
+CURVE = (50, 200, 1_000, 10_000, 100_000, 1_000_000)
+FIGURE = Path(__file__).resolve().parent / "sim_cost_curve.png"
 
 
-def scaled_scenario(beings: int) -> Any:
-    """Beacon Hills' make-up scaled to about ``beings`` beings in one world."""
+def scaled_scenario(beings: int, packs: int | None = None) -> Any:
+    """Beacon Hills' make-up scaled to about ``beings`` beings in one world (``packs`` packs)."""
     from packlaw.sim.scenario import Scenario
 
-    blocks = max(1, round(beings / 48))
-    side = max(3, round(math.sqrt(blocks * 1600)))
-    packs = [
-        {
-            "name": f"Pack{i}",
-            "alpha": {"name": f"Alpha{i}", "strength": 1.2, "research": 0.4},
-            "members": [
-                {"name": f"Beta{i}a", "kind": "werewolf"},
-                {"name": f"Beta{i}b", "kind": "werewolf"},
-                {"name": f"Beta{i}c", "kind": "werewolf"},
-                {
-                    "name": f"Human{i}",
-                    "kind": "human",
-                    "research": 0.9,
-                    "autonomy": 0.7,
-                    "pride": 0.9,
-                },
-            ],
-            "allies": [{"name": f"Ally{i}", "kind": "human", "strength": 0.5}],
-        }
-        for i in range(blocks)
-    ]
+    blocks = max(1, round(beings / 48)) if packs is None else packs
+    townspeople = max(0, beings - 8 * blocks)
+    side = max(3, round(math.sqrt(beings * 33)))
     return Scenario.model_validate(
         {
             "name": f"scaled-{beings}",
             "params": {"width": side, "height": side},
-            "packs": packs,
+            "packs": [
+                {
+                    "name": f"Pack{i}",
+                    "alpha": {"name": f"Alpha{i}", "strength": 1.2, "research": 0.4},
+                    "members": [
+                        {"name": f"Beta{i}a", "kind": "werewolf"},
+                        {"name": f"Beta{i}b", "kind": "werewolf"},
+                        {"name": f"Beta{i}c", "kind": "werewolf"},
+                        {
+                            "name": f"Human{i}",
+                            "kind": "human",
+                            "research": 0.9,
+                            "autonomy": 0.7,
+                            "pride": 0.9,
+                        },
+                    ],
+                    "allies": [{"name": f"Ally{i}", "kind": "human", "strength": 0.5}],
+                }
+                for i in range(blocks)
+            ],
             "omegas": [{"name": f"Omega{i}", "strength": 1.3} for i in range(blocks)],
             "crowds": [
                 {"kind": "werewolf", "count": blocks, "hostile": True},
-                {"kind": "human", "count": 40 * blocks},
+                {"kind": "human", "count": townspeople},
             ],
         }
     )
 
 
-def _rss() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * 4096
+def _scenario(name: str) -> Any:
+    from packlaw.sim import load_scenario
+
+    if name == "beacon-hills":
+        return load_scenario()[0]
+    if name == "town":
+        return scaled_scenario(11_000, packs=400)
+    return scaled_scenario(int(name))
+
+
+def child_speed(
+    scenario: str, worlds: int, days: int, repeats: int, threads: int
+) -> dict[str, Any]:
+    """In a subprocess: being-days per second, wall and CPU (medians of ``repeats``)."""
+    from packlaw.sim import jit
+    from packlaw.sim.run import simulate, warm_up
+
+    warm_up()
+    if hasattr(jit, "set_threads"):  # not in a tree from before threads were chosen (--tree)
+        jit.set_threads(threads or None)
+    loaded = _scenario(scenario)
+    wall, cpu = [], []
+    for seed in range(1, repeats + 1):
+        result = simulate(loaded, worlds=worlds, days=days, seed=seed)
+        wall.append(result.being_days_per_second)
+        cpu_seconds = getattr(result, "cpu_seconds", 0.0)
+        cpu.append(result.being_days / cpu_seconds if cpu_seconds else float("nan"))
+    return {
+        "scenario": scenario,
+        "worlds": worlds,
+        "days": days,
+        "beings": loaded.beings_per_world * worlds,
+        "threads": threads or "chosen",
+        "wall": wall,
+        "median": statistics.median(wall),
+        "median_cpu": statistics.median(cpu),
+    }
 
 
 def _peak() -> int:
@@ -88,114 +126,247 @@ def _peak() -> int:
     raise RuntimeError("no VmHWM")
 
 
-def child_speed(beings: int, days: int, repeats: int) -> dict[str, Any]:
-    """In a subprocess: being-days per second at this size (median of ``repeats``)."""
-    from packlaw.sim.run import simulate, warm_up
-
-    warm_up()
-    scenario = scaled_scenario(beings)
-    rates = []
-    for _ in range(repeats):
-        result = simulate(scenario, worlds=1, days=days, seed=len(rates) + 1, _warm=False)
-        rates.append(result.being_days_per_second)
-    return {
-        "beings": scenario.beings_per_world,
-        "days": days,
-        "rates": rates,
-        "median": statistics.median(rates),
-    }
+def _rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096
 
 
-def child_memory(beings: int, days: int) -> dict[str, Any]:
-    """In a subprocess: peak bytes per being over the resident size before the run."""
-    from packlaw.sim.run import simulate, warm_up
-
-    scenario = scaled_scenario(beings)
-    warm_up()  # imports and compiles everything, on a tiny world
+def child_memory(beings: int, days: int, packs: int | None = None) -> dict[str, Any]:
+    """In a subprocess: peak bytes per being of `simulate` and its summary over the resident size before."""
     import gc
 
+    from packlaw.sim.run import simulate, warm_up
+
+    scenario = scaled_scenario(beings, packs)
+    warm_up()  # imports and compiles everything, on a tiny world
     gc.collect()
     with open("/proc/self/clear_refs", "w") as f:
         f.write("5")  # reset the peak resident size to the current one
     before = _rss()
-    result = simulate(scenario, worlds=1, days=days, seed=2, _warm=False)
-    peak = _peak()
+    result = simulate(scenario, worlds=1, days=days, seed=2)
+    json.dumps(result.summary())
     n = scenario.beings_per_world
-    return {
-        "beings": n,
-        "rows": result.state.n,
-        "baseline_bytes": before,
-        "peak_bytes": peak,
-        "bytes_per_being": (peak - before) / n,
-    }
+    return {"beings": n, "bytes_per_being": (_peak() - before) / n}
 
 
-def child_beacon_hills(worlds: int, days: int, repeats: int) -> dict[str, Any]:
-    """In a subprocess: Beacon Hills wall time over the simulated days (median)."""
-    from packlaw.sim import load_scenario
-    from packlaw.sim.run import simulate, warm_up
-
-    warm_up()
-    scenario, _, _ = load_scenario()
-    seconds = []
-    rates = []
-    whole = []
-    for i in range(repeats):
-        started = time.perf_counter()
-        result = simulate(scenario, worlds=worlds, days=days, seed=i + 1, _warm=False)
-        whole.append(time.perf_counter() - started)
-        seconds.append(result.seconds)
-        rates.append(result.being_days_per_second)
-    return {
-        "worlds": worlds,
-        "days": days,
-        "seconds": seconds,
-        "median_seconds": statistics.median(seconds),
-        "median_with_setup": statistics.median(whole),
-        "median_being_days_per_second": statistics.median(rates),
-    }
+def _inline(model: Any) -> str:
+    """A Pydantic model's set fields as a TOML inline table."""
+    fields = model.model_dump(exclude_none=True)
+    return "{ " + ", ".join(f"{key} = {json.dumps(value)}" for key, value in fields.items()) + " }"
 
 
-def _in_child(function: str, *args: int) -> dict[str, Any]:
+def _write_toml(scenario: Any, path: Path) -> None:
+    """A scenario as a TOML file the command line reads (only what `scaled_scenario` sets)."""
+    lines = [f'name = "{scenario.name}"', "[params]"]
+    lines += [f"width = {scenario.params.width}", f"height = {scenario.params.height}"]
+    for pack in scenario.packs:
+        lines += ["[[packs]]", f'name = "{pack.name}"', f"alpha = {_inline(pack.alpha)}"]
+        lines.append(f"members = [{', '.join(_inline(m) for m in pack.members)}]")
+        lines.append(f"allies = [{', '.join(_inline(m) for m in pack.allies)}]")
+    for omega in scenario.omegas:
+        lines += [
+            "[[omegas]]",
+            *(f"{k} = {json.dumps(v)}" for k, v in omega.model_dump(exclude_none=True).items()),
+        ]
+    for crowd in scenario.crowds:
+        lines += [
+            "[[crowds]]",
+            *(f"{k} = {json.dumps(v)}" for k, v in crowd.model_dump(exclude_none=True).items()),
+        ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _command_peak(arguments: list[str]) -> tuple[int, float]:
+    """Peak resident bytes and wall seconds of one `packlaw` command, in a fresh process."""
+    code = (
+        "import resource, subprocess, sys, time; t = time.perf_counter(); "
+        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024, "
+        "time.perf_counter() - t)"
+    )
+    packlaw = str(Path(sys.executable).parent / "packlaw")
+    done = subprocess.run(
+        [sys.executable, "-c", code, packlaw, *arguments],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    peak, seconds = done.stdout.split()
+    return int(peak), float(seconds)
+
+
+def command_memory(beings: int, days: int, packs: int | None = None) -> dict[str, Any]:
+    """Peak RSS of ``packlaw simulate --json`` on a world of ``beings`` less that of a one-being day."""
+    with tempfile.TemporaryDirectory() as folder:
+        big, small = Path(folder) / "big.toml", Path(folder) / "small.toml"
+        _write_toml(scaled_scenario(beings, packs), big)
+        small.write_text('[[crowds]]\nkind = "human"\ncount = 1\n', encoding="utf-8")
+        db = f"sqlite:///{folder}/runs.db"
+        common = ["--worlds", "1", "--json", "--db", db]
+        base, _ = _command_peak(["simulate", str(small), "--days", "1", *common])
+        peak, seconds = _command_peak(["simulate", str(big), "--days", str(days), *common])
+    n = scaled_scenario(beings, packs).beings_per_world
+    return {"beings": n, "days": days, "bytes_per_being": (peak - base) / n, "seconds": seconds}
+
+
+def startup(repeats: int) -> dict[str, Any]:
+    """Wall seconds of a whole ``packlaw simulate --worlds 1 --days 1`` with the kernels cached."""
+    with tempfile.TemporaryDirectory() as folder:
+        arguments = ["simulate", "--worlds", "1", "--days", "1", "--db", f"sqlite:///{folder}/r.db"]
+        seconds = [_command_peak(arguments)[1] for _ in range(repeats)]
+    return {"seconds": seconds, "median": statistics.median(seconds)}
+
+
+TREE: Path | None = None
+"""Another checkout whose ``packlaw`` the measurements import (``--tree``), or None for this one."""
+
+
+def _in_child(function: str, *args: Any) -> dict[str, Any]:
     here = str(Path(__file__).parent)
     code = (
         f"import json, sys; sys.path.insert(0, {here!r}); import bench_sim as b; "
         f"print(json.dumps(b.{function}(*{args!r})))"
     )
+    environment = None if TREE is None else {**os.environ, "PYTHONPATH": str(TREE)}
     done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code],
+        cwd=TREE or ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
+def _speed_line(label: str, figure: dict[str, Any]) -> str:
+    return (
+        f"{label:<44} {figure['median'] / 1e6:8.2f} M/s wall  {figure['median_cpu'] / 1e6:8.2f} M/s CPU"
+        f"  (threads {figure['threads']}; runs {', '.join(f'{r / 1e6:.2f}' for r in figure['wall'])})"
+    )
+
+
+def targets(repeats: int) -> list[dict[str, Any]]:
+    """The issue's four speed cases."""
+    cases = [
+        ("one Beacon Hills world x 3,650 days", "beacon-hills", 1, 3650),
+        ("Beacon Hills 2,000 worlds x 365 days", "beacon-hills", 2000, 365),
+        ("town of ~11,000 beings (400 packs), 60 days", "town", 1, 60),
+        ("1,000,000 beings, 20 days", "1000000", 1, 20),
+    ]
+    found = []
+    for label, scenario, worlds, days in cases:
+        figure = _in_child("child_speed", scenario, worlds, days, repeats, 0)
+        print(_speed_line(label, figure), flush=True)
+        found.append(figure)
+    return found
+
+
+def curve(repeats: int) -> list[dict[str, Any]]:
+    """Being-days per second of one world from 50 to 1,000,000 beings, serial and chosen."""
+    found = []
+    for beings in CURVE:
+        days = max(20, min(3650, 20_000_000 // beings))
+        for threads in (1, 0):
+            figure = _in_child("child_speed", str(beings), 1, days, repeats, threads)
+            figure["days"] = days
+            print(_speed_line(f"{beings:,} beings x {days} days", figure), flush=True)
+            found.append(figure)
+    _plot(found)
+    return found
+
+
+def _plot(found: list[dict[str, Any]]) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("(no figure: matplotlib is not installed)")
+        return
+    figure, axes = plt.subplots(figsize=(6, 3.6))
+    for threads, label in ((1, "serial, wall"), ("chosen", "threads chosen, wall")):
+        points = [(f["beings"], f["median"]) for f in found if f["threads"] == threads]
+        axes.plot(*zip(*points, strict=True), marker="o", label=label)
+    points = [(f["beings"], f["median_cpu"]) for f in found if f["threads"] == 1]
+    axes.plot(*zip(*points, strict=True), marker=".", linestyle="--", label="serial, CPU time")
+    axes.set(xscale="log", xlabel="beings in one world", ylabel="being-days per second")
+    axes.set_title("Simulator cost curve (shared 2-core machine, medians)")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(FIGURE, dpi=100)
+    print(f"figure: {FIGURE.relative_to(ROOT)}")
+
+
+def threads(repeats: int) -> list[dict[str, Any]]:
+    """Serial, two threads and the measured choice, at a million beings and Beacon Hills 2,000 x 365."""
+    found = []
+    for label, scenario, worlds, days in (
+        ("1,000,000 beings, 20 days", "1000000", 1, 20),
+        ("Beacon Hills 2,000 worlds x 365 days", "beacon-hills", 2_000, 365),
+    ):
+        for count in (1, 2, 0):
+            figure = _in_child("child_speed", scenario, worlds, days, repeats, count)
+            print(_speed_line(label, figure), flush=True)
+            found.append(figure)
+    return found
+
+
 def main() -> None:
-    """Run the benchmarks and print a table (and JSON with ``--json``)."""
+    """Run the benchmarks and print their figures (and JSON with ``--json``)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats, skip Beacon Hills 10k")
+    groups = ("targets", "curve", "memory", "threads", "startup")
+    parser.add_argument("--only", choices=groups, action="append", help="run only these groups")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="one repeat, small cases only")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
-    parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
+    parser.add_argument(
+        "--tree", type=Path, help="measure the packlaw of another checkout (speed cases only)"
+    )
     args = parser.parse_args()
-    repeats = 3 if args.quick else 5
-    figures: dict[str, Any] = {"speed": [], "memory": [], "beacon_hills": None}
-    print(f"{'beings':>10} {'being-days/s (median)':>24} {'bytes/being':>12}")
-    for beings in args.sizes:
-        days = max(5, min(365, 20_000_000 // beings))
-        speed = _in_child("child_speed", beings, days, repeats)
-        memory = _in_child("child_memory", beings, min(days, 30))
-        figures["speed"].append(speed)
-        figures["memory"].append(memory)
+    global TREE
+    TREE = args.tree.resolve() if args.tree else None
+    repeats = 1 if args.quick else args.repeats
+    chosen = args.only or list(groups)
+    with open("/proc/loadavg") as f:
+        print(f"load average at start: {' '.join(f.read().split()[:3])}", flush=True)
+    figures: dict[str, Any] = {}
+    if args.quick:
+        figures["speed"] = _in_child("child_speed", "beacon-hills", 1, 365, 1, 0)
+        print(_speed_line("one Beacon Hills world x 365 days", figures["speed"]))
+        figures["startup"] = startup(1)
         print(
-            f"{speed['beings']:>10,} {speed['median'] / 1e6:>21.1f} M {memory['bytes_per_being']:>12.0f}",
-            flush=True,
+            f"packlaw simulate, 1 world x 1 day, end to end: {figures['startup']['median']:.2f} s"
         )
-    if not args.quick:
-        hills = _in_child("child_beacon_hills", 10_000, 365, 3)
-        figures["beacon_hills"] = hills
-        print(
-            f"Beacon Hills 10,000 worlds x 365 days: {hills['median_seconds']:.1f} s "
-            f"(median of 3; {hills['median_with_setup']:.1f} s with setup; "
-            f"{hills['median_being_days_per_second'] / 1e6:.1f} M being-days/s)"
-        )
+    else:
+        if "targets" in chosen:
+            figures["targets"] = targets(repeats)
+        if "curve" in chosen:
+            figures["curve"] = curve(repeats)
+        if "memory" in chosen:
+            figures["memory"] = []
+            for packs, make_up in ((400, "400 named packs"), (None, "a named pack per 48")):
+                inside = _in_child("child_memory", 1_000_000, 20, packs)
+                command = command_memory(1_000_000, 20, packs)
+                figures["memory"].append({"packs": packs, "simulate": inside, "command": command})
+                print(
+                    f"memory, 1M beings x 20 days, {make_up}: simulate + summary "
+                    f"{inside['bytes_per_being']:.0f} B/being; packlaw simulate --json less a "
+                    f"one-being day {command['bytes_per_being']:.0f} B/being ({command['seconds']:.1f} s)",
+                    flush=True,
+                )
+        if "threads" in chosen:
+            figures["threads"] = threads(repeats)
+        if "startup" in chosen:
+            figures["startup"] = startup(max(repeats, 3))
+            runs = ", ".join(f"{s:.2f}" for s in figures["startup"]["seconds"])
+            print(
+                f"packlaw simulate, 1 world x 1 day, end to end: median {figures['startup']['median']:.2f} s ({runs})"
+            )
+    with open("/proc/loadavg") as f:
+        print(f"load average at the end: {' '.join(f.read().split()[:3])}")
     if args.json:
         print(json.dumps(figures, indent=2))
 

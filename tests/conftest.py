@@ -259,3 +259,15 @@ def dump_store() -> Callable[[str], StoreDump]:
             engine.dispose()
 
     return dump
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _simulator_kernels_in_the_cache() -> None:
+    """Compile the simulator's kernels into Numba's cache first, as `make test` does.
+
+    Commands the tests run (in this process or another) then load them and
+    print no compile notice, even after a source of the simulator changed.
+    """
+    from packlaw.sim.run import warm_up
+
+    warm_up()

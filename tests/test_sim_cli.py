@@ -170,3 +170,61 @@ def test_a_run_that_stops_is_marked_and_never_stored_as_done(
     assert run.status == status
     with Store(resolve_url(db)) as store:
         assert store.daily(run.id) == []
+
+
+def test_simulate_says_in_one_line_when_it_must_compile_the_kernels(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from packlaw.sim import jit, run
+
+    monkeypatch.setattr(run, "_warmed", False)
+    monkeypatch.setattr(jit, "cache_is_warm", lambda: False)  # as after a new Numba
+    monkeypatch.setattr(jit, "mark_cache_warm", lambda: None)
+    assert main(["simulate", "--worlds", "1", "--days", "1", "--db", db]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"packlaw: {run.COMPILE_NOTICE}"]
+
+
+def test_simulate_says_nothing_of_compiling_when_the_cache_is_warm(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from packlaw.sim import jit, run
+
+    monkeypatch.setattr(run, "_warmed", False)
+    monkeypatch.setattr(jit, "cache_is_warm", lambda: True)
+    assert main(["simulate", "--worlds", "1", "--days", "1", "--db", db]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_threads_change_no_number_and_zero_threads_is_refused(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from packlaw.sim import jit
+
+    summaries = []
+    try:
+        for threads in ("1", "2"):
+            arguments = ["simulate", "--worlds", "5", "--days", "30", "--json", "--db", db]
+            assert main([*arguments, "--threads", threads]) == 0
+            summary = json.loads(capsys.readouterr().out)
+            summaries.append((summary["totals"], summary["beings"]))
+    finally:
+        jit.set_threads(None)
+    assert summaries[0] == summaries[1]
+    assert main(["simulate", "--threads", "0", "--db", db]) == 2
+    assert "--threads" in capsys.readouterr().err
+
+
+def test_the_cache_fingerprint_follows_the_sources(tmp_path: Path, monkeypatch: Any) -> None:
+    from packlaw.sim import jit
+
+    here = tmp_path / "sim"
+    here.mkdir()
+    (here / "kernels.py").write_text("x = 1\n")
+    monkeypatch.setattr(jit, "HERE", here)
+    before = jit.cache_fingerprint()
+    jit.mark_cache_warm()
+    assert jit.cache_is_warm()
+    (here / "kernels.py").write_text("x = 2\n")
+    assert jit.cache_fingerprint() != before
+    assert not jit.cache_is_warm()

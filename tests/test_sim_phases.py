@@ -7,8 +7,9 @@ import pytest
 
 from packlaw.sim import kernels as k
 from packlaw.sim import phases
-from packlaw.sim.metrics import M_ATTACKS, M_ATTACKS_ALONE, M_HITS, M_HUNTS, N_METRICS
-from packlaw.sim.phases import Ledger
+from packlaw.sim.grid import build_grid
+from packlaw.sim.metrics import M_ATTACKS, M_ATTACKS_ALONE, M_HITS, M_HUNTS
+from packlaw.sim.phases import Ledger, new_tally
 from packlaw.sim.scenario import parse_scenario
 from packlaw.sim.state import (
     ALLY,
@@ -43,14 +44,8 @@ class World:
 
     def __init__(self, text: str, worlds: int = 1, seed: int = 0) -> None:
         self.scenario = parse_scenario(text)
-        self.rng = np.random.default_rng(seed)
-        self.state: State = build_state(self.scenario, worlds, self.rng)
-        self.ledger = Ledger(
-            today=np.zeros((worlds, N_METRICS)),
-            wounded=np.zeros((worlds, 16), np.int64),
-            wounded_alone=np.zeros((worlds, 16), np.int64),
-            named_slot=np.full(self.state.n0, -1, np.int64),
-        )
+        self.state: State = build_state(self.scenario, worlds, seed)
+        self.ledger = Ledger(new_tally(self.state, days=1))
 
     def index_of(self, name: str) -> int:
         return next(i for i, named in self.state.named.items() if named == name)
@@ -75,14 +70,12 @@ class World:
             if name == "grid":
                 self.index()
             else:
-                getattr(phases, name)(self.state, self.rng, self.ledger)
+                getattr(phases, name)(self.state, self.ledger)
 
     def index(self) -> None:
-        p, b = self.state.params, self.state.beings
+        p = self.state.params
         side = max(1, p.width // 8)
-        self.ledger.grid = phases.build_grid(
-            b.world, b.x, b.y, b.alive, self.state.worlds, p.width, p.height, side
-        )
+        self.ledger.grid = build_grid(self.state.beings, self.state.worlds, p.width, p.height, side)
 
 
 def crowd_after(text: str, count: int, kind: str = "human", hostile: bool = False) -> str:
@@ -525,17 +518,36 @@ def test_an_ally_takes_a_lead_and_confirms_it_to_its_pack_when_beside_the_omega(
 # ------------------------------------------------------ 7. care and healing
 
 
-def test_the_pack_heals_double_humans_slowly_and_health_stops_at_one() -> None:
+def test_members_of_a_living_alphas_pack_heal_double_and_health_stops_at_one() -> None:
     w = World(crowd_after(PACK, 1) + '[[omegas]]\nname = "Scott"\n')
     health = w.col("health")
     health[:] = 500
-    health[w.row("Derek")] = 800
+    health[w.row("Isaac")] = 800
     w.run("care_and_healing")
-    assert health[w.row("Derek")] == 1000  # 0.8 + 2 x 0.25, capped
-    assert health[w.row("Isaac")] == 1000  # 0.5 + 2 x 0.25
+    assert health[w.row("Isaac")] == 1000  # 0.8 + 2 x 0.25, capped
     assert health[w.row("Stiles")] == 540  # cared-for human: 2 x 0.02
     assert health[w.row("Scott")] == 750  # omega werewolf: 0.25
     assert health[w.state.n0 - 1] == 520  # unaffiliated human: 0.02
+
+
+def test_an_alpha_is_not_cared_for_and_heals_at_its_kinds_rate() -> None:
+    w = World(PACK)
+    w.col("health")[w.row("Derek")] = 500
+    w.run("care_and_healing")
+    assert w.col("health")[w.row("Derek")] == 750
+
+
+def test_members_and_allies_of_a_pack_with_no_living_alpha_are_not_cared_for() -> None:
+    text = PACK.replace(
+        '{ name = "Chris", kind = "human" }', '{ name = "Chris", kind = "human", pride = 0.0 }'
+    )
+    w = World(text)
+    w.state.packs.alpha[0] = NOBODY  # as if the pack had lost its alpha
+    w.col("health")[:] = 500
+    w.run("care_and_healing")
+    assert w.col("health")[w.row("Isaac")] == 750
+    assert w.col("health")[w.row("Stiles")] == 520
+    assert w.col("health")[w.row("Chris")] == 520
 
 
 def test_an_injured_ally_is_cared_for_when_it_asks_with_probability_one_minus_pride() -> None:
@@ -702,27 +714,11 @@ def test_the_nearest_hostile_omega_is_found_lowest_index_on_a_tie(hostile: int, 
     w.index()
     b, g, p = w.state.beings, w.ledger.grid, w.state.params
     assert g is not None
-    h_start, h_rows = k.hostile_by_world(b, 1)
+    hostile_rows = k.hostile_by_world(b, 1)
     rng = np.random.default_rng(1)
     for _ in range(200):
         x, y = int(rng.integers(0, p.width)), int(rng.integers(0, p.height))
-        h_alive = np.diff(h_start[:2])
-        found = k.nearest_hostile(
-            b,
-            h_start,
-            h_rows,
-            h_alive,
-            g.start,
-            g.rows,
-            g.side,
-            g.nbx,
-            g.nby,
-            0,
-            x,
-            y,
-            p.width,
-            p.height,
-        )
+        found = k.nearest_hostile(b, hostile_rows, g, 0, x, y)
         dx = np.abs(b.x[:hostile].astype(int) - x)
         dy = np.abs(b.y[:hostile].astype(int) - y)
         d = np.maximum(np.minimum(dx, p.width - dx), np.minimum(dy, p.height - dy))

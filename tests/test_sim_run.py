@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from packlaw.sim import load_scenario, parse_scenario, simulate
-from packlaw.sim.metrics import METRICS, describe
+from packlaw.sim.metrics import METRICS, describe_columns
 
 STATISTICS = {"mean", "sd", "p5", "p50", "p95"}
 
@@ -83,12 +83,13 @@ def test_daily_rows_cover_every_day_and_metric() -> None:
 
 def test_summaries_use_numpy_percentiles() -> None:
     values = np.array([0, 1, 1, 2, 3, 5, 8, 13, 21.5])
-    figure = describe(values)
-    assert figure["mean"] == values.mean()
-    assert np.isclose(figure["sd"], values.std(ddof=1))
-    assert [figure["p5"], figure["p50"], figure["p95"]] == list(np.percentile(values, [5, 50, 95]))
-    whole = np.arange(101.0)
-    assert describe(whole)["p95"] == 95.0
+    figure, twice = describe_columns(np.stack([values, 2 * values], axis=1))
+    for column, stats in ((values, figure), (2 * values, twice)):
+        assert stats["mean"] == column.mean()
+        assert np.isclose(stats["sd"], column.std(ddof=1))
+        assert [stats["p5"], stats["p50"], stats["p95"]] == list(np.percentile(column, [5, 50, 95]))
+    (whole,) = describe_columns(np.arange(101.0)[:, None])
+    assert whole["p95"] == 95.0
 
 
 def test_healing_over_days_matches_the_rate_of_each_kind() -> None:
@@ -101,12 +102,12 @@ def test_healing_over_days_matches_the_rate_of_each_kind() -> None:
     result: RunResult = simulate(scenario, worlds=1, days=0, seed=1)
     state = result.state
     state.columns["health"][: state.n] = 100
-    from packlaw.sim.phases import Ledger, care_and_healing
+    from packlaw.sim.phases import Ledger, care_and_healing, new_tally
 
-    ledger = Ledger(np.zeros((1, len(METRICS))), np.zeros((1, 0)), np.zeros((1, 0)), np.full(4, -1))
-    rng = np.random.default_rng(0)
+    ledger = Ledger(new_tally(state, days=10))
     for _ in range(10):
-        care_and_healing(state, rng, ledger)
+        care_and_healing(state, ledger)
+        state.day += 1
     health = state.columns["health"][: state.n]
     assert list(health) == [100 + 10 * 20] * 3 + [1000]
 
@@ -119,14 +120,12 @@ def test_an_ally_of_pride_p_heals_on_average_at_one_plus_one_minus_p_times_the_r
     state = result.state
     ally = np.arange(3000) * 2 + 1
     state.columns["health"][ally] = 100
-    from packlaw.sim.phases import Ledger, care_and_healing
+    from packlaw.sim.phases import Ledger, care_and_healing, new_tally
 
-    ledger = Ledger(
-        np.zeros((3000, len(METRICS))), np.zeros((3000, 0)), np.zeros((3000, 0)), np.full(2, -1)
-    )
-    rng = np.random.default_rng(1)
-    for _ in range(5):
-        care_and_healing(state, rng, ledger)
+    ledger = Ledger(new_tally(state, days=5))
+    for _ in range(5):  # five days, each with its own draws
+        care_and_healing(state, ledger)
+        state.day += 1
     gained = (state.columns["health"][ally] - 100) / 20.0  # in days of the human rate
     expected = 5 * (1 + 0.75)
     assert abs(gained.mean() - expected) < 4 * np.sqrt(5 * 0.75 * 0.25 / 3000)
@@ -147,3 +146,23 @@ def test_stiles_is_wounded_alone_more_often_when_he_pushes_himself_out() -> None
 def test_the_examples_in_the_simulators_docstrings_run(module: str) -> None:
     failures, _ = doctest.testmod(importlib.import_module(module))
     assert failures == 0
+
+
+def test_serial_and_parallel_kernels_and_any_thread_count_give_the_same_numbers() -> None:
+    from packlaw.sim import jit
+
+    scenario = load_scenario()[0]
+    runs = []
+    try:
+        for threads in (1, 2, None):
+            jit.set_threads(threads)
+            runs.append(simulate(scenario, worlds=30, days=60, seed=4))
+    finally:
+        jit.set_threads(None)
+    for run in runs[1:]:
+        for column in ("x", "y", "health", "standing", "alive", "pack"):
+            assert np.array_equal(
+                runs[0].state.columns[column][: runs[0].state.n],
+                run.state.columns[column][: run.state.n],
+            ), column
+        assert np.array_equal(runs[0].totals, run.totals)

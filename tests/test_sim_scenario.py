@@ -63,6 +63,15 @@ def test_strengths_and_wounds_must_be_positive_and_counts_whole() -> None:
     ]
 
 
+@pytest.mark.parametrize("value", ["0", "-2", "2.5", "true"])
+def test_the_defiance_limit_is_a_whole_number_of_at_least_one_as_in_the_rulebook(
+    value: str,
+) -> None:
+    (problem,) = problems(f"[params]\ndefiance_limit = {value}\n")
+    assert problem.startswith("scenarios/x.toml: params.defiance_limit: must be a whole number")
+    assert parse_scenario("[params]\ndefiance_limit = 1\n").params.defiance_limit == 1
+
+
 def test_health_amounts_have_at_most_three_decimals_as_in_the_rulebook() -> None:
     (problem,) = problems("[params]\nheal_human = 0.0125\n")
     assert "params.heal_human: must have at most three decimals" in problem

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from packlaw.notation import format_chronicle, parse_chronicle
+from packlaw.notation import check_chronicle, format_chronicle, parse_chronicle
 from packlaw.rules import World
 from packlaw.sim import load_scenario, parse_scenario, simulate
 from packlaw.sim.trace import WorldChronicle
@@ -72,12 +72,10 @@ def traced(
 
 
 def replay_matches(chronicle: WorldChronicle, state: object) -> None:
-    parsed = parse_chronicle(chronicle.text())
+    """The trace checks clean (no refusal, every expectation holds) and ends where the run did."""
     world = World()
-    for number, statement in enumerate(parsed.statements, start=1):
-        problems = world.explain(statement) if hasattr(statement, "names") else []
-        assert not problems, f"line {number}: {statement}: {[str(p) for p in problems]}"
-        world.apply(statement)
+    problems = check_chronicle(parse_chronicle(chronicle.text()), world)
+    assert not problems, [str(p) for p in problems[:5]]
     for name, standing in chronicle.standings(state).items():  # type: ignore[arg-type]
         assert str(world.standing(name)) == standing, name
     for name, pack in chronicle.packs(state).items():  # type: ignore[arg-type]
@@ -138,3 +136,46 @@ def test_the_command_line_writes_the_trace(tmp_path: Path) -> None:
     )
     assert status == 0
     assert out.read_text().startswith('title "beacon-hills, world 1"\nset defiance-limit 3\n')
+
+
+def test_each_day_ends_with_the_health_and_standing_that_changed_that_day() -> None:
+    chronicle, _ = traced(BUSY, 4, days=60)
+    text = chronicle.text()
+    assert "heal " in text and all(
+        len(line.split()) == 2 for line in text.splitlines() if line.startswith("heal ")
+    )  # no amount: the rulebook computes it
+    assert " health " in text
+    for day in text.split("\nday ")[1:]:
+        lines = day.rstrip("\n").splitlines()[1:]
+        expectations = [line.startswith("expect ") for line in lines]
+        # the expectations close the day: none before the day's last event
+        assert expectations == sorted(expectations)
+
+
+def test_packlaw_check_fails_a_trace_whose_health_expectation_was_altered(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from decimal import Decimal
+
+    from packlaw.cli.main import main
+    from packlaw.rules.events import format_amount
+
+    lines = traced(BUSY, 5, days=120)[0].text().splitlines()
+    clean = tmp_path / "clean.chronicle"
+    clean.write_text("\n".join(lines) + "\n")
+    assert main(["check", str(clean)]) == 0
+
+    health = [
+        i for i, line in enumerate(lines) if line.startswith("expect ") and " health " in line
+    ]
+    assert health
+    i = health[len(health) // 2]
+    _, name, _, value = lines[i].split()
+    milli = int(Decimal(value) * 1000)
+    lines[i] = f"expect {name} health {format_amount(milli - 1 if milli > 0 else 1)}"
+    altered = tmp_path / "altered.chronicle"
+    altered.write_text("\n".join(lines) + "\n")
+    capsys.readouterr()
+    assert main(["check", str(altered)]) == 1
+    problems = capsys.readouterr().out.strip().splitlines()  # linter-style, on stdout
+    assert len(problems) == 1 and problems[0].startswith(f"{altered}:{i + 1}: expect:")

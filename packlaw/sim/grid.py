@@ -13,7 +13,6 @@ after it serves the whole day (attacks, bites, joining); queries filter by
 
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import numpy as np
@@ -32,51 +31,44 @@ class Grid(NamedTuple):
     height: int
 
 
-def bucket_side(width: int, height: int, beings_per_world: float) -> int:
+@njit(cache=True)
+def bucket_side(width, height, beings_per_world):
     """A bucket side giving a few living beings a bucket (fewer buckets sort faster), at least 1."""
     cells_per_being = width * height / max(beings_per_world, 1.0)
-    return max(1, min(max(width, height), round(math.sqrt(3.0 * cells_per_being))))
+    side = np.int64(np.round(np.sqrt(3.0 * cells_per_being)))
+    return max(1, min(max(width, height), side))
 
 
 @njit(cache=True)
-def _build(world, x, y, alive, worlds, side, nbx, nby):
+def build_index(b, worlds, width, height):
+    """Index the living beings of ``b`` by world and bucket (the bucket's side from their density)."""
+    return build_grid(
+        b, worlds, width, height, bucket_side(width, height, b.alive.shape[0] / worlds)
+    )
+
+
+@njit(cache=True)
+def build_grid(b, worlds, width, height, side):
+    """Index the living beings of ``b`` by world and square buckets of ``side`` cells."""
+    nbx, nby = -(-width // side), -(-height // side)
     nb = nbx * nby
     # bucket of each cell along each axis: a table look-up instead of two divisions a being
-    bucket_x = (np.arange(max(x.max(), 0) + 1 if x.shape[0] else 1) // side).astype(np.int32)
-    bucket_y = (np.arange(max(y.max(), 0) + 1 if y.shape[0] else 1) // side).astype(np.int32) * nbx
+    bucket_x = (np.arange(width) // side).astype(np.int32)
+    bucket_y = (np.arange(height) // side).astype(np.int32) * nbx
     start = np.zeros(worlds * nb + 2, np.int32)
-    key = np.empty(world.shape[0], np.int32)
     total = 0
-    for i in range(world.shape[0]):
-        k = world[i] * nb + bucket_y[y[i]] + bucket_x[x[i]]
-        key[i] = k
-        if alive[i]:
-            start[k + 2] += 1
+    for i in range(b.world.shape[0]):
+        if b.alive[i]:
+            start[b.world[i] * nb + bucket_y[b.y[i]] + bucket_x[b.x[i]] + 2] += 1
             total += 1
     for k in range(2, start.shape[0]):
         start[k] += start[k - 1]
     rows = np.empty(total, np.int32)
-    for i in range(world.shape[0]):
-        if alive[i]:
-            k = key[i] + 1
+    for i in range(b.world.shape[0]):
+        if b.alive[i]:
+            k = b.world[i] * nb + bucket_y[b.y[i]] + bucket_x[b.x[i]] + 1
             rows[start[k]] = i
             start[k] += 1
-    return start, rows
-
-
-def build_grid(
-    world: np.ndarray,
-    x: np.ndarray,
-    y: np.ndarray,
-    alive: np.ndarray,
-    worlds: int,
-    width: int,
-    height: int,
-    side: int,
-) -> Grid:
-    """Index the living beings by world and bucket."""
-    nbx, nby = -(-width // side), -(-height // side)
-    start, rows = _build(world, x, y, alive, worlds, side, nbx, nby)
     return Grid(start, rows, side, nbx, nby, width, height)
 
 

@@ -1,13 +1,19 @@
-"""Numba kernels behind the phases (`phases.py` says what each phase means).
+"""Numba kernels: the eleven phases of a day, and `day`, which runs them all in one call.
 
-Kernels never draw random numbers: the phase draws them with the run's
-``numpy.random.Generator`` and passes them in, one row of draws per actor, so
-a run is reproducible and the per-being kernels can run in parallel
-(``prange``) without changing a single number. Kernels that act one after
-another (attacks, hunts, bites) are serial; they touch few beings.
+Read beside `territory-model.md` ("One day, in this order"): each phase is
+one function below, under its number, and `day` calls them in that order.
+`phases.py` calls the same functions one at a time when a world is traced
+(so the chronicle sees each phase's outcome) and from the tests.
 
-Kernels return what happened (who attacked whom, who died, ...) in small
-arrays, for the day's metrics and for the chronicle of a traced world.
+Random draws are counter-based: draw ``j`` of actor ``i`` (a being's row,
+a pack's row or a world) in phase ``q`` of day ``d`` is a hash of
+``(seed, d, q, i, j)`` (`uniform`). No generator state is carried, so a
+run gives the same numbers whether a phase runs serially or in parallel,
+alone or inside `day`, and a draw costs a few nanoseconds, with no arrays
+of draws in memory.
+
+Phases return what happened (who attacked whom, who died, ...) in small
+arrays, for the chronicle of a traced world; `day` drops them.
 """
 
 from __future__ import annotations
@@ -15,9 +21,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from packlaw.sim.grid import axis_buckets, torus_distance
-from packlaw.sim.jit import per_being
+from packlaw.sim.grid import axis_buckets, build_index, torus_distance
 from packlaw.sim.metrics import (
+    EVENT_METRICS,
     M_ATTACKS,
     M_ATTACKS_ALONE,
     M_ATTACKS_ON,
@@ -34,6 +40,7 @@ from packlaw.sim.metrics import (
     M_PACKS_ESTABLISHED,
     M_TASKS_PATROL,
     M_TASKS_RESEARCH,
+    summarise_figures,
 )
 from packlaw.sim.state import (
     ALLY,
@@ -48,42 +55,103 @@ from packlaw.sim.state import (
     RESEARCH,
     UNAFFILIATED,
     WEREWOLF,
+    initial_theta_patrol,
 )
+
+# ------------------------------------------------------------------ draws
+
+TASKS, ORDERS, MOVEMENT, ATTACKS, DEATHS, HUNTS, CARE, BITES, JOINING, LEAVING, ARRIVALS = range(
+    1, 12
+)
+"""Phase numbers, as in the model page; each phase draws under its own `stream`."""
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+DRAWS_PER_ACTOR = 8
+"""Draws one actor may take in one phase (the most any phase takes is 5)."""
+
+
+@njit(cache=True, inline="always")
+def _mix(z):
+    # SplitMix64's finaliser: every input bit reaches every output bit.
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True)
+def stream(seed, day, phase):
+    """The key of one phase's draws on one day of a run."""
+    z = _mix(np.uint64(seed) * _GOLDEN + np.uint64(day))
+    return _mix(z + np.uint64(phase) * _GOLDEN)
+
+
+@njit(cache=True, inline="always")
+def uniform(key, actor, draw):
+    """Draw ``draw`` (0 .. 7) of ``actor`` under ``key``: uniform in [0, 1)."""
+    z = _mix(key + (np.uint64(actor) * np.uint64(DRAWS_PER_ACTOR) + np.uint64(draw)) * _GOLDEN)
+    return np.float64(z >> np.uint64(11)) * _TO_UNIT
+
+
+@njit(cache=True, inline="always")
+def pick(u, count):
+    """A uniform choice among ``count`` things (0 .. count - 1) from a uniform ``u``."""
+    return min(int(u * count), count - 1)
+
 
 # ------------------------------------------------------------------ lists
 
 
 @njit(cache=True)
-def rows_standing(alive, standing, value):
-    """Rows of the living beings with that standing, oldest first."""
-    count = 0
-    for i in range(alive.shape[0]):
-        count += alive[i] & (standing[i] == value)  # no branch: the loop vectorises
-    rows = np.empty(count, np.int32)
-    k = 0
-    for i in range(alive.shape[0]):
-        rows[k] = i
-        k += alive[i] & (standing[i] == value)
-        if k == count:
-            break
-    return rows
+def by_standing(b, wanted):
+    """Living beings of the standings in ``wanted`` (a bit mask, ``1 << standing``), grouped.
+
+    Rows of standing ``s`` are ``rows[start[s]:start[s + 1]]``, oldest first.
+    Two passes over the beings, and only the wanted rows are written.
+    """
+    count = np.zeros(UNAFFILIATED + 1, np.int64)
+    for i in range(b.alive.shape[0]):
+        count[b.standing[i]] += b.alive[i]  # no branch: the loop vectorises
+    start = np.zeros(UNAFFILIATED + 2, np.int64)
+    for s in range(UNAFFILIATED + 1):
+        start[s + 1] = start[s] + (count[s] if (wanted >> s) & 1 else 0)
+    rows = np.empty(start[-1], np.int32)
+    fill = start[:-1].copy()
+    for i in range(b.alive.shape[0]):
+        s = b.standing[i]
+        if b.alive[i] and (wanted >> s) & 1:
+            rows[fill[s]] = i
+            fill[s] += 1
+    return start, rows
 
 
 @njit(cache=True)
-def count_betas(b, n_packs):
-    """Living werewolf betas (werewolf members) of each pack."""
+def rows_standing(b, standing):
+    """Rows of the living beings with that standing, oldest first."""
+    return by_standing(b, 1 << standing)[1]
+
+
+@njit(cache=True)
+def count_betas(b, members, n_packs):
+    """Living werewolf betas (werewolf members) of each pack, from its living ``members``."""
     betas = np.zeros(n_packs, np.int32)
-    for i in range(b.alive.shape[0]):
-        if b.alive[i] and b.standing[i] == MEMBER and b.kind[i] == WEREWOLF:
-            betas[b.pack[i]] += 1
+    for i in members:
+        betas[b.pack[i]] += b.kind[i] == WEREWOLF
     return betas
+
+
+@njit(cache=True, inline="always")
+def in_pack(b, i):
+    """An alpha or a member: one who belongs to a pack."""
+    return b.standing[i] == ALPHA or b.standing[i] == MEMBER
 
 
 @njit(cache=True, inline="always")
 def effective_strength(b, i, betas, bonus, half):
     """R8: a werewolf alpha or member gains from its pack's other werewolf betas."""
     s = np.float64(b.strength[i])
-    if b.kind[i] == WEREWOLF and (b.standing[i] == ALPHA or b.standing[i] == MEMBER):
+    if b.kind[i] == WEREWOLF and in_pack(b, i):
         n = betas[b.pack[i]]
         if b.standing[i] == MEMBER:
             n -= 1  # the being itself is not counted
@@ -92,14 +160,47 @@ def effective_strength(b, i, betas, bonus, half):
 
 
 @njit(cache=True, inline="always")
-def power(b, i, betas, bonus, half):
+def power(b, i, betas, p):
     """Effective strength times health."""
-    return effective_strength(b, i, betas, bonus, half) * b.health[i] / MILLI
+    return effective_strength(b, i, betas, p.bonus, p.half) * b.health[i] / MILLI
+
+
+@njit(cache=True)
+def near(b, g, w, x, y, r, found):
+    """The living beings of world ``w`` within distance ``r`` of ``(x, y)``, by bucket.
+
+    Every neighbour query goes through here: it reads only the buckets the
+    square of side ``2r + 1`` touches. Returns ``(rows, n)``: the first ``n``
+    of ``rows`` are the beings; ``rows`` is ``found`` when that is large
+    enough (pass the last call's back in: no allocation a query).
+    """
+    bx0, cx = axis_buckets(x, r, g.width, g.side, g.nbx)
+    by0, cy = axis_buckets(y, r, g.height, g.side, g.nby)
+    base = w * g.nbx * g.nby
+    total = 0
+    for jy in range(cy):
+        row = base + ((by0 + jy) % g.nby) * g.nbx
+        for jx in range(cx):
+            key = row + (bx0 + jx) % g.nbx
+            total += g.start[key + 1] - g.start[key]
+    if found.shape[0] < total:
+        found = np.empty(2 * total, np.int32)
+    n = 0
+    for jy in range(cy):
+        row = base + ((by0 + jy) % g.nby) * g.nbx
+        for jx in range(cx):
+            key = row + (bx0 + jx) % g.nbx
+            for q in range(g.start[key], g.start[key + 1]):
+                j = g.rows[q]
+                if b.alive[j] and torus_distance(x, y, b.x[j], b.y[j], g.width, g.height) <= r:
+                    found[n] = j
+                    n += 1
+    return found, n
 
 
 @njit(cache=True)
 def hostile_by_world(b, worlds):
-    """Living hostile omegas grouped by world (CSR: ``start``, ``rows``, oldest first)."""
+    """Living hostile omegas grouped by world: ``(start, rows, alive per world)``, oldest first."""
     start = np.zeros(worlds + 2, np.int64)
     for i in range(b.alive.shape[0]):
         if b.alive[i] and b.standing[i] == OMEGA and b.hostile[i]:
@@ -111,77 +212,90 @@ def hostile_by_world(b, worlds):
         if b.alive[i] and b.standing[i] == OMEGA and b.hostile[i]:
             rows[start[b.world[i] + 1]] = i
             start[b.world[i] + 1] += 1
-    return start, rows
+    alive = start[1 : worlds + 1] - start[:worlds]
+    return start, rows, alive
 
 
 @njit(cache=True)
-def nearest_hostile(
-    b, h_start, h_rows, h_alive, grid_start, grid_rows, side, nbx, nby, w, x, y, width, height
-):
+def nearest_hostile(b, h, g, w, x, y):
     """The living hostile omega of world ``w`` nearest to ``(x, y)``; ties: lowest row.
 
-    With few hostile omegas alive in the world (``h_alive[w]``) it looks at
-    each (``h_start``, ``h_rows``: `hostile_by_world`); with many, it searches rings of buckets
-    outwards from ``(x, y)`` and stops once no unsearched bucket can hold
-    anyone nearer than the best found. Either way: O(min(omegas, buckets/omegas)).
+    ``h`` is `hostile_by_world`'s (its counts kept up to date as hunts kill).
+    With few hostile omegas alive in the world it looks at each; with many,
+    it searches rings of buckets outwards from ``(x, y)`` and stops once no
+    unsearched bucket can hold anyone nearer than the best found. Either
+    way: O(min(omegas, buckets / omegas)).
     """
+    h_start, h_rows, h_alive = h
     best = NOBODY
     best_d = 1 << 40
-    nb = nbx * nby
-    hostile = h_alive[w]
-    if hostile == 0:
+    if h_alive[w] == 0:
         return NOBODY
-    if hostile * hostile <= nb:
+    if h_alive[w] * h_alive[w] <= g.nbx * g.nby:
         for q in range(h_start[w], h_start[w + 1]):
             j = h_rows[q]
             if not b.alive[j]:
                 continue
-            d = torus_distance(x, y, b.x[j], b.y[j], width, height)
+            d = torus_distance(x, y, b.x[j], b.y[j], g.width, g.height)
             if d < best_d or (d == best_d and j < best):
                 best, best_d = j, d
         return best
-    base = w * nb
-    bx, by = x // side, y // side
+    base = w * g.nbx * g.nby
+    bx, by = x // g.side, y // g.side
     # the last bucket of an axis may be narrower: loosen the bound by the difference
-    slack = side - min(width - (nbx - 1) * side, height - (nby - 1) * side)
-    for ring in range(max(nbx, nby) // 2 + 1):
+    slack = g.side - min(g.width - (g.nbx - 1) * g.side, g.height - (g.nby - 1) * g.side)
+    for ring in range(max(g.nbx, g.nby) // 2 + 1):
         for dy in range(-ring, ring + 1):
             edge_y = dy == -ring or dy == ring
             for dx in range(-ring, ring + 1):
                 if not edge_y and dx != -ring and dx != ring:
                     continue  # inside the ring: searched already
-                key = base + ((by + dy) % nby) * nbx + (bx + dx) % nbx
-                for q in range(grid_start[key], grid_start[key + 1]):
-                    j = grid_rows[q]
+                key = base + ((by + dy) % g.nby) * g.nbx + (bx + dx) % g.nbx
+                for q in range(g.start[key], g.start[key + 1]):
+                    j = g.rows[q]
                     if not b.alive[j] or b.standing[j] != OMEGA or not b.hostile[j]:
                         continue
-                    d = torus_distance(x, y, b.x[j], b.y[j], width, height)
+                    d = torus_distance(x, y, b.x[j], b.y[j], g.width, g.height)
                     if d < best_d or (d == best_d and j < best):
                         best, best_d = j, d
         # anyone in a bucket of the next ring is at least ring * side + 1 - slack away
-        if best != NOBODY and best_d <= ring * side - slack:
+        if best != NOBODY and best_d <= ring * g.side - slack:
             break
     return best
 
 
+# ------------------------------------------------------ changes of standing
+
+
+@njit(cache=True, inline="always")
+def change_standing(b, i, standing, pack):
+    """Every change of standing resets defiance and clears the task (and an ally's lead)."""
+    b.defiance[i] = 0
+    b.task[i] = NO_TASK
+    b.lead[i] = NOBODY
+    b.knowledge[i] = 0.0
+    b.standing[i] = standing
+    b.pack[i] = pack
+    if standing == OMEGA:
+        b.hostile[i] = False
+
+
+@njit(cache=True, inline="always")
+def leave_pack(b, i, human_becomes):
+    """A being leaves its pack: a werewolf becomes a non-hostile omega, a human ``human_becomes``.
+
+    A human who becomes an ally stays with the pack (R7); one who becomes
+    unaffiliated leaves it.
+    """
+    if b.kind[i] == WEREWOLF:
+        change_standing(b, i, OMEGA, NOBODY)
+    elif human_becomes == ALLY:
+        change_standing(b, i, ALLY, b.pack[i])
+    else:
+        change_standing(b, i, UNAFFILIATED, NOBODY)
+
+
 # ------------------------------------------------------------- 1. tasks
-
-
-@njit(cache=True)
-def count_tasks(b, members, n_packs):
-    """Per pack: members, and how many did research / patrol (yesterday's task)."""
-    n = np.zeros(n_packs, np.int64)
-    n_r = np.zeros(n_packs, np.int64)
-    n_p = np.zeros(n_packs, np.int64)
-    for k in range(members.shape[0]):
-        i = members[k]
-        p = b.pack[i]
-        n[p] += 1
-        if b.task[i] == RESEARCH:
-            n_r[p] += 1
-        elif b.task[i] == PATROL:
-            n_p[p] += 1
-    return n, n_r, n_p
 
 
 @njit(cache=True, inline="always")
@@ -191,40 +305,40 @@ def _response(s, theta):
     return s2 / denominator if denominator > 0 else 0.0
 
 
-def assign_tasks(b, members, s_research, s_patrol, u, xi, phi, theta_min, theta_max):
-    """Each member takes research, else patrol, else nothing; thresholds learn."""
-    _assign_tasks(
-        len(members), b.pack, b.task, b.theta_research, b.theta_patrol,
-        members, s_research, s_patrol, u, xi, phi, theta_min, theta_max,
-    )  # fmt: skip
-
-
-# Parallel kernels take columns, not the `Beings` tuple: Numba's prange can
-# lose writes made through arrays unpacked from a tuple argument.
-@per_being
-def _assign_tasks(
-    pack, task, theta_research, theta_patrol,
-    members, s_research, s_patrol, u, xi, phi, theta_min, theta_max,
-):  # fmt: skip
-    for k in prange(members.shape[0]):
-        i = members[k]
-        p = pack[i]
-        tr = np.float64(theta_research[i])
-        tp = np.float64(theta_patrol[i])
-        if u[k, 0] < _response(s_research[p], tr):
-            task[i] = RESEARCH
-            tr -= xi
-            tp += phi
-        elif u[k, 1] < _response(s_patrol[p], tp):
-            task[i] = PATROL
-            tp -= xi
-            tr += phi
+@njit(cache=True)
+def tasks(b, packs, p, key):
+    """1. Stimuli follow yesterday's work; each member takes research, else patrol, else nothing."""
+    n_packs = packs.alpha.shape[0]
+    members = rows_standing(b, MEMBER)
+    n = np.zeros(n_packs, np.int64)
+    done = np.zeros((n_packs, 3), np.int64)  # by task: none, research, patrol
+    for i in members:
+        n[b.pack[i]] += 1
+        done[b.pack[i], b.task[i]] += 1
+    for q in range(n_packs):
+        if packs.alpha[q] != NOBODY and n[q] > 0:
+            s_r = packs.s_research[q] + p.delta - p.alpha_s * done[q, RESEARCH] / n[q]
+            s_p = packs.s_patrol[q] + p.delta - p.alpha_s * done[q, PATROL] / n[q]
+            packs.s_research[q] = max(0.0, s_r)
+            packs.s_patrol[q] = max(0.0, s_p)
+    for i in members:
+        q = b.pack[i]
+        tr = np.float64(b.theta_research[i])
+        tp = np.float64(b.theta_patrol[i])
+        if uniform(key, i, 0) < _response(packs.s_research[q], tr):
+            b.task[i] = RESEARCH
+            tr -= p.xi
+            tp += p.phi
+        elif uniform(key, i, 1) < _response(packs.s_patrol[q], tp):
+            b.task[i] = PATROL
+            tp -= p.xi
+            tr += p.phi
         else:
-            task[i] = NO_TASK
-            tr += phi
-            tp += phi
-        theta_research[i] = min(max(tr, theta_min), theta_max)
-        theta_patrol[i] = min(max(tp, theta_min), theta_max)
+            b.task[i] = NO_TASK
+            tr += p.phi
+            tp += p.phi
+        b.theta_research[i] = min(max(tr, p.theta_min), p.theta_max)
+        b.theta_patrol[i] = min(max(tp, p.theta_min), p.theta_max)
 
 
 # ------------------------------------------------------------ 2. orders
@@ -233,60 +347,34 @@ def _assign_tasks(
 NO_ORDER, OBEYED, DEFIED, OBEYED_ILL, DEFIED_ILL = 0, 1, 2, 3, 4
 
 
-@njit(cache=True, inline="always")
-def leave_standing(b, i):
-    """Every change of standing resets defiance and clears the task (and an ally's lead)."""
-    b.defiance[i] = 0
-    b.task[i] = NO_TASK
-    b.lead[i] = NOBODY
-    b.knowledge[i] = 0.0
+@njit(cache=True)
+def orders(b, packs, p, key):
+    """2. Orders, obedience and defiance (R3, R5, R7).
 
-
-def give_orders(b, members, pack_alpha, u, order_rate, resist_ill, defiance_limit, outcome):
-    """Orders, obedience and defiance (R3, R5, R7); ``outcome[k]`` says what happened.
-
-    At the defiance limit the member is out (R7): a werewolf becomes a
-    non-hostile omega, a human an ally of the same pack.
+    Returns the members, what happened to each (``NO_ORDER`` .. ``DEFIED_ILL``)
+    and each one's alpha. At the defiance limit the member is out (R7): a
+    werewolf becomes a non-hostile omega, a human an ally of the same pack.
     """
-    _give_orders(
-        len(members), b.pack, b.ill_rate, b.autonomy, b.defiance, b.kind,
-        b.task, b.lead, b.knowledge, b.standing, b.hostile,
-        members, pack_alpha, u, order_rate, resist_ill, defiance_limit, outcome,
-    )  # fmt: skip
-
-
-@per_being
-def _give_orders(
-    pack, ill_rate, autonomy, defiance, kind, task, lead, knowledge, standing, hostile,
-    members, pack_alpha, u, order_rate, resist_ill, defiance_limit, outcome,
-):  # fmt: skip
-    for k in prange(members.shape[0]):
+    members = rows_standing(b, MEMBER)
+    outcome = np.zeros(members.shape[0], np.int8)
+    alphas = np.empty(members.shape[0], np.int32)
+    for k in range(members.shape[0]):
         i = members[k]
-        if u[k, 0] >= order_rate:
-            outcome[k] = NO_ORDER
+        alpha = packs.alpha[b.pack[i]]
+        alphas[k] = alpha
+        if uniform(key, i, 0) >= p.order_rate:
             continue
-        alpha = pack_alpha[pack[i]]
-        ill = u[k, 1] < ill_rate[alpha]
-        if ill:
-            outcome[k] = DEFIED_ILL if u[k, 2] < resist_ill else OBEYED_ILL
-            continue
-        if u[k, 2] < autonomy[i]:
+        if uniform(key, i, 1) < b.ill_rate[alpha]:
+            outcome[k] = DEFIED_ILL if uniform(key, i, 2) < p.resist_ill else OBEYED_ILL
+        elif uniform(key, i, 2) < b.autonomy[i]:
             outcome[k] = DEFIED
-            defiance[i] += 1
-            if defiance[i] >= defiance_limit:
-                defiance[i] = 0
-                task[i] = NO_TASK
-                lead[i] = NOBODY
-                knowledge[i] = 0.0
-                if kind[i] == WEREWOLF:
-                    standing[i] = OMEGA
-                    hostile[i] = False
-                    pack[i] = NOBODY
-                else:
-                    standing[i] = ALLY
+            b.defiance[i] += 1
+            if b.defiance[i] >= p.defiance_limit:
+                leave_pack(b, i, ALLY)
         else:
             outcome[k] = OBEYED
-            defiance[i] = max(0, defiance[i] - 1)
+            b.defiance[i] = max(0, b.defiance[i] - 1)
+    return members, outcome, alphas
 
 
 # ---------------------------------------------------------- 3. movement
@@ -303,22 +391,12 @@ def step_toward(a, target, size):
     return (a - 1 + size) % size
 
 
-def move(b, pack_alpha, steps, cohesion, width, height, new_x, new_y):
-    """Members close on their alpha, allies with a lead walk to it, the rest wander."""
-    _move(
-        len(b.alive), b.alive, b.standing, b.pack, b.lead, b.x, b.y,
-        pack_alpha, steps, cohesion, width, height, new_x, new_y,
-    )  # fmt: skip
-
-
-@per_being
-def _move(
-    alive, standing, pack, lead, xs, ys,
-    pack_alpha, steps, cohesion, width, height, new_x, new_y,
-):  # fmt: skip
+def _move(alive, standing, pack, lead, xs, ys, pack_alpha, key, cohesion, width, height, nx, ny):
+    # Columns, not the `Beings` tuple: Numba's prange can lose writes made
+    # through arrays taken from a tuple argument.
     for i in prange(alive.shape[0]):
         x, y = np.int64(xs[i]), np.int64(ys[i])
-        new_x[i], new_y[i] = x, y
+        nx[i], ny[i] = x, y
         if not alive[i]:
             continue
         target = NOBODY
@@ -329,183 +407,159 @@ def _move(
         elif standing[i] == ALLY and lead[i] != NOBODY:
             target = lead[i]
         if target != NOBODY:
-            new_x[i] = step_toward(x, xs[target], width)
-            new_y[i] = step_toward(y, ys[target], height)
+            nx[i] = step_toward(x, xs[target], width)
+            ny[i] = step_toward(y, ys[target], height)
         else:
-            s = np.int64(steps[i])
-            new_x[i] = (x + s % 3 - 1 + width) % width
-            new_y[i] = (y + s // 3 - 1 + height) % height
+            s = pick(uniform(key, i, 0), 9)
+            nx[i] = (x + s % 3 - 1 + width) % width
+            ny[i] = (y + s // 3 - 1 + height) % height
+
+
+move_serial = njit(cache=True)(_move)
+move_parallel = njit(cache=True, parallel=True)(_move)
+"""The movement of every being; in parallel (called from Python) for large runs."""
+
+
+@njit(cache=True)
+def movement(b, packs, p, key, spare, worlds):
+    """3. Members close on their alpha, allies with a lead walk to it, the rest wander.
+
+    Everyone moves at once, from where all stood: new positions go to the
+    ``spare`` columns (`settle` then copies them over the old). Nobody moves
+    again today, so the spatial index built by `settle` serves the rest of
+    the day; it is returned.
+    """
+    n = b.alive.shape[0]
+    move_serial(
+        b.alive, b.standing, b.pack, b.lead, b.x, b.y, packs.alpha, key, p.cohesion,
+        p.width, p.height, spare[0][:n], spare[1][:n],
+    )  # fmt: skip
+    return settle(b, p, spare, worlds)
+
+
+@njit(cache=True)
+def settle(b, p, spare, worlds):
+    """Movement's end: the new positions replace the old, and the spatial index is built."""
+    n = b.alive.shape[0]
+    b.x[:] = spare[0][:n]
+    b.y[:] = spare[1][:n]
+    return build_index(b, worlds, p.width, p.height)
 
 
 # ----------------------------------------------------------- 4. attacks
 
 
 @njit(cache=True)
-def attack(
-    b,
-    grid_start,
-    grid_rows,
-    side,
-    nbx,
-    nby,
-    omegas,
-    betas,
-    u,
-    bonus,
-    half,
-    protect_radius,
-    patrol_radius,
-    wound,
-    repel_wound,
-    width,
-    height,
-    today,
-    named_slot,
-    n_named_rows,
-    n0,
-    wounded,
-    wounded_alone,
-):
-    """R10: each hostile omega attacks a uniform non-omega within distance 1.
+def attacks(b, packs, p, t, key, g):
+    """4. R10: each hostile omega attacks a uniform non-omega within distance 1.
 
     Everything is read at the phase's start; wounds are applied at the end,
-    so several attacks on one target add up. Returns per omega its target
-    (or NOBODY), whether it hit, and how many defended.
+    so several attacks on one target add up. Returns the omegas and per
+    omega its target (or NOBODY), whether it hit, and how many defended.
     """
+    start, rows = by_standing(b, (1 << OMEGA) | (1 << MEMBER))
+    omegas = rows[start[OMEGA] : start[OMEGA + 1]]
+    omegas = omegas[b.hostile[omegas]]
+    betas = count_betas(b, rows[start[MEMBER] : start[MEMBER + 1]], packs.alpha.shape[0])
     m = omegas.shape[0]
     target = np.full(m, NOBODY, np.int32)
     hit = np.zeros(m, np.bool_)
     defenders = np.zeros(m, np.int32)
-    nb = nbx * nby
-    reach = max(protect_radius, patrol_radius)
+    reach = max(p.protect_radius, p.patrol_radius)
+    around = np.empty(64, np.int32)
     for k in range(m):
         o = omegas[k]
         w = b.world[o]
-        ox, oy = b.x[o], b.y[o]
-        base = w * nb
-        # candidates: living non-omegas within distance 1
-        bx0, cx = axis_buckets(ox, 1, width, side, nbx)
-        by0, cy = axis_buckets(oy, 1, height, side, nby)
-        count = 0
-        pick = -1
-        for pass_ in range(2):
-            if pass_ == 1:
-                if count == 0:
-                    break
-                pick = int(u[k, 0] * count)
-                count = 0
-            for jy in range(cy):
-                by = (by0 + jy) % nby
-                for jx in range(cx):
-                    key = base + by * nbx + (bx0 + jx) % nbx
-                    for q in range(grid_start[key], grid_start[key + 1]):
-                        j = grid_rows[q]
-                        if not b.alive[j] or b.standing[j] == OMEGA:
-                            continue
-                        if torus_distance(ox, oy, b.x[j], b.y[j], width, height) > 1:
-                            continue
-                        if pass_ == 1 and count == pick:
-                            target[k] = j
-                        count += 1
-        t = target[k]
-        if t == NOBODY:
+        around, n = near(b, g, w, b.x[o], b.y[o], 1, around)
+        eligible = 0
+        for q in range(n):  # candidates: the non-omegas, kept at the front
+            if b.standing[around[q]] != OMEGA:
+                around[eligible] = around[q]
+                eligible += 1
+        if eligible == 0:
             continue
+        tg = around[pick(uniform(key, o, 0), eligible)]
+        target[k] = tg
         # defenders: the target's pack's other living werewolf alpha/members nearby
-        d_power = power(b, t, betas, bonus, half)
+        d_power = power(b, tg, betas, p)
         n_def = 0
-        if b.standing[t] == ALPHA or b.standing[t] == MEMBER:
-            p = b.pack[t]
-            tx, ty = b.x[t], b.y[t]
-            bx0, cx = axis_buckets(tx, reach, width, side, nbx)
-            by0, cy = axis_buckets(ty, reach, height, side, nby)
-            for jy in range(cy):
-                by = (by0 + jy) % nby
-                for jx in range(cx):
-                    key = base + by * nbx + (bx0 + jx) % nbx
-                    for q in range(grid_start[key], grid_start[key + 1]):
-                        j = grid_rows[q]
-                        if j == t or not b.alive[j] or b.pack[j] != p:
-                            continue
-                        if b.kind[j] != WEREWOLF:
-                            continue
-                        if b.standing[j] != ALPHA and b.standing[j] != MEMBER:
-                            continue
-                        d = torus_distance(tx, ty, b.x[j], b.y[j], width, height)
-                        radius = patrol_radius if b.task[j] == PATROL else protect_radius
-                        if d <= radius:
-                            n_def += 1
-                            d_power += power(b, j, betas, bonus, half)
+        if in_pack(b, tg):
+            around, n = near(b, g, w, b.x[tg], b.y[tg], reach, around)
+            for j in around[:n]:
+                if j == tg or b.pack[j] != b.pack[tg] or b.kind[j] != WEREWOLF:
+                    continue
+                if not in_pack(b, j):
+                    continue
+                radius = p.patrol_radius if b.task[j] == PATROL else p.protect_radius
+                if torus_distance(b.x[tg], b.y[tg], b.x[j], b.y[j], g.width, g.height) <= radius:
+                    n_def += 1
+                    d_power += power(b, j, betas, p)
         defenders[k] = n_def
-        a_power = power(b, o, betas, bonus, half)
+        a_power = power(b, o, betas, p)
         total = a_power + d_power
-        chance = a_power / total if total > 0 else 0.0
-        hit[k] = u[k, 1] < chance
-        # metrics, by the target's standing at the phase's start
-        standing = b.standing[t]
-        today[w, M_ATTACKS] += 1
-        today[w, M_ATTACKS_ON + standing] += 1
-        if n_def == 0:
-            today[w, M_ATTACKS_ALONE] += 1
-        if hit[k]:
-            today[w, M_HITS] += 1
-            today[w, M_HITS_ON + standing] += 1
-            if n_def == 0:
-                today[w, M_HITS_ALONE] += 1
-            if t < n_named_rows:
-                slot = named_slot[t % n0]
-                if slot >= 0:
-                    wounded[w, slot] += 1
-                    if n_def == 0:
-                        wounded_alone[w, slot] += 1
+        hit[k] = uniform(key, o, 1) < (a_power / total if total > 0 else 0.0)
+        tally_attack(t, w, tg, b.standing[tg], n_def == 0, hit[k])
     # wounds, after every decision was taken
     for k in range(m):
-        t = target[k]
-        if t == NOBODY:
+        tg = target[k]
+        if tg == NOBODY:
             continue
         if hit[k]:
-            if b.standing[t] == ALLY:
-                b.wounded_as_ally[t] = True
-            b.health[t] = max(0, b.health[t] - wound)
+            if b.standing[tg] == ALLY:
+                b.wounded_as_ally[tg] = True
+            b.health[tg] = max(0, b.health[tg] - p.wound)
         else:
             o = omegas[k]
-            b.health[o] = max(0, b.health[o] - repel_wound)
-    return target, hit, defenders
+            b.health[o] = max(0, b.health[o] - p.repel_wound)
+    return omegas, target, hit, defenders
+
+
+@njit(cache=True, inline="always")
+def tally_attack(t, w, target, standing, alone, hit):
+    """An attack in the day's metrics, and a named target's wounds in the run's."""
+    t.today[w, M_ATTACKS] += 1
+    t.today[w, M_ATTACKS_ON + standing] += 1
+    if alone:
+        t.today[w, M_ATTACKS_ALONE] += 1
+    if not hit:
+        return
+    t.today[w, M_HITS] += 1
+    t.today[w, M_HITS_ON + standing] += 1
+    if alone:
+        t.today[w, M_HITS_ALONE] += 1
+    if target < t.named_slot.shape[0] * t.wounded.shape[0]:
+        slot = t.named_slot[target % t.named_slot.shape[0]]
+        if slot >= 0:
+            t.wounded[w, slot] += 1
+            if alone:
+                t.wounded_alone[w, slot] += 1
 
 
 # ------------------------------------------------------------ 5. deaths
 
 
 @njit(cache=True)
-def die(b, packs_alpha, packs_knowledge, today):
-    """Every being at health 0 dies; dead alphas are succeeded or their packs dissolve.
+def deaths(b, packs, t):
+    """5. Every being at health 0 dies; dead alphas are succeeded or their packs dissolve.
 
     Returns the rows that died, then ``(pack, new alpha)`` for each
     succession and the packs dissolved.
     """
-    count = 0
-    for i in range(b.alive.shape[0]):
-        if b.alive[i] and b.health[i] <= 0:
-            count += 1
-    dead = np.empty(count, np.int32)
-    k = 0
-    orphaned = 0
-    for i in range(b.alive.shape[0]):
-        if b.alive[i] and b.health[i] <= 0:
-            dead[k] = i
-            k += 1
-            b.alive[i] = False
-            w = b.world[i]
-            today[w, M_DEATHS] += 1
-            today[w, M_DEATHS_OF + b.standing[i]] += 1
-            if b.standing[i] == ALPHA:
-                orphaned += 1
+    dead = np.flatnonzero(b.alive & (b.health <= 0)).astype(np.int32)
+    orphaned = np.zeros(packs.alpha.shape[0], np.bool_)
+    for i in dead:
+        b.alive[i] = False
+        w = b.world[i]
+        t.today[w, M_DEATHS] += 1
+        t.today[w, M_DEATHS_OF + b.standing[i]] += 1
+        if b.standing[i] == ALPHA:
+            orphaned[b.pack[i]] = True
     succession = np.empty((0, 2), np.int32)
     dissolved = np.empty(0, np.int32)
-    if orphaned:
-        succession, dissolved = _succeed(b, dead, packs_alpha, packs_knowledge, orphaned)
+    if orphaned.any():
+        succession, dissolved = _succeed(b, packs, orphaned)
     # a dead member leaves its pack; a dead ally's alliance ends
-    for k in range(dead.shape[0]):
-        i = dead[k]
+    for i in dead:
         b.task[i] = NO_TASK
         b.lead[i] = NOBODY
         b.pack[i] = NOBODY
@@ -513,261 +567,187 @@ def die(b, packs_alpha, packs_knowledge, today):
 
 
 @njit(cache=True)
-def _succeed(b, dead, packs_alpha, packs_knowledge, orphaned):
-    n_packs = packs_alpha.shape[0]
+def _succeed(b, packs, orphaned):
+    n_packs = packs.alpha.shape[0]
     heir = np.full(n_packs, NOBODY, np.int32)
-    needs = np.zeros(n_packs, np.bool_)
-    for k in range(dead.shape[0]):
-        i = dead[k]
-        if b.standing[i] == ALPHA:
-            needs[b.pack[i]] = True
     # the living werewolf beta with the highest base strength; lowest row on a tie
-    for i in range(b.alive.shape[0]):
-        if b.alive[i] and b.standing[i] == MEMBER and b.kind[i] == WEREWOLF:
-            p = b.pack[i]
-            if needs[p]:
-                h = heir[p]
-                if h == NOBODY or b.strength[i] > b.strength[h]:
-                    heir[p] = i
-    succession = np.empty((orphaned, 2), np.int32)
-    dissolved = np.empty(orphaned, np.int32)
-    n_s = 0
-    n_d = 0
-    for p in range(n_packs):
-        if not needs[p]:
+    for i in rows_standing(b, MEMBER):
+        q = b.pack[i]
+        if not orphaned[q] or b.kind[i] != WEREWOLF:
             continue
-        h = heir[p]
+        if heir[q] == NOBODY or b.strength[i] > b.strength[heir[q]]:
+            heir[q] = i
+    succession = np.empty((n_packs, 2), np.int32)
+    gone = np.zeros(n_packs, np.bool_)
+    n_s = 0
+    for q in np.flatnonzero(orphaned):
+        h = heir[q]
         if h != NOBODY:
-            leave_standing(b, h)
-            b.standing[h] = ALPHA
-            packs_alpha[p] = h
-            succession[n_s, 0] = p
+            change_standing(b, h, ALPHA, q)
+            packs.alpha[q] = h
+            succession[n_s, 0] = q
             succession[n_s, 1] = h
             n_s += 1
         else:
-            packs_alpha[p] = NOBODY
-            packs_knowledge[p] = 0.0
-            dissolved[n_d] = p
-            n_d += 1
-    if n_d:
+            packs.alpha[q] = NOBODY
+            packs.knowledge[q] = 0.0
+            gone[q] = True
+    dissolved = np.flatnonzero(gone).astype(np.int32)
+    if dissolved.shape[0]:
         # human members and allies become unaffiliated, werewolf allies omegas
-        gone = np.zeros(n_packs, np.bool_)
-        for k in range(n_d):
-            gone[dissolved[k]] = True
         for i in range(b.alive.shape[0]):
-            p = b.pack[i]
-            if p == NOBODY or not gone[p] or not b.alive[i]:
+            q = b.pack[i]
+            if q == NOBODY or not gone[q] or not b.alive[i]:
                 continue
             if b.standing[i] == MEMBER or b.standing[i] == ALLY:
-                leave_standing(b, i)
-                b.pack[i] = NOBODY
+                leave_pack(b, i, UNAFFILIATED)
                 b.wounded_as_ally[i] = False
-                if b.kind[i] == WEREWOLF:
-                    b.standing[i] = OMEGA
-                    b.hostile[i] = False
-                else:
-                    b.standing[i] = UNAFFILIATED
-    return succession[:n_s], dissolved[:n_d]
+    return succession[:n_s], dissolved
 
 
 # ----------------------------------------------- 6. research and hunts
 
 
 @njit(cache=True)
-def research(b, members, allies, packs_knowledge):
-    """Packs add their researchers' research; allies without a lead research alone."""
-    for k in range(members.shape[0]):
-        i = members[k]
+def research_and_hunts(b, packs, p, t, key, g, worlds):
+    """6. Research, hunts, leads, deaths, in this order (R9).
+
+    Returns per hunting pack (in pack order) the omega hunted (or NOBODY),
+    whether it died and the hunter wounded on a failure (or NOBODY); then
+    what `deaths` returns.
+    """
+    start, rows = by_standing(b, (1 << MEMBER) | (1 << ALLY))
+    members = rows[start[MEMBER] : start[MEMBER + 1]]
+    allies = rows[start[ALLY] : start[ALLY + 1]]
+    for i in members:
         if b.task[i] == RESEARCH:
-            packs_knowledge[b.pack[i]] += b.research[i]
-    for k in range(allies.shape[0]):
-        i = allies[k]
+            packs.knowledge[b.pack[i]] += b.research[i]
+    for i in allies:
         if b.lead[i] == NOBODY:
             b.knowledge[i] += b.research[i]
+    h = hostile_by_world(b, worlds)
+    hunting = np.flatnonzero(
+        (packs.alpha != NOBODY) & (packs.knowledge >= p.lead_threshold) & (h[2][packs.world] > 0)
+    ).astype(np.int32)
+    prey = np.full(hunting.shape[0], NOBODY, np.int32)
+    killed = np.zeros(hunting.shape[0], np.bool_)
+    hurt = np.full(hunting.shape[0], NOBODY, np.int32)
+    if hunting.shape[0]:
+        _hunt(b, packs, p, t, key, g, h, members, hunting, prey, killed, hurt)
+    _follow_leads(b, packs, p, g, h, allies)
+    return hunting, prey, killed, hurt, deaths(b, packs, t)
 
 
 @njit(cache=True)
-def pack_roster(b, n_packs):
-    """Living werewolf alphas and betas grouped by pack (CSR), the hunters."""
-    start = np.zeros(n_packs + 2, np.int64)
-    for i in range(b.alive.shape[0]):
-        if (
-            b.alive[i]
-            and b.kind[i] == WEREWOLF
-            and (b.standing[i] == ALPHA or b.standing[i] == MEMBER)
-        ):
-            start[b.pack[i] + 2] += 1
-    for k in range(2, start.shape[0]):
-        start[k] += start[k - 1]
-    rows = np.empty(start[-1], np.int32)
-    for i in range(b.alive.shape[0]):
-        if (
-            b.alive[i]
-            and b.kind[i] == WEREWOLF
-            and (b.standing[i] == ALPHA or b.standing[i] == MEMBER)
-        ):
-            rows[start[b.pack[i] + 1]] = i
-            start[b.pack[i] + 1] += 1
-    return start, rows
-
-
-@njit(cache=True)
-def hunt(
-    b,
-    hunting,
-    packs_alpha,
-    packs_knowledge,
-    h_start,
-    h_rows,
-    h_alive,
-    grid_start,
-    grid_rows,
-    side,
-    nbx,
-    nby,
-    roster_start,
-    roster_rows,
-    betas,
-    u,
-    bonus,
-    half,
-    wound,
-    width,
-    height,
-    today,
-):
-    """Packs whose knowledge reached the threshold hunt, in pack order.
-
-    Returns per hunting pack the omega hunted (or NOBODY), whether it died,
-    and the hunter wounded on a failure (or NOBODY).
-    """
-    m = hunting.shape[0]
-    prey = np.full(m, NOBODY, np.int32)
-    killed = np.zeros(m, np.bool_)
-    hurt = np.full(m, NOBODY, np.int32)
-    for k in range(m):
-        p = hunting[k]
-        alpha = packs_alpha[p]
+def _hunt(b, packs, p, t, key, g, h, members, hunting, prey, killed, hurt):
+    # hunters: each pack's living werewolf alpha and betas, oldest first
+    n_packs = packs.alpha.shape[0]
+    betas = count_betas(b, members, n_packs)
+    first = np.zeros(n_packs + 1, np.int64)
+    first[1:] = np.cumsum(betas + 1)
+    hunters = np.empty(first[-1], np.int32)
+    filled = first[:-1].copy()
+    for q in range(n_packs):
+        if packs.alpha[q] != NOBODY:
+            hunters[filled[q]] = packs.alpha[q]
+            filled[q] += 1
+    for i in members:
+        if b.kind[i] == WEREWOLF:
+            hunters[filled[b.pack[i]]] = i
+            filled[b.pack[i]] += 1
+    for k in range(hunting.shape[0]):
+        q = hunting[k]
+        alpha = packs.alpha[q]
         w = b.world[alpha]
-        o = nearest_hostile(
-            b,
-            h_start,
-            h_rows,
-            h_alive,
-            grid_start,
-            grid_rows,
-            side,
-            nbx,
-            nby,
-            w,
-            b.x[alpha],
-            b.y[alpha],
-            width,
-            height,
-        )
+        o = nearest_hostile(b, h, g, w, b.x[alpha], b.y[alpha])
         if o == NOBODY:
             continue  # knowledge keeps growing while there is no one to hunt
         prey[k] = o
+        team = hunters[first[q] : filled[q]]
         strength = 0.0
-        for q in range(roster_start[p], roster_start[p + 1]):
-            strength += power(b, roster_rows[q], betas, bonus, half)
-        o_power = power(b, o, betas, bonus, half)
-        total = strength + o_power
-        today[w, M_HUNTS] += 1
-        if total > 0 and u[k, 0] < strength / total:
+        for j in team:
+            strength += power(b, j, betas, p)
+        total = strength + power(b, o, betas, p)
+        t.today[w, M_HUNTS] += 1
+        if total > 0 and uniform(key, q, 0) < strength / total:
             killed[k] = True
             b.health[o] = 0
             b.alive[o] = False
-            h_alive[w] -= 1
-            today[w, M_KILLS] += 1
-            today[w, M_DEATHS] += 1
-            today[w, M_DEATHS_OF + OMEGA] += 1
+            h[2][w] -= 1
+            t.today[w, M_KILLS] += 1
+            t.today[w, M_DEATHS] += 1
+            t.today[w, M_DEATHS_OF + OMEGA] += 1
         else:
-            n = roster_start[p + 1] - roster_start[p]
-            j = roster_rows[roster_start[p] + min(int(u[k, 1] * n), n - 1)]
+            j = team[pick(uniform(key, q, 1), team.shape[0])]
             hurt[k] = j
-            b.health[j] = max(0, b.health[j] - wound)
-        packs_knowledge[p] = 0.0
-    return prey, killed, hurt
+            b.health[j] = max(0, b.health[j] - p.wound)
+        packs.knowledge[q] = 0.0
 
 
 @njit(cache=True)
-def follow_leads(
-    b,
-    allies,
-    packs_knowledge,
-    h_start,
-    h_rows,
-    h_alive,
-    grid_start,
-    grid_rows,
-    side,
-    nbx,
-    nby,
-    lead_threshold,
-    width,
-    height,
-):
-    """Allies take leads on omegas, confirm them to their pack, or drop dead ones."""
-    for k in range(allies.shape[0]):
-        i = allies[k]
+def _follow_leads(b, packs, p, g, h, allies):
+    # a lead on a dead omega ends; an ally who knows enough takes one; one beside its target confirms it
+    for i in allies:
         if not b.alive[i] or b.standing[i] != ALLY:
             continue
         if b.lead[i] != NOBODY and not b.alive[b.lead[i]]:
             b.lead[i] = NOBODY
-        if b.lead[i] == NOBODY and b.knowledge[i] >= lead_threshold:
-            o = nearest_hostile(
-                b,
-                h_start,
-                h_rows,
-                h_alive,
-                grid_start,
-                grid_rows,
-                side,
-                nbx,
-                nby,
-                b.world[i],
-                b.x[i],
-                b.y[i],
-                width,
-                height,
-            )
+        if b.lead[i] == NOBODY and b.knowledge[i] >= p.lead_threshold:
+            o = nearest_hostile(b, h, g, b.world[i], b.x[i], b.y[i])
             if o != NOBODY:
                 b.lead[i] = o
                 b.knowledge[i] = 0.0
         o = b.lead[i]
-        if o != NOBODY and torus_distance(b.x[i], b.y[i], b.x[o], b.y[o], width, height) <= 1:
-            p = b.pack[i]
-            packs_knowledge[p] = max(packs_knowledge[p], lead_threshold)
+        if o != NOBODY and torus_distance(b.x[i], b.y[i], b.x[o], b.y[o], g.width, g.height) <= 1:
+            q = b.pack[i]
+            packs.knowledge[q] = max(packs.knowledge[q], p.lead_threshold)
             b.lead[i] = NOBODY
 
 
 # ---------------------------------------------------- 7. care and healing
 
 
-def heal(b, asked, heal_werewolf, heal_human):
-    """Everyone heals at its kind's rate, doubled when cared for; ``asked`` marks allies who asked."""
-    _heal(len(b.alive), b.alive, b.health, b.kind, b.standing, asked, heal_werewolf, heal_human)
-
-
-@per_being
-def _heal(alive, health, kind, standing, asked, heal_werewolf, heal_human):
+def _heal(alive, health, kind, cared, heal_werewolf, heal_human):
     for i in prange(alive.shape[0]):
         if not alive[i] or health[i] >= MILLI:
             continue
         rate = heal_werewolf if kind[i] == WEREWOLF else heal_human
-        s = standing[i]
-        if s == ALPHA or s == MEMBER or (s == ALLY and asked[i]):  # noqa: SIM109 (Numba)
+        if cared[i]:
             rate *= 2
         health[i] = min(MILLI, health[i] + rate)
 
 
+heal_serial = njit(cache=True)(_heal)
+heal_parallel = njit(cache=True, parallel=True)(_heal)
+"""Healing of every being; in parallel (called from Python) for large runs."""
+
+
 @njit(cache=True)
-def ask_for_help(b, allies, u, asked):
-    """An injured ally asks for help with probability ``1 - pride``."""
-    for k in range(allies.shape[0]):
-        i = allies[k]
-        asked[i] = b.health[i] < MILLI and u[k] >= b.pride[i]
+def care(b, packs, key):
+    """7. Who is cared for today (R10).
+
+    Injured members of a pack whose alpha lives (the alpha checks in), and
+    its injured allies who ask (probability ``1 - pride``). Alphas, omegas
+    and the unaffiliated are not.
+    """
+    start, rows = by_standing(b, (1 << MEMBER) | (1 << ALLY))
+    cared = np.zeros(b.alive.shape[0], np.bool_)
+    for standing in (MEMBER, ALLY):
+        for i in rows[start[standing] : start[standing + 1]]:
+            if b.health[i] < MILLI and packs.alpha[b.pack[i]] != NOBODY:
+                cared[i] = standing == MEMBER or uniform(key, i, 0) >= b.pride[i]
+    return cared
+
+
+@njit(cache=True)
+def care_and_healing(b, packs, p, key):
+    """7. Care (`care`), then healing (R14): each heals at its kind's rate, doubled if cared for.
+
+    Returns who was cared for.
+    """
+    cared = care(b, packs, key)
+    heal_serial(b.alive, b.health, b.kind, cared, p.heal_werewolf, p.heal_human)
+    return cared
 
 
 # ------------------------------------------------------------- 8. bites
@@ -777,203 +757,198 @@ NO_BITE, BITE_KILLED, BITE_WELCOMED, BITE_OMEGA = 0, 1, 2, 3
 
 
 @njit(cache=True)
-def bite(
-    b,
-    alphas,
-    grid_start,
-    grid_rows,
-    side,
-    nbx,
-    nby,
-    u,
-    bite_rate,
-    consent,
-    bite_lethality,
-    bitten_strength,
-    submit_after_bite,
-    width,
-    height,
-    today,
-):
-    """R1, R12: alphas, one after another, may bite a consenting unaffiliated human nearby."""
+def bites(b, packs, p, t, key, g):
+    """8. R1, R12: alphas, one after another, may bite a consenting unaffiliated human nearby.
+
+    Returns the alphas (oldest first), whom each bit (or NOBODY) and how it went.
+    """
+    alphas = np.sort(packs.alpha[packs.alpha != NOBODY])
     m = alphas.shape[0]
     bitten = np.full(m, NOBODY, np.int32)
     outcome = np.zeros(m, np.int8)
-    nb = nbx * nby
+    around = np.empty(64, np.int32)
     for k in range(m):
         a = alphas[k]
-        if not b.alive[a] or u[k, 0] >= bite_rate:
+        if not b.alive[a] or uniform(key, a, 0) >= p.bite_rate:
             continue
-        ax, ay = b.x[a], b.y[a]
-        base = b.world[a] * nb
-        bx0, cx = axis_buckets(ax, 1, width, side, nbx)
-        by0, cy = axis_buckets(ay, 1, height, side, nby)
-        count = 0
-        pick = -1
-        chosen = NOBODY
-        for pass_ in range(2):
-            if pass_ == 1:
-                if count == 0:
-                    break
-                pick = int(u[k, 1] * count)
-                count = 0
-            for jy in range(cy):
-                by = (by0 + jy) % nby
-                for jx in range(cx):
-                    key = base + by * nbx + (bx0 + jx) % nbx
-                    for q in range(grid_start[key], grid_start[key + 1]):
-                        j = grid_rows[q]
-                        if not b.alive[j] or b.kind[j] != HUMAN or b.standing[j] != UNAFFILIATED:
-                            continue
-                        if torus_distance(ax, ay, b.x[j], b.y[j], width, height) > 1:
-                            continue
-                        if count == pick:
-                            chosen = j
-                        count += 1
-        if chosen == NOBODY or u[k, 2] >= consent:
+        around, n = near(b, g, b.world[a], b.x[a], b.y[a], 1, around)
+        eligible = 0
+        for q in range(n):  # candidates: unaffiliated humans, kept at the front
+            j = around[q]
+            if b.kind[j] == HUMAN and b.standing[j] == UNAFFILIATED:
+                around[eligible] = j
+                eligible += 1
+        if eligible == 0 or uniform(key, a, 2) >= p.consent:
             continue
+        chosen = around[pick(uniform(key, a, 1), eligible)]
         bitten[k] = chosen
-        if u[k, 3] < bite_lethality:
+        if uniform(key, a, 3) < p.bite_lethality:
             outcome[k] = BITE_KILLED
             b.alive[chosen] = False
             b.health[chosen] = 0
             w = b.world[chosen]
-            today[w, M_DEATHS] += 1
-            today[w, M_DEATHS_OF + UNAFFILIATED] += 1
+            t.today[w, M_DEATHS] += 1
+            t.today[w, M_DEATHS_OF + UNAFFILIATED] += 1
             continue
         b.kind[chosen] = WEREWOLF
-        b.strength[chosen] = bitten_strength
-        b.theta_patrol[chosen] = 10.0 * (1.5 - min(bitten_strength, 1.0))
-        leave_standing(b, chosen)
-        if u[k, 4] < submit_after_bite:
+        b.strength[chosen] = p.bitten_strength
+        b.theta_patrol[chosen] = initial_theta_patrol(p.bitten_strength)
+        if uniform(key, a, 4) < p.submit_after_bite:
             outcome[k] = BITE_WELCOMED
-            b.standing[chosen] = MEMBER
-            b.pack[chosen] = b.pack[a]
+            change_standing(b, chosen, MEMBER, b.pack[a])
         else:
             outcome[k] = BITE_OMEGA
-            b.standing[chosen] = OMEGA
-            b.hostile[chosen] = False
-    return bitten, outcome
+            change_standing(b, chosen, OMEGA, NOBODY)
+    return alphas, bitten, outcome
 
 
 # ----------------------------------------------------------- 9. joining
 
 
 @njit(cache=True)
-def join(
-    b,
-    omegas,
-    grid_start,
-    grid_rows,
-    side,
-    nbx,
-    nby,
-    u,
-    join_rate,
-    insincerity,
-    width,
-    height,
-):
-    """R4, R13: non-hostile omegas near an alpha submit to the nearest; sincere ones are welcomed.
+def joining(b, packs, p, key, g):
+    """9. R4, R13: omegas near an alpha submit to the nearest; allies may come back.
 
-    Returns per omega the alpha it submitted to (or NOBODY) and whether the
-    submission was insincere (and refused).
+    Returns the non-hostile omegas, the alpha each submitted to (or NOBODY)
+    and whether insincerely (refused); then the allies and who came back.
     """
+    start, rows = by_standing(b, (1 << OMEGA) | (1 << ALLY))
+    omegas = rows[start[OMEGA] : start[OMEGA + 1]]
+    omegas = omegas[~b.hostile[omegas]]
+    allies = rows[start[ALLY] : start[ALLY + 1]].copy()
     m = omegas.shape[0]
     submitted = np.full(m, NOBODY, np.int32)
     insincere = np.zeros(m, np.bool_)
-    nb = nbx * nby
     # decide first, change after: the standings read are the phase's start
+    around = np.empty(64, np.int32)
     for k in range(m):
         o = omegas[k]
-        if u[k, 0] >= join_rate:
+        if uniform(key, o, 0) >= p.join_rate:
             continue
-        ox, oy = b.x[o], b.y[o]
-        base = b.world[o] * nb
-        bx0, cx = axis_buckets(ox, 1, width, side, nbx)
-        by0, cy = axis_buckets(oy, 1, height, side, nby)
         best = NOBODY
         best_d = 2
-        for jy in range(cy):
-            by = (by0 + jy) % nby
-            for jx in range(cx):
-                key = base + by * nbx + (bx0 + jx) % nbx
-                for q in range(grid_start[key], grid_start[key + 1]):
-                    j = grid_rows[q]
-                    if not b.alive[j] or b.standing[j] != ALPHA:
-                        continue
-                    d = torus_distance(ox, oy, b.x[j], b.y[j], width, height)
-                    if d < best_d or (d == best_d and j < best):
-                        best, best_d = j, d
-        if best == NOBODY:
-            continue
-        submitted[k] = best
-        insincere[k] = u[k, 1] < insincerity
+        around, n = near(b, g, b.world[o], b.x[o], b.y[o], 1, around)
+        for j in around[:n]:
+            if b.standing[j] != ALPHA:
+                continue
+            d = torus_distance(b.x[o], b.y[o], b.x[j], b.y[j], g.width, g.height)
+            if d < best_d or (d == best_d and j < best):
+                best, best_d = j, d
+        if best != NOBODY:
+            submitted[k] = best
+            insincere[k] = uniform(key, o, 1) < p.insincerity
     for k in range(m):
-        a = submitted[k]
-        if a == NOBODY or insincere[k]:
-            continue
-        o = omegas[k]
-        leave_standing(b, o)
-        b.standing[o] = MEMBER
-        b.pack[o] = b.pack[a]
-    return submitted, insincere
-
-
-@njit(cache=True)
-def come_back(b, allies, u, return_rate, wounded_return_rate):
-    """Allies submit back to their pack's alpha and are welcomed; returns who came back."""
+        if submitted[k] != NOBODY and not insincere[k]:
+            change_standing(b, omegas[k], MEMBER, b.pack[submitted[k]])
     back = np.zeros(allies.shape[0], np.bool_)
     for k in range(allies.shape[0]):
         i = allies[k]
-        rate = wounded_return_rate if b.wounded_as_ally[i] else return_rate
-        if u[k] < rate:
+        rate = p.wounded_return_rate if b.wounded_as_ally[i] else p.return_rate
+        if uniform(key, i, 0) < rate:
             back[k] = True
-            leave_standing(b, i)
-            b.standing[i] = MEMBER
+            change_standing(b, i, MEMBER, b.pack[i])
             b.wounded_as_ally[i] = False
-    return back
+    return omegas, submitted, insincere, allies, back
 
 
 # ----------------------------------------------------------- 10. leaving
 
 
-def leave(b, members, u, leave_rate, left):
-    """R6: a member may leave; a werewolf becomes an omega, a human unaffiliated."""
-    _leave(
-        len(members), b.pack, b.kind, b.standing, b.hostile, b.defiance, b.task, b.lead, b.knowledge,
-        members, u, leave_rate, left,
-    )  # fmt: skip
-
-
-@per_being
-def _leave(
-    pack, kind, standing, hostile, defiance, task, lead, knowledge, members, u, leave_rate, left
-):
-    for k in prange(members.shape[0]):
+@njit(cache=True)
+def leaving(b, p, key):
+    """10. R6: each member may leave; a werewolf becomes an omega, a human unaffiliated."""
+    members = rows_standing(b, MEMBER)
+    left = np.zeros(members.shape[0], np.bool_)
+    for k in range(members.shape[0]):
         i = members[k]
-        left[k] = u[k] < leave_rate
-        if left[k]:
-            defiance[i] = 0
-            task[i] = NO_TASK
-            lead[i] = NOBODY
-            knowledge[i] = 0.0
-            pack[i] = NOBODY
-            if kind[i] == WEREWOLF:
-                standing[i] = OMEGA
-                hostile[i] = False
-            else:
-                standing[i] = UNAFFILIATED
+        if uniform(key, i, 0) < p.leave_rate:
+            left[k] = True
+            leave_pack(b, i, UNAFFILIATED)
+    return members, left
+
+
+# ---------------------------------------------------------- 11. arrivals
+
+
+@njit(cache=True)
+def arriving(p, key, worlds):
+    """11. The worlds where a hostile omega appears today, and its uniform cell in each."""
+    chosen = np.zeros(worlds, np.bool_)
+    for w in range(worlds):
+        chosen[w] = uniform(key, w, 0) < p.omega_arrival_rate
+    where = np.flatnonzero(chosen).astype(np.int32)
+    x = np.empty(where.shape[0], np.int16)
+    y = np.empty(where.shape[0], np.int16)
+    for k in range(where.shape[0]):
+        x[k] = pick(uniform(key, where[k], 1), p.width)
+        y[k] = pick(uniform(key, where[k], 2), p.height)
+    return where, x, y
+
+
+# --------------------------------------------------------------- the day
+
+
+@njit(cache=True)
+def day(b, packs, p, t, spare, seed, number, worlds):
+    """Day ``number``: phases 1 to 10 in order, then who arrives (`arriving`).
+
+    Arrivals are appended by the caller (the columns may have to grow),
+    which then closes the day (`close_day`); a day with no arrival is closed
+    here. Returns the arrivals.
+    """
+    t.today[:] = 0.0
+    tasks(b, packs, p, stream(seed, number, TASKS))
+    orders(b, packs, p, stream(seed, number, ORDERS))
+    g = movement(b, packs, p, stream(seed, number, MOVEMENT), spare, worlds)
+    attacks(b, packs, p, t, stream(seed, number, ATTACKS), g)
+    deaths(b, packs, t)
+    research_and_hunts(b, packs, p, t, stream(seed, number, HUNTS), g, worlds)
+    care_and_healing(b, packs, p, stream(seed, number, CARE))
+    bites(b, packs, p, t, stream(seed, number, BITES), g)
+    joining(b, packs, p, stream(seed, number, JOINING), g)
+    leaving(b, p, stream(seed, number, LEAVING))
+    arrived = arriving(p, stream(seed, number, ARRIVALS), worlds)
+    if arrived[0].shape[0] == 0:
+        close_day(b, packs, t, number)
+    return arrived
+
+
+@njit(cache=True)
+def days(b, packs, p, t, spare, seed, first, count, worlds):
+    """Days ``first``, ``first + 1``, ... (at most ``count``), until one has arrivals.
+
+    Returns how many days ran and the last one's arrivals (see `day`): a
+    small world runs for weeks in one call.
+    """
+    for ran in range(1, count + 1):
+        arrived = day(b, packs, p, t, spare, seed, first + ran - 1, worlds)
+        if arrived[0].shape[0]:
+            return ran, arrived
+    return count, arrived
 
 
 # ------------------------------------------------------- end of the day
 
 
 @njit(cache=True)
-def count_day(b, packs_alpha, packs_world, betas, today):
-    """Counts by standing and kind, tasks, established packs and mean pack size."""
-    n_packs = packs_alpha.shape[0]
+def close_day(b, packs, t, number):
+    """The day's counts (`count_day`), its summary over worlds, and the run's totals."""
+    count_day(b, packs, t)
+    t.daily[number] = summarise_figures(np.ascontiguousarray(t.today.T))
+    for w in range(t.today.shape[0]):
+        for j in range(EVENT_METRICS.shape[0]):
+            t.totals[w, j] += t.today[w, EVENT_METRICS[j]]
+        for m in range(M_BEINGS, M_BEINGS + 2 * (UNAFFILIATED + 1)):
+            t.being_days[0] += t.today[w, m]
+
+
+@njit(cache=True)
+def count_day(b, packs, t):
+    """Counts by standing and kind, tasks, established packs, mean pack size; named beings' days."""
+    n_packs = packs.alpha.shape[0]
+    today = t.today
     size = np.zeros(n_packs, np.int64)
+    betas = np.zeros(n_packs, np.int64)
     for i in range(b.alive.shape[0]):
         if not b.alive[i]:
             continue
@@ -984,31 +959,27 @@ def count_day(b, packs_alpha, packs_world, betas, today):
             today[w, M_BEINGS_OMEGA_HOSTILE] += 1
         elif s == MEMBER:
             size[b.pack[i]] += 1
+            betas[b.pack[i]] += b.kind[i] == WEREWOLF
             if b.task[i] == RESEARCH:
                 today[w, M_TASKS_RESEARCH] += 1
             elif b.task[i] == PATROL:
                 today[w, M_TASKS_PATROL] += 1
     worlds = today.shape[0]
-    packs = np.zeros(worlds, np.int64)
-    for p in range(n_packs):
-        if packs_alpha[p] == NOBODY:
+    packs_alive = np.zeros(worlds, np.int64)
+    for q in range(n_packs):
+        if packs.alpha[q] == NOBODY:
             continue
-        w = packs_world[p]
-        packs[w] += 1
-        today[w, M_PACK_SIZE_MEAN] += 1 + size[p]
-        if betas[p] > 0:
+        w = packs.world[q]
+        packs_alive[w] += 1
+        today[w, M_PACK_SIZE_MEAN] += 1 + size[q]
+        if betas[q] > 0:
             today[w, M_PACKS_ESTABLISHED] += 1
     for w in range(worlds):
-        if packs[w] > 0:
-            today[w, M_PACK_SIZE_MEAN] /= packs[w]
-
-
-@njit(cache=True)
-def count_named_days(b, named_rows, n0, days):
-    """Each named being alive at the end of the day adds a day to its standing."""
-    worlds = days.shape[0]
+        if packs_alive[w] > 0:
+            today[w, M_PACK_SIZE_MEAN] /= packs_alive[w]
+    n0 = t.named_slot.shape[0]
     for w in range(worlds):
-        for slot in range(named_rows.shape[0]):
-            i = w * n0 + named_rows[slot]
+        for slot in range(t.named_rows.shape[0]):
+            i = w * n0 + t.named_rows[slot]
             if b.alive[i]:
-                days[w, slot, b.standing[i]] += 1
+                t.named_days[w, slot, b.standing[i]] += 1

@@ -11,9 +11,7 @@ counts are added to each world's totals for the run.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
-
-from packlaw.sim.jit import per_being
+from numba import njit
 
 _STANDINGS = ("alpha", "member", "ally", "omega", "unaffiliated")
 _KINDS = ("human", "werewolf")
@@ -61,8 +59,8 @@ def _order_statistic(sorted_counts, lo, k):
     return lo + sorted_counts.shape[0] - 1
 
 
-@per_being
-def _summarise(by_figure):
+@njit(cache=True)
+def summarise_figures(by_figure):
     """Mean, sd and 5/50/95th percentiles (NumPy's linear rule) of each column.
 
     Columns of small whole numbers (almost all of them: counts) are
@@ -70,7 +68,12 @@ def _summarise(by_figure):
     """
     m, n = by_figure.shape
     out = np.empty((m, 5))
-    for c in prange(m):
+    if n == 1:  # one world: every statistic is its value, and the spread is 0
+        for c in range(m):
+            out[c] = by_figure[c, 0]
+            out[c, 1] = 0.0
+        return out
+    for c in range(m):
         column = by_figure[c]
         mean = column.mean()
         out[c, 0] = mean
@@ -109,10 +112,10 @@ def _summarise(by_figure):
 def summarise(values: np.ndarray) -> np.ndarray:
     """Mean, sd and 5/50/95th percentiles of each column of ``values`` (worlds x figures)."""
     by_figure = np.ascontiguousarray(values.T)  # one figure's worlds side by side in memory
-    return _summarise(values.size, by_figure)
+    return summarise_figures(by_figure)
 
 
-def describe(values: np.ndarray) -> dict[str, float]:
-    """``{mean, sd, p5, p50, p95}`` of one figure over worlds."""
-    stats = summarise(np.ascontiguousarray(values, dtype=np.float64).reshape(-1, 1))[0]
-    return {name: float(stats[j]) for j, name in enumerate(STATISTICS)}
+def describe_columns(values: np.ndarray) -> list[dict[str, float]]:
+    """``{mean, sd, p5, p50, p95}`` over worlds of each column of ``values`` (worlds x figures)."""
+    stats = summarise(np.asarray(values, dtype=np.float64))
+    return [dict(zip(STATISTICS, row.tolist(), strict=True)) for row in stats]

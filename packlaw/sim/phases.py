@@ -1,35 +1,23 @@
-"""The territory model's day: eleven phases, one function each, in the spec's order.
+"""The territory model's day, one phase at a time, for a traced world and for the tests.
 
-Read this beside `territory-model.md` ("One day, in this order"): each
-function's docstring is its phase, and ``one_day`` calls them in order. Every
-phase takes the state, the run's random generator and the day's `Ledger`
-(metrics, the spatial index, the optional chronicle of one world) and changes
-the state in place. The heavy lifting is in `kernels.py`.
+Each function runs one phase (its kernel in `kernels.py`, where the phases
+read side by side with `territory-model.md`) on the state and tells the
+`Ledger`'s chronicler, if any, what happened. `one_day` runs the eleven in
+order; an untraced run calls `kernels.day` instead, the same kernels in one
+call, which gives the same numbers (the draws are keyed, not sequential).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
 from packlaw.sim import kernels as k
-from packlaw.sim.grid import Grid, bucket_side, build_grid
-from packlaw.sim.state import (
-    ALLY,
-    MEMBER,
-    MILLI,
-    NOBODY,
-    OMEGA,
-    WEREWOLF,
-    State,
-    initial_theta_patrol,
-    initial_theta_research,
-)
-
-if TYPE_CHECKING:
-    from numpy.random import Generator
+from packlaw.sim.grid import Grid
+from packlaw.sim.metrics import EVENT_METRICS, N_METRICS, STATISTICS
+from packlaw.sim.state import NOBODY, OMEGA, STANDINGS, WEREWOLF, State, new_beings
 
 
 class Chronicler(Protocol):
@@ -38,16 +26,52 @@ class Chronicler(Protocol):
     def phase(self, name: str, state: State, **happened: np.ndarray) -> None: ...
 
 
-@dataclass
-class Ledger:
-    """What one day records beside the state: metrics per world, named beings, the index."""
+class Tally(NamedTuple):
+    """What the kernels count beside the state: the day's metrics, the run's totals."""
 
     today: np.ndarray  # worlds x N_METRICS, zeroed each morning
     wounded: np.ndarray  # worlds x named beings (run totals)
     wounded_alone: np.ndarray
     named_slot: np.ndarray  # scenario row -> named slot, or -1
+    named_rows: np.ndarray  # named slot -> scenario row
+    named_days: np.ndarray  # worlds x named beings x standings: days lived in each
+    totals: np.ndarray  # worlds x EVENT_METRICS, summed over the run
+    daily: np.ndarray  # days x N_METRICS x STATISTICS: each day's summary over worlds
+    being_days: np.ndarray  # one number: living beings summed over the days
+
+
+def new_tally(state: State, days: int) -> Tally:
+    """An empty tally for a run of ``days`` days on ``state``, named beings in scenario order."""
+    rows = np.array(sorted(state.named), np.int64)
+    slot = np.full(state.n0, -1, np.int32)
+    slot[rows] = np.arange(len(rows))
+    worlds, named = state.worlds, len(rows)
+    return Tally(
+        today=np.zeros((worlds, N_METRICS)),
+        wounded=np.zeros((worlds, named), np.int32),
+        wounded_alone=np.zeros((worlds, named), np.int32),
+        named_slot=slot,
+        named_rows=rows,
+        named_days=np.zeros((worlds, named, len(STANDINGS)), np.int32),
+        totals=np.zeros((worlds, len(EVENT_METRICS))),
+        daily=np.zeros((max(days, 1), N_METRICS, len(STATISTICS))),
+        being_days=np.zeros(1),
+    )
+
+
+@dataclass
+class Ledger:
+    """What one day records beside the state: the tally, the spatial index, the chronicle."""
+
+    tally: Tally
     grid: Grid | None = None
     chronicler: Chronicler | None = None
+    parallel: bool = False  # run the per-being kernels in parallel
+
+    @property
+    def today(self) -> np.ndarray:
+        """The day's metrics, one row per world."""
+        return self.tally.today
 
     def tell(self, name: str, state: State, **happened: np.ndarray) -> None:
         """Pass a phase's outcome to the chronicler of a traced world, if any."""
@@ -55,293 +79,172 @@ class Ledger:
             self.chronicler.phase(name, state, **happened)
 
 
-def milli(amount: float) -> int:
-    """A health amount in whole thousandths."""
-    return round(amount * MILLI)
+def key(state: State, phase: int) -> np.uint64:
+    """The key of this phase's draws today."""
+    return np.uint64(k.stream(state.seed, state.day, phase))
 
 
 # ----------------------------------------------------------------- phases
 
 
-def tasks(state: State, rng: Generator, ledger: Ledger) -> None:
+def tasks(state: State, ledger: Ledger) -> None:
     """1. Tasks (R9): stimuli follow yesterday's work; members answer by response thresholds."""
-    p, b, packs = state.params, state.beings, state.packs
-    members = k.rows_standing(b.alive, b.standing, MEMBER)
-    n, n_r, n_p = k.count_tasks(b, members, len(packs.alpha))
-    working = (packs.alpha != NOBODY) & (n > 0)
-    share = np.maximum(n, 1)
-    for stimulus, done in ((packs.s_research, n_r), (packs.s_patrol, n_p)):
-        updated = np.maximum(0.0, stimulus + p.delta - p.alpha_s * done / share)
-        stimulus[working] = updated[working]
-    u = rng.random((len(members), 2))
-    k.assign_tasks(
-        b, members, packs.s_research, packs.s_patrol, u, p.xi, p.phi, p.theta_min, p.theta_max
-    )
+    k.tasks(state.beings, state.packs, state.p, key(state, k.TASKS))
 
 
-def orders(state: State, rng: Generator, ledger: Ledger) -> None:
+def orders(state: State, ledger: Ledger) -> None:
     """2. Orders (R3, R5, R7): some members get an order, some ill; defiance can push one out."""
-    p, b = state.params, state.beings
-    members = k.rows_standing(b.alive, b.standing, MEMBER)
-    u = rng.random((len(members), 3))
-    outcome = np.zeros(len(members), np.int8)
-    alphas = state.packs.alpha[b.pack[members]]  # before anyone is pushed out
-    k.give_orders(
-        b, members, state.packs.alpha, u, p.order_rate, p.resist_ill, p.defiance_limit, outcome
-    )
+    members, outcome, alphas = k.orders(state.beings, state.packs, state.p, key(state, k.ORDERS))
     ledger.tell("orders", state, members=members, outcome=outcome, alphas=alphas)
 
 
-def movement(state: State, rng: Generator, ledger: Ledger) -> None:
+def movement(state: State, ledger: Ledger) -> None:
     """3. Movement: members close on their alpha, allies follow leads, the rest wander."""
-    p, b = state.params, state.beings
-    steps = rng.integers(0, 9, state.n, dtype=np.uint8)
-    # Everyone moves at once, from where all stood: write into the spare columns, then swap.
-    new_x, new_y = state.spare["x"][: state.n], state.spare["y"][: state.n]
-    k.move(b, state.packs.alpha, steps, p.cohesion, p.width, p.height, new_x, new_y)
-    state.swap_positions()
-    b = state.beings
-    # Nobody moves again today: one index serves attacks, bites and joining.
-    living = state.n / max(state.worlds, 1)
-    side = bucket_side(p.width, p.height, living)
-    ledger.grid = build_grid(b.world, b.x, b.y, b.alive, state.worlds, p.width, p.height, side)
+    b, packs, p, spare, n = state.beings, state.packs, state.p, state.spare, state.n
+    move_key = key(state, k.MOVEMENT)
+    if not ledger.parallel:
+        ledger.grid = k.movement(b, packs, p, move_key, spare, state.worlds)
+        return
+    k.move_parallel(
+        b.alive, b.standing, b.pack, b.lead, b.x, b.y, packs.alpha, move_key, p.cohesion,
+        p.width, p.height, spare[0][:n], spare[1][:n],
+    )  # fmt: skip
+    ledger.grid = k.settle(b, p, spare, state.worlds)
 
 
-def attacks(state: State, rng: Generator, ledger: Ledger) -> None:
+def attacks(state: State, ledger: Ledger) -> None:
     """4. Attacks (R10): hostile omegas attack a neighbour; a target's pack may defend it."""
-    p, b, g = state.params, state.beings, ledger.grid
-    assert g is not None
-    omegas = k.rows_standing(b.alive, b.standing, OMEGA)
-    omegas = omegas[b.hostile[omegas]]
-    betas = k.count_betas(b, len(state.packs.alpha))
-    u = rng.random((len(omegas), 2))
-    target, hit, defenders = k.attack(
-        b,
-        g.start,
-        g.rows,
-        g.side,
-        g.nbx,
-        g.nby,
-        omegas,
-        betas,
-        u,
-        p.bonus,
-        p.half,
-        p.protect_radius,
-        p.patrol_radius,
-        milli(p.wound),
-        milli(p.repel_wound),
-        p.width,
-        p.height,
-        ledger.today,
-        ledger.named_slot,
-        state.worlds * state.n0,
-        state.n0,
-        ledger.wounded,
-        ledger.wounded_alone,
+    assert ledger.grid is not None
+    omegas, target, hit, defenders = k.attacks(
+        state.beings, state.packs, state.p, ledger.tally, key(state, k.ATTACKS), ledger.grid
     )
     ledger.tell("attacks", state, omegas=omegas, target=target, hit=hit, defenders=defenders)
 
 
-def deaths(state: State, rng: Generator, ledger: Ledger) -> None:
+def deaths(state: State, ledger: Ledger) -> None:
     """5. Deaths: health 0 kills; a dead alpha's strongest beta succeeds, or the pack dissolves."""
-    packs = state.packs
-    dead, succession, dissolved = k.die(state.beings, packs.alpha, packs.knowledge, ledger.today)
+    dead, succession, dissolved = k.deaths(state.beings, state.packs, ledger.tally)
     ledger.tell("deaths", state, dead=dead, succession=succession, dissolved=dissolved)
 
 
-def research_and_hunts(state: State, rng: Generator, ledger: Ledger) -> None:
+def research_and_hunts(state: State, ledger: Ledger) -> None:
     """6. Research and hunts (R9): knowledge grows; packs that know enough hunt; allies take leads."""
-    p, b, packs = state.params, state.beings, state.packs
-    members = k.rows_standing(b.alive, b.standing, MEMBER)
-    allies = k.rows_standing(b.alive, b.standing, ALLY)
-    k.research(b, members, allies, packs.knowledge)
-    g = ledger.grid
-    assert g is not None
-    ready = (packs.alpha != NOBODY) & (packs.knowledge >= p.lead_threshold)
-    h_start, h_rows = k.hostile_by_world(b, state.worlds)
-    h_alive = np.diff(h_start[: state.worlds + 1])  # kept up to date as hunts kill
-    has_prey = h_alive[packs.world] > 0
-    hunting = np.flatnonzero(ready & has_prey).astype(np.int32)
-    if len(hunting):
-        roster_start, roster_rows = k.pack_roster(b, len(packs.alpha))
-        betas = k.count_betas(b, len(packs.alpha))
-        u = rng.random((len(hunting), 2))
-        prey, killed, hurt = k.hunt(
-            b,
-            hunting,
-            packs.alpha,
-            packs.knowledge,
-            h_start,
-            h_rows,
-            h_alive,
-            g.start,
-            g.rows,
-            g.side,
-            g.nbx,
-            g.nby,
-            roster_start,
-            roster_rows,
-            betas,
-            u,
-            p.bonus,
-            p.half,
-            milli(p.wound),
-            p.width,
-            p.height,
-            ledger.today,
-        )
-        ledger.tell("hunts", state, hunting=hunting, prey=prey, killed=killed, hurt=hurt)
-    k.follow_leads(
-        b,
-        allies,
-        packs.knowledge,
-        h_start,
-        h_rows,
-        h_alive,
-        g.start,
-        g.rows,
-        g.side,
-        g.nbx,
-        g.nby,
-        p.lead_threshold,
-        p.width,
-        p.height,
+    assert ledger.grid is not None
+    hunting, prey, killed, hurt, (dead, succession, dissolved) = k.research_and_hunts(
+        state.beings,
+        state.packs,
+        state.p,
+        ledger.tally,
+        key(state, k.HUNTS),
+        ledger.grid,
+        state.worlds,
     )
-    deaths(state, rng, ledger)
+    ledger.tell("hunts", state, hunting=hunting, prey=prey, killed=killed, hurt=hurt)
+    ledger.tell("deaths", state, dead=dead, succession=succession, dissolved=dissolved)
 
 
-def care_and_healing(state: State, rng: Generator, ledger: Ledger) -> None:
-    """7. Care and healing (R10, R14): the pack is cared for, an ally if it asks; all heal."""
-    p, b = state.params, state.beings
-    allies = k.rows_standing(b.alive, b.standing, ALLY)
-    u = rng.random(len(allies))
-    asked = np.zeros(state.n, np.bool_)
-    k.ask_for_help(b, allies, u, asked)
-    before = b.health.copy() if ledger.chronicler is not None else None
-    k.heal(b, asked, milli(p.heal_werewolf), milli(p.heal_human))
-    if before is not None:
-        ledger.tell("care_and_healing", state, before=before, asked=asked)
+def care_and_healing(state: State, ledger: Ledger) -> None:
+    """7. Care and healing (R10, R14): a living alpha's pack is cared for, an ally if it asks."""
+    b, p = state.beings, state.p
+    before = b.health.copy() if ledger.chronicler is not None else b.health[:0]
+    care_key = key(state, k.CARE)
+    if ledger.parallel:
+        cared = k.care(b, state.packs, care_key)
+        k.heal_parallel(b.alive, b.health, b.kind, cared, p.heal_werewolf, p.heal_human)
+    else:
+        cared = k.care_and_healing(b, state.packs, p, care_key)
+    ledger.tell("care_and_healing", state, before=before, cared=cared)
 
 
-def bites(state: State, rng: Generator, ledger: Ledger) -> None:
+def bites(state: State, ledger: Ledger) -> None:
     """8. Bites (R1, R12): an alpha may bite a consenting unaffiliated human nearby."""
-    p, b, g, packs = state.params, state.beings, ledger.grid, state.packs
-    assert g is not None
-    alphas = np.sort(packs.alpha[packs.alpha != NOBODY]).astype(np.int32)
-    u = rng.random((len(alphas), 5))
-    bitten, outcome = k.bite(
-        b,
-        alphas,
-        g.start,
-        g.rows,
-        g.side,
-        g.nbx,
-        g.nby,
-        u,
-        p.bite_rate,
-        p.consent,
-        p.bite_lethality,
-        p.bitten_strength,
-        p.submit_after_bite,
-        p.width,
-        p.height,
-        ledger.today,
+    assert ledger.grid is not None
+    alphas, bitten, outcome = k.bites(
+        state.beings, state.packs, state.p, ledger.tally, key(state, k.BITES), ledger.grid
     )
     ledger.tell("bites", state, alphas=alphas, bitten=bitten, outcome=outcome)
 
 
-def joining(state: State, rng: Generator, ledger: Ledger) -> None:
+def joining(state: State, ledger: Ledger) -> None:
     """9. Joining (R4, R13): omegas near an alpha may submit; allies may come back."""
-    p, b, g = state.params, state.beings, ledger.grid
-    assert g is not None
-    omegas = k.rows_standing(b.alive, b.standing, OMEGA)
-    omegas = omegas[~b.hostile[omegas]]
-    allies = k.rows_standing(b.alive, b.standing, ALLY)
-    u = rng.random((len(omegas), 2))
-    submitted, insincere = k.join(
-        b, omegas, g.start, g.rows, g.side, g.nbx, g.nby, u, p.join_rate, p.insincerity,
-        p.width, p.height,
-    )  # fmt: skip
-    u_allies = rng.random(len(allies))
-    back = k.come_back(b, allies, u_allies, p.return_rate, p.wounded_return_rate)
+    assert ledger.grid is not None
+    omegas, submitted, insincere, allies, back = k.joining(
+        state.beings, state.packs, state.p, key(state, k.JOINING), ledger.grid
+    )
     ledger.tell(
         "joining", state, omegas=omegas, submitted=submitted, insincere=insincere,
         allies=allies, back=back,
     )  # fmt: skip
 
 
-def leaving(state: State, rng: Generator, ledger: Ledger) -> None:
+def leaving(state: State, ledger: Ledger) -> None:
     """10. Leaving (R6): any member may leave."""
-    p, b = state.params, state.beings
-    members = k.rows_standing(b.alive, b.standing, MEMBER)
-    u = rng.random(len(members))
-    left = np.zeros(len(members), np.bool_)
-    k.leave(b, members, u, p.leave_rate, left)
+    members, left = k.leaving(state.beings, state.p, key(state, k.LEAVING))
     ledger.tell("leaving", state, members=members, left=left)
 
 
-def arrivals(state: State, rng: Generator, ledger: Ledger) -> None:
+def arrivals(state: State, ledger: Ledger) -> None:
     """11. Arrivals: now and then a hostile omega appears on a uniform cell."""
-    p = state.params
-    worlds = np.flatnonzero(rng.random(state.worlds) < p.omega_arrival_rate)
+    arrive(state, ledger, *k.arriving(state.p, key(state, k.ARRIVALS), state.worlds))
+
+
+def arrive(state: State, ledger: Ledger, worlds: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
+    """Append a hostile omega (strength ``arrival_strength``, default traits) in each world given."""
     if len(worlds) == 0:
         return
+    p = state.params
     rows = state.append(len(worlds))
-    c = state.columns
-    strength = np.full(len(worlds), p.arrival_strength, np.float32)
-    research = np.full(len(worlds), p.default_research, np.float32)
-    c["world"][rows] = worlds
-    c["kind"][rows] = WEREWOLF
-    c["alive"][rows] = True
-    c["health"][rows] = MILLI
-    c["strength"][rows] = strength
-    c["research"][rows] = research
-    c["autonomy"][rows] = p.default_autonomy
-    c["pride"][rows] = p.default_pride
-    c["ill_rate"][rows] = p.ill_rate
-    c["defiance"][rows] = 0
-    c["standing"][rows] = OMEGA
-    c["pack"][rows] = NOBODY
-    c["hostile"][rows] = True
-    c["theta_research"][rows] = initial_theta_research(research)
-    c["theta_patrol"][rows] = initial_theta_patrol(strength)
-    c["task"][rows] = 0
-    c["knowledge"][rows] = 0.0
-    c["lead"][rows] = NOBODY
-    c["wounded_as_ally"][rows] = False
-    c["x"][rows] = rng.integers(0, p.width, len(worlds), dtype=np.int16)
-    c["y"][rows] = rng.integers(0, p.height, len(worlds), dtype=np.int16)
+    strength = _Traits(p.arrival_strength)
+    new_beings(state.columns, rows, p, WEREWOLF, OMEGA, NOBODY, hostile=True, traits=strength)
+    for name, values in (("world", worlds), ("x", x), ("y", y)):
+        state.columns[name][rows] = values
     ledger.tell("arrivals", state, rows=np.arange(rows.start, rows.stop, dtype=np.int32))
 
 
-PHASES = (
-    tasks,
-    orders,
-    movement,
-    attacks,
-    deaths,
-    research_and_hunts,
-    care_and_healing,
-    bites,
-    joining,
-    leaving,
-    arrivals,
-)
-"""The day, in the model's order."""
+class _Traits(NamedTuple):
+    strength: float
 
 
-def one_day(state: State, rng: Generator, ledger: Ledger) -> None:
+def one_day(state: State, ledger: Ledger) -> None:
     """Run the eleven phases of one day, in order."""
-    tasks(state, rng, ledger)
-    orders(state, rng, ledger)
-    movement(state, rng, ledger)
-    attacks(state, rng, ledger)
-    deaths(state, rng, ledger)
-    research_and_hunts(state, rng, ledger)
-    care_and_healing(state, rng, ledger)
-    bites(state, rng, ledger)
-    joining(state, rng, ledger)
-    leaving(state, rng, ledger)
-    arrivals(state, rng, ledger)
+    ledger.today[:] = 0.0
+    ledger.tell("day", state)
+    tasks(state, ledger)
+    orders(state, ledger)
+    movement(state, ledger)
+    attacks(state, ledger)
+    deaths(state, ledger)
+    research_and_hunts(state, ledger)
+    care_and_healing(state, ledger)
+    bites(state, ledger)
+    joining(state, ledger)
+    leaving(state, ledger)
+    arrivals(state, ledger)
+    k.close_day(state.beings, state.packs, ledger.tally, state.day)
+    ledger.tell("day_end", state)
     state.day += 1
+
+
+def fast_days(state: State, ledger: Ledger, count: int) -> int:
+    """The same days as `one_day`, serially, up to ``count`` of them in one kernel call.
+
+    Nothing is told. The call stops after a day with arrivals (they are
+    appended here, and that day closed). Returns how many days ran.
+    """
+    ran, arriving = k.days(
+        state.beings,
+        state.packs,
+        state.p,
+        ledger.tally,
+        state.spare,
+        state.seed,
+        state.day,
+        count,
+        state.worlds,
+    )
+    state.day += ran - 1
+    if len(arriving[0]):
+        arrive(state, ledger, *arriving)
+        k.close_day(state.beings, state.packs, ledger.tally, state.day)
+    state.day += 1
+    return int(ran)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,17 +19,14 @@ from typing import Any
 import numpy as np
 
 from packlaw.sim import jit
-from packlaw.sim import kernels as k
 from packlaw.sim.metrics import (
     EVENT_METRICS,
-    M_BEINGS,
     METRICS,
     N_METRICS,
     STATISTICS,
-    describe,
-    summarise,
+    describe_columns,
 )
-from packlaw.sim.phases import Chronicler, Ledger, one_day
+from packlaw.sim.phases import Chronicler, Ledger, fast_days, new_tally, one_day
 from packlaw.sim.scenario import Scenario, parse_scenario
 from packlaw.sim.state import (
     BYTES_PER_ROW,
@@ -40,6 +37,8 @@ from packlaw.sim.state import (
 )
 
 TOTALS = [METRICS[m] for m in EVENT_METRICS]
+DAYS_A_CALL = 64
+"""Days an unobserved serial run simulates in one kernel call, at most (see `kernels.days`)."""
 
 
 @dataclass
@@ -60,6 +59,7 @@ class RunResult:
     seconds: float
     being_days: float
     state: State
+    cpu_seconds: float = 0.0  # the process's CPU time over the simulated days (all threads)
 
     @property
     def being_days_per_second(self) -> float:
@@ -68,17 +68,28 @@ class RunResult:
 
     def summary(self) -> dict[str, Any]:
         """The JSON summary of the architecture page."""
-        totals = {name: describe(self.totals[:, j]) for j, name in enumerate(TOTALS)}
+        totals = dict(zip(TOTALS, describe_columns(self.totals), strict=True))
+        # Every named being's figures over worlds, summarised in one pass: named x figures.
+        figures = np.concatenate(
+            [
+                self.alive[:, :, None],
+                self.wounded[:, :, None],
+                self.wounded_alone[:, :, None],
+                self.named_days,
+            ],
+            axis=2,
+            dtype=np.float64,
+        )
+        stats = describe_columns(figures.reshape(self.worlds, -1))
+        per_being = 3 + len(STANDINGS)
         beings: dict[str, Any] = {}
         for slot, name in enumerate(self.named):
+            mine = stats[slot * per_being : (slot + 1) * per_being]
             beings[name] = {
-                "alive": describe(self.alive[:, slot]),
-                "wounded": describe(self.wounded[:, slot]),
-                "wounded_alone": describe(self.wounded_alone[:, slot]),
-                "days": {
-                    standing: describe(self.named_days[:, slot, s])
-                    for s, standing in enumerate(STANDINGS)
-                },
+                "alive": mine[0],
+                "wounded": mine[1],
+                "wounded_alone": mine[2],
+                "days": dict(zip(STANDINGS, mine[3:], strict=True)),
             }
         return {
             "scenario": self.scenario.name,
@@ -99,15 +110,6 @@ class RunResult:
             for m, name in enumerate(METRICS):
                 mean, sd, p5, p50, p95 = (float(v) for v in self.daily[day, m])
                 yield day + 1, name, mean, sd, p5, p50, p95
-
-
-def named_beings(state: State) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Named beings, their rows within a world, and each scenario row's slot (or -1)."""
-    names = [state.named[i] for i in sorted(state.named)]
-    rows = np.array(sorted(state.named), np.int64)
-    slot = np.full(state.n0, -1, np.int64)
-    slot[rows] = np.arange(len(rows))
-    return names, rows, slot
 
 
 _WARM_UP = """
@@ -171,12 +173,64 @@ def memory_available() -> int | None:
     return min(found) if found else None
 
 
-def warm_up() -> None:
-    """Compile (or load from Numba's cache) every kernel, outside any timing."""
+COMPILE_NOTICE = (
+    "compiling the simulator's kernels for this machine (once after an install or an "
+    "upgrade of packlaw or Numba; about a minute)"
+)
+_warmed = False
+
+
+class _Silent:
+    """A chronicler that writes nothing: makes a run take the phase-by-phase path."""
+
+    def phase(self, name: str, state: State, **happened: np.ndarray) -> None:
+        """Hear a phase and forget it."""
+
+
+def warm_up(notice: Callable[[str], None] | None = None, every_form: bool = False) -> None:
+    """Compile (or load from Numba's cache) the kernels, outside any timing; once a process.
+
+    Loads the whole-day kernel of a serial run. When the on-disk cache does
+    not hold these kernels (a fresh install, a changed source, a new Numba),
+    or with ``every_form``, it compiles every form instead: the serial day,
+    the phase-by-phase day of traced runs and the parallel kernels; then
+    ``notice`` is told so in one line first, as that takes a while.
+    """
+    global _warmed
+    if _warmed:
+        return
+    cold = not jit.cache_is_warm()
+    if cold and notice is not None:
+        notice(COMPILE_NOTICE)
     scenario = parse_scenario(_WARM_UP, "warm-up")
     simulate(scenario, worlds=2, days=3, seed=0, _warm=False)
-    with jit.always_parallel():
-        simulate(scenario, worlds=2, days=3, seed=0, _warm=False)
+    if cold or every_form:
+        simulate(
+            scenario, worlds=2, days=3, seed=0, chronicler=lambda state: _Silent(), _warm=False
+        )
+        with jit.always_parallel():
+            simulate(scenario, worlds=2, days=3, seed=0, _warm=False)
+        jit.mark_cache_warm()
+    _warmed = True
+
+
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """Raise a signal's exception (Ctrl-C) as itself when it came while a kernel ran.
+
+    Python runs the signal's handler inside the first Python code it meets,
+    which may be a call Numba makes from a kernel; Numba then reports a
+    SystemError caused by it.
+    """
+    try:
+        yield
+    except SystemError as error:
+        cause: BaseException | None = error
+        while isinstance(cause, SystemError):
+            cause = cause.__cause__ or cause.__context__
+        if cause is not None and not isinstance(cause, Exception):
+            raise cause from None
+        raise
 
 
 def simulate(
@@ -186,67 +240,69 @@ def simulate(
     seed: int | None = None,
     on_day: Callable[[int], None] | None = None,
     chronicler: Callable[[State], Chronicler] | None = None,
+    observe: Callable[[int, State], None] | None = None,
     _warm: bool = True,
 ) -> RunResult:
     """Run ``worlds`` replicate worlds for ``days`` days from one seed.
 
     The same scenario, seed and worlds give the same numbers. ``on_day(d)``
     is called after each day (a progress bar); ``chronicler(state)`` makes
-    the chronicle writer of a traced world. Speed is measured over the
-    simulated days only, after the kernels are compiled.
+    the chronicle writer of a traced world; ``observe(d, state)`` is called
+    after each day with the day's number (1 is the first) and the state.
+    Speed is measured over the simulated days only, after the kernels are
+    compiled.
     """
     worlds = scenario.run.worlds if worlds is None else worlds
     days = scenario.run.days if days is None else days
     seed = scenario.run.seed if seed is None else seed
     if _warm:
         warm_up()
-    rng = np.random.default_rng(seed)
-    state = build_state(scenario, worlds, rng, days)
-    names, named_rows, named_slot = named_beings(state)
-    ledger = Ledger(
-        today=np.zeros((worlds, N_METRICS)),
-        wounded=np.zeros((worlds, len(names)), np.int32),
-        wounded_alone=np.zeros((worlds, len(names)), np.int32),
-        named_slot=named_slot,
-        chronicler=chronicler(state) if chronicler is not None else None,
-    )
-    totals = np.zeros((worlds, len(EVENT_METRICS)))
-    named_days = np.zeros((worlds, len(names), len(STANDINGS)), np.int32)
-    daily = np.zeros((days, N_METRICS, len(STATISTICS)))
-    being_days = 0.0
-    started = time.perf_counter()
-    for day in range(days):
-        ledger.today[:] = 0.0
-        if ledger.chronicler is not None:
-            ledger.chronicler.phase("day", state)
-        one_day(state, rng, ledger)
-        b = state.beings
-        betas = k.count_betas(b, len(state.packs.alpha))
-        k.count_day(b, state.packs.alpha, state.packs.world, betas, ledger.today)
-        k.count_named_days(b, named_rows, state.n0, named_days)
-        totals += ledger.today[:, EVENT_METRICS]
-        daily[day] = summarise(ledger.today)
-        being_days += float(ledger.today[:, M_BEINGS : M_BEINGS + 2 * len(STANDINGS)].sum())
-        if on_day is not None:
-            on_day(day + 1)
+    state = build_state(scenario, worlds, seed, days)
+    tally = new_tally(state, days)
+    ledger = Ledger(tally, chronicler=chronicler(state) if chronicler is not None else None)
+    choice = jit.ThreadChoice(state.n)
+    started, cpu_started = time.perf_counter(), time.process_time()
+    day = 0
+    with _interruptible():
+        while day < days:
+            threads = choice.threads(state.n)
+            ledger.parallel = threads > 1
+            day_started = time.perf_counter()
+            # A traced world needs each phase's outcome, and parallel kernels are called from
+            # Python: phase by phase. Otherwise many days are one call (a day when observed).
+            if ledger.chronicler is not None or ledger.parallel:
+                one_day(state, ledger)
+                ran = 1
+            else:
+                ran = fast_days(
+                    state, ledger, 1 if observe is not None else min(DAYS_A_CALL, days - day)
+                )
+            choice.record(threads, (time.perf_counter() - day_started) / ran)
+            for _ in range(ran):
+                day += 1
+                if observe is not None:
+                    observe(day, state)
+                if on_day is not None:
+                    on_day(day)
     seconds = time.perf_counter() - started
-    alive = np.zeros((worlds, len(names)), np.bool_)
-    if len(names):
-        rows = np.arange(worlds)[:, None] * state.n0 + named_rows[None, :]
-        alive = state.beings.alive[rows]
+    cpu_seconds = time.process_time() - cpu_started
+    names = [state.named[i] for i in tally.named_rows]
+    rows = np.arange(worlds)[:, None] * state.n0 + tally.named_rows[None, :]
+    alive = state.beings.alive[rows]
     return RunResult(
         scenario=scenario,
         worlds=worlds,
         days=days,
         seed=seed,
         named=names,
-        totals=totals,
+        totals=tally.totals,
         alive=alive,
-        wounded=ledger.wounded,
-        wounded_alone=ledger.wounded_alone,
-        named_days=named_days,
-        daily=daily,
+        wounded=tally.wounded,
+        wounded_alone=tally.wounded_alone,
+        named_days=tally.named_days,
+        daily=tally.daily[:days],
         seconds=seconds,
-        being_days=being_days,
+        being_days=float(tally.being_days[0]),
         state=state,
+        cpu_seconds=cpu_seconds,
     )

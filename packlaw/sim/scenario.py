@@ -83,8 +83,9 @@ def _thousandths(value: float) -> float:
 
 
 def _defiance_limit(value: int) -> int:
-    if not 0 <= value <= 32_767:
-        raise ValueError("must be a whole number between 0 and 32767")
+    # As the rulebook's `set defiance-limit`: at least one defiance before a member is out.
+    if not 1 <= value <= 32_767:
+        raise ValueError("must be a whole number between 1 and 32767")
     return value
 
 

@@ -20,10 +20,12 @@ does, so a being at exactly 0 is dead in both, with no floating-point doubt.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Annotated, Any, NamedTuple, get_type_hints
 
 import numpy as np
+from numba import njit
 
 from packlaw.sim.scenario import Params, Scenario
 
@@ -41,55 +43,37 @@ NOBODY = -1
 
 
 class Beings(NamedTuple):
-    """The beings' columns (views of the first ``n`` rows when passed to kernels)."""
+    """The beings' columns, each declared once here with its type (views of the rows in use)."""
 
-    world: np.ndarray  # int32
-    kind: np.ndarray  # int8: HUMAN, WEREWOLF
-    alive: np.ndarray  # bool
-    health: np.ndarray  # int16, thousandths
-    strength: np.ndarray  # float32, base strength
-    research: np.ndarray  # float32
-    autonomy: np.ndarray  # float32
-    pride: np.ndarray  # float32
-    ill_rate: np.ndarray  # float32, used while an alpha
-    defiance: np.ndarray  # int16
-    standing: np.ndarray  # int8: ALPHA .. UNAFFILIATED
-    pack: np.ndarray  # int32, pack row or NOBODY (members, alphas, allies)
-    hostile: np.ndarray  # bool, omegas only
-    theta_research: np.ndarray  # float32
-    theta_patrol: np.ndarray  # float32
-    task: np.ndarray  # int8: NO_TASK, RESEARCH, PATROL (today's, until the next tasks phase)
-    knowledge: np.ndarray  # float32, an ally's own
-    lead: np.ndarray  # int32, an ally's target omega row or NOBODY
-    wounded_as_ally: np.ndarray  # bool
-    x: np.ndarray  # int16
-    y: np.ndarray  # int16
+    world: Annotated[np.ndarray, np.int32]
+    kind: Annotated[np.ndarray, np.int8]  # HUMAN, WEREWOLF
+    alive: Annotated[np.ndarray, np.bool_]
+    health: Annotated[np.ndarray, np.int16]  # thousandths
+    strength: Annotated[np.ndarray, np.float32]  # base strength
+    research: Annotated[np.ndarray, np.float32]
+    autonomy: Annotated[np.ndarray, np.float32]
+    pride: Annotated[np.ndarray, np.float32]
+    ill_rate: Annotated[np.ndarray, np.float32]  # used while an alpha
+    defiance: Annotated[np.ndarray, np.int16]
+    standing: Annotated[np.ndarray, np.int8]  # ALPHA .. UNAFFILIATED
+    pack: Annotated[np.ndarray, np.int32]  # pack row or NOBODY (members, alphas, allies)
+    hostile: Annotated[np.ndarray, np.bool_]  # omegas only
+    theta_research: Annotated[np.ndarray, np.float32]
+    theta_patrol: Annotated[np.ndarray, np.float32]
+    task: Annotated[np.ndarray, np.int8]  # NO_TASK, RESEARCH, PATROL (today's)
+    knowledge: Annotated[np.ndarray, np.float32]  # an ally's own
+    lead: Annotated[np.ndarray, np.int32]  # an ally's target omega row, or NOBODY
+    wounded_as_ally: Annotated[np.ndarray, np.bool_]
+    x: Annotated[np.ndarray, np.int16]
+    y: Annotated[np.ndarray, np.int16]
 
 
-BEING_DTYPES: dict[str, type] = {
-    "world": np.int32,
-    "kind": np.int8,
-    "alive": np.bool_,
-    "health": np.int16,
-    "strength": np.float32,
-    "research": np.float32,
-    "autonomy": np.float32,
-    "pride": np.float32,
-    "ill_rate": np.float32,
-    "defiance": np.int16,
-    "standing": np.int8,
-    "pack": np.int32,
-    "hostile": np.bool_,
-    "theta_research": np.float32,
-    "theta_patrol": np.float32,
-    "task": np.int8,
-    "knowledge": np.float32,
-    "lead": np.int32,
-    "wounded_as_ally": np.bool_,
-    "x": np.int16,
-    "y": np.int16,
+BEING_DTYPES: dict[str, np.dtype[Any]] = {
+    name: np.dtype(hint.__metadata__[0])
+    for name, hint in get_type_hints(Beings, include_extras=True).items()
 }
-BYTES_PER_ROW = sum(np.dtype(t).itemsize for t in BEING_DTYPES.values())
+"""Each column's type, from `Beings`."""
+BYTES_PER_ROW = sum(dtype.itemsize for dtype in BEING_DTYPES.values())
 
 
 class Packs(NamedTuple):
@@ -102,14 +86,36 @@ class Packs(NamedTuple):
     s_patrol: np.ndarray  # float64, task stimulus
 
 
-def initial_theta_research(research: np.ndarray) -> np.ndarray:
+@njit(cache=True)
+def initial_theta_research(research):
     """Response threshold for research at creation: ``10 * (1.5 - research)``."""
-    return (10.0 * (1.5 - research)).astype(np.float32)
+    return 10.0 * (1.5 - research)
 
 
-def initial_theta_patrol(strength: np.ndarray) -> np.ndarray:
-    """Response threshold for patrol at creation: ``10 * (1.5 - min(strength, 1))``."""
-    return (10.0 * (1.5 - np.minimum(strength, 1.0))).astype(np.float32)
+@njit(cache=True)
+def initial_theta_patrol(strength):
+    """Response threshold for patrol at creation (and after a bite): ``10 * (1.5 - min(strength, 1))``."""
+    return 10.0 * (1.5 - min(strength, 1.0))
+
+
+HEALTH_AMOUNTS = ("wound", "repel_wound", "heal_werewolf", "heal_human")
+"""Parameters that are amounts of health: the kernels take them in whole thousandths."""
+
+
+def kernel_params(params: Params) -> tuple[Any, ...]:
+    """Every parameter of the model as a named tuple of plain numbers, for the kernels."""
+    values: dict[str, Any] = {}
+    for name, value in params.model_dump().items():
+        if name in HEALTH_AMOUNTS:
+            values[name] = round(value * MILLI)
+        elif isinstance(type(params).model_fields[name].default, int):
+            values[name] = int(value)
+        else:
+            values[name] = float(value)
+    return _KernelParams(**values)
+
+
+_KernelParams = namedtuple("_KernelParams", list(Params.model_fields))  # type: ignore[misc]
 
 
 @dataclass
@@ -117,77 +123,74 @@ class Template:
     """One world's starting beings, in scenario order (rows of a single world)."""
 
     named: dict[int, str]  # row within the world -> name; crowds are unnamed
-    columns: dict[str, np.ndarray]
     pack_names: list[str]
     pack_alpha: np.ndarray  # row (within the world) of each pack's alpha
 
-    @property
-    def size(self) -> int:
-        """Beings per world at the start."""
-        return len(self.columns["kind"])
+
+def new_beings(
+    columns: dict[str, np.ndarray],
+    rows: slice,
+    params: Params,
+    kind: int,
+    standing: int,
+    pack: int = NOBODY,
+    hostile: bool = False,
+    traits: object = None,
+    ill_rate: float | None = None,
+) -> None:
+    """Fill every column of the new beings in ``rows`` as at their creation.
+
+    Traits a scenario gives (``traits``' attributes) win over the defaults;
+    thresholds follow them; ``world``, ``x`` and ``y`` are the caller's.
+    """
+    p = params
+
+    def trait(key: str, default: float) -> float:
+        given = getattr(traits, key, None)
+        return float(given) if given is not None else default
+
+    strength = trait("strength", p.werewolf_strength if kind == WEREWOLF else p.human_strength)
+    research = trait("research", p.default_research)
+    for name, column in columns.items():
+        column[rows] = {
+            "kind": kind,
+            "alive": True,
+            "health": MILLI,
+            "strength": strength,
+            "research": research,
+            "autonomy": trait("autonomy", p.default_autonomy),
+            "pride": trait("pride", p.default_pride),
+            "ill_rate": ill_rate if ill_rate is not None else p.ill_rate,
+            "standing": standing,
+            "pack": pack,
+            "hostile": hostile,
+            "theta_research": initial_theta_research(research),
+            "theta_patrol": initial_theta_patrol(strength),
+            "lead": NOBODY,
+        }.get(name, 0)
 
 
-_TEMPLATE_COLUMNS = (
-    "kind",
-    "health",
-    "strength",
-    "research",
-    "autonomy",
-    "pride",
-    "ill_rate",
-    "standing",
-    "pack",
-    "hostile",
-)
+def template(scenario: Scenario, columns: dict[str, np.ndarray]) -> Template:
+    """Fill the first rows of ``columns`` with the starting beings of one world.
 
-
-def template(scenario: Scenario) -> Template:
-    """The starting beings of one world (positions are drawn per world later).
-
-    Columns are filled in place (a scenario may name hundreds of thousands of
-    beings), and a crowd is one being's traits repeated.
+    Positions are drawn per world later. Columns are filled in place (a
+    scenario may name hundreds of thousands of beings), and a crowd is one
+    being's traits repeated.
     """
     p = scenario.params
-    n0 = scenario.beings_per_world
-    columns: dict[str, np.ndarray] = {
-        column: np.zeros(n0, BEING_DTYPES[column]) for column in _TEMPLATE_COLUMNS
-    }
     named: dict[int, str] = {}
     pack_alpha: list[int] = []
     row = 0
 
     def add(
-        name: str | None,
-        kind: str,
-        traits: object,
-        standing: int,
-        pack: int,
-        hostile: bool = False,
-        ill_rate: float | None = None,
-        count: int = 1,
+        name: str | None, kind: str, traits: object, standing: int, pack: int, **more: Any
     ) -> None:
         nonlocal row
-        is_wolf = kind == "werewolf"
-
-        def trait(key: str, default: float) -> float:
-            given = getattr(traits, key, None)
-            return float(given) if given is not None else default
-
+        count = more.pop("count", 1)
         if name is not None:
             named[row] = name
-        rows = slice(row, row + count)
-        columns["kind"][rows] = WEREWOLF if is_wolf else HUMAN
-        columns["health"][rows] = MILLI
-        columns["strength"][rows] = trait(
-            "strength", p.werewolf_strength if is_wolf else p.human_strength
-        )
-        columns["research"][rows] = trait("research", p.default_research)
-        columns["autonomy"][rows] = trait("autonomy", p.default_autonomy)
-        columns["pride"][rows] = trait("pride", p.default_pride)
-        columns["ill_rate"][rows] = ill_rate if ill_rate is not None else p.ill_rate
-        columns["standing"][rows] = standing
-        columns["pack"][rows] = pack
-        columns["hostile"][rows] = hostile
+        code = WEREWOLF if kind == "werewolf" else HUMAN
+        new_beings(columns, slice(row, row + count), p, code, standing, pack, traits=traits, **more)
         row += count
 
     for j, spec in enumerate(scenario.packs):
@@ -202,14 +205,16 @@ def template(scenario: Scenario) -> Template:
     for crowd in scenario.crowds:
         standing = OMEGA if crowd.kind == "werewolf" else UNAFFILIATED
         add(None, crowd.kind, crowd, standing, NOBODY, hostile=crowd.hostile, count=crowd.count)
-    return Template(
-        named, columns, [s.name for s in scenario.packs], np.array(pack_alpha, np.int64)
-    )
+    return Template(named, [s.name for s in scenario.packs], np.array(pack_alpha, np.int64))
 
 
 @dataclass
 class State:
-    """All worlds of a run: beings (struct of arrays, with spare capacity) and packs."""
+    """All worlds of a run: beings (struct of arrays, with spare capacity) and packs.
+
+    ``seed`` keys the run's draws (`kernels.uniform`); ``day`` is the number
+    of days simulated so far.
+    """
 
     params: Params
     worlds: int
@@ -221,22 +226,22 @@ class State:
     day: int = 0
     named: dict[int, str] = field(default_factory=dict)  # scenario row -> name
     pack_names: list[str] = field(default_factory=list)
-    spare: dict[str, np.ndarray] = field(default_factory=dict)  # movement's next x, y
+    seed: int = 0
+    spare: tuple[np.ndarray, np.ndarray] = field(default=(np.empty(0), np.empty(0)))
+    _beings: Beings | None = field(default=None, repr=False)
+    p: Any = field(init=False, repr=False)  # the parameters as the kernels take them
 
     def __post_init__(self) -> None:
-        if not self.spare:
-            self.spare = {axis: np.zeros_like(self.columns[axis]) for axis in ("x", "y")}
-
-    def swap_positions(self) -> None:
-        """Make the spare position columns (just written by movement) the current ones."""
-        for axis in ("x", "y"):
-            self.columns[axis], self.spare[axis] = self.spare[axis], self.columns[axis]
+        self.spare = (np.zeros_like(self.columns["x"]), np.zeros_like(self.columns["y"]))
+        self.p = kernel_params(self.params)
 
     @property
     def beings(self) -> Beings:
-        """Views of the rows in use, ready for the kernels."""
-        n = self.n
-        return Beings(**{name: array[:n] for name, array in self.columns.items()})
+        """Views of the rows in use, ready for the kernels (kept until rows are added)."""
+        if self._beings is None or len(self._beings.world) != self.n:
+            n = self.n
+            self._beings = Beings(**{name: array[:n] for name, array in self.columns.items()})
+        return self._beings
 
     @property
     def capacity(self) -> int:
@@ -249,11 +254,12 @@ class State:
         if needed <= self.capacity:
             return
         capacity = max(needed, self.capacity + self.capacity // 2 + 16)
-        for table in (self.columns, self.spare):
-            for name, array in table.items():
-                grown = np.zeros(capacity, array.dtype)
-                grown[: self.n] = array[: self.n]
-                table[name] = grown
+        for name, array in self.columns.items():
+            grown = np.zeros(capacity, array.dtype)
+            grown[: self.n] = array[: self.n]
+            self.columns[name] = grown
+        self.spare = (np.zeros_like(self.columns["x"]), np.zeros_like(self.columns["y"]))
+        self._beings = None
 
     def append(self, count: int) -> slice:
         """Claim ``count`` new rows at the end (their columns are zero; fill them)."""
@@ -275,27 +281,23 @@ def expected_arrivals(params: Params, worlds: int, days: int) -> int:
     return int(mean + 4.0 * np.sqrt(mean) + 16)
 
 
-def build_state(scenario: Scenario, worlds: int, rng: np.random.Generator, days: int = 0) -> State:
+def build_state(scenario: Scenario, worlds: int, seed: int, days: int = 0) -> State:
     """All ``worlds`` worlds of a scenario at day 0, each being on a uniform cell."""
     p = scenario.params
-    t = template(scenario)
-    n0, n = t.size, t.size * worlds
+    n0 = scenario.beings_per_world
+    n = n0 * worlds
     capacity = n + expected_arrivals(p, worlds, days)
-    columns: dict[str, np.ndarray] = {
-        name: np.zeros(capacity, dtype) for name, dtype in BEING_DTYPES.items()
-    }
-    columns["world"][:n] = np.repeat(np.arange(worlds, dtype=np.int32), n0)
-    for name, values in t.columns.items():
-        columns[name][:n] = np.tile(values, worlds)
+    columns = {name: np.zeros(capacity, dtype) for name, dtype in BEING_DTYPES.items()}
+    t = template(scenario, columns)  # world 0, then a copy of it for each other world
+    for column in columns.values():
+        column[n0:n].reshape(worlds - 1, n0)[:] = column[:n0]
+    columns["world"][:n].reshape(worlds, n0)[:] = np.arange(worlds, dtype=np.int32)[:, None]
     n_packs = len(t.pack_names)
-    pack = columns["pack"][:n]
-    has_pack = pack >= 0
     # pack column holds the pack's row in the packs table: w * n_packs + j
-    pack[has_pack] += columns["world"][:n][has_pack] * n_packs
-    columns["alive"][:n] = True
-    columns["theta_research"][:n] = initial_theta_research(columns["research"][:n])
-    columns["theta_patrol"][:n] = initial_theta_patrol(columns["strength"][:n])
-    columns["lead"][:n] = NOBODY
+    for w in range(1, worlds):
+        pack = columns["pack"][w * n0 : (w + 1) * n0]
+        pack[pack >= 0] += w * n_packs
+    rng = np.random.default_rng(seed)
     columns["x"][:n] = rng.integers(0, p.width, n, dtype=np.int16)
     columns["y"][:n] = rng.integers(0, p.height, n, dtype=np.int16)
     pack_world = np.repeat(np.arange(worlds, dtype=np.int32), n_packs)
@@ -307,4 +309,4 @@ def build_state(scenario: Scenario, worlds: int, rng: np.random.Generator, days:
         s_research=np.zeros(worlds * n_packs),
         s_patrol=np.zeros(worlds * n_packs),
     )
-    return State(p, worlds, n0, n_packs, n, columns, packs, 0, t.named, t.pack_names)
+    return State(p, worlds, n0, n_packs, n, columns, packs, 0, t.named, t.pack_names, seed)

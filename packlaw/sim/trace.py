@@ -20,14 +20,20 @@ onto the rulebook's events:
   kills is already at 0, and dead, in the engine; successions are ``ascend``
   and dissolutions happen by themselves;
 - hunts: a kill is ``death``, a failed hunt ``attack OMEGA HUNTER 0.6``;
-- care: ``check-in`` for members, ``ask`` + ``check-in`` for an ally who
-  asked, then ``heal NAME AMOUNT`` with the exact amount healed (explicit
-  amounts are never doubled by the engine);
+- care: ``check-in`` for a cared-for member, ``ask`` + ``check-in`` for an
+  ally who asked, then ``heal NAME`` with no amount for every injured living
+  being, so that the rulebook computes each amount and its doubling itself
+  (``set heal-werewolf`` / ``set heal-human`` give it the scenario's rates
+  when they are not the rulebook's own);
 - bites: ``bite`` then ``death``, or ``submit`` + ``welcome``, or nothing
   (the bitten stays an omega);
 - joining: ``submit`` (``insincere`` when so) and ``welcome`` if sincere;
   allies coming back: ``submit`` + ``welcome``;
-- leaving: ``leave``; arrivals: ``being NAME werewolf``.
+- leaving: ``leave``; arrivals: ``being NAME werewolf``;
+- the end of each day: ``expect NAME STANDING [PACK]`` for every being whose
+  standing changed that day (an arrival's included) and ``expect NAME health
+  H`` for every living being whose health changed, so that ``packlaw check``
+  fails wherever the simulator and the rulebook disagree.
 
 Unnamed beings get names from their kind and order (``Human1``, ``Wolf1``,
 ``Arrival1``), never clashing with the scenario's names.
@@ -49,6 +55,8 @@ from packlaw.rules.events import (
     Day,
     Death,
     Defy,
+    ExpectHealth,
+    ExpectStanding,
     Heal,
     Kind,
     Leave,
@@ -56,11 +64,13 @@ from packlaw.rules.events import (
     Order,
     Set,
     Setting,
+    Standing,
     Statement,
     Submit,
     Title,
     Welcome,
 )
+from packlaw.rules.world import Settings
 from packlaw.sim import kernels as k
 from packlaw.sim.state import ALLY, ALPHA, MEMBER, NOBODY, STANDINGS, WEREWOLF, State
 
@@ -85,10 +95,16 @@ class WorldChronicle:
         self._health: dict[int, int] = {}
         if title:
             self.statements.append(Title(title))
-        limit = state.params.defiance_limit
-        if limit >= 1:
-            self.statements.append(Set(Setting.DEFIANCE_LIMIT, limit * MILLI))
+        p, rulebook = state.params, Settings()
+        self.statements.append(Set(Setting.DEFIANCE_LIMIT, p.defiance_limit * MILLI))
+        for setting, rate, default in (
+            (Setting.HEAL_WEREWOLF, p.heal_werewolf, rulebook.heal_werewolf),
+            (Setting.HEAL_HUMAN, p.heal_human, rulebook.heal_human),
+        ):
+            if round(rate * MILLI) != default:
+                self.statements.append(Set(setting, round(rate * MILLI)))
         self._start(state)
+        self._morning: dict[int, tuple[str, int]] = {}
 
     # ------------------------------------------------------------ names
 
@@ -161,8 +177,29 @@ class WorldChronicle:
         """Write what a phase did in this world."""
         getattr(self, "_" + name)(state, **happened)
 
+    def _standing(self, state: State, row: int) -> str:
+        """The rulebook's word for the standing the simulator gives ``row`` now."""
+        c = state.columns
+        return STANDINGS[c["standing"][row]] if c["alive"][row] else str(Standing.DEAD)
+
     def _day(self, state: State) -> None:
         self._write(Day(state.day + 1))
+        c = state.columns
+        self._morning = {
+            row: (self._standing(state, row), int(c["health"][row])) for row in self.names
+        }
+
+    def _day_end(self, state: State) -> None:
+        c = state.columns
+        for row, name in self.names.items():
+            standing, health = self._morning.get(row, ("", MILLI))
+            now = self._standing(state, row)
+            if now != standing:
+                pack = c["pack"][row] if now in ("alpha", "member", "ally") else NOBODY
+                pack_name = None if pack == NOBODY else self._pack_name(state, pack)
+                self._write(ExpectStanding(name, Standing(now), pack_name))
+            if c["alive"][row] and int(c["health"][row]) != health:
+                self._write(ExpectHealth(name, int(c["health"][row])))
 
     def _orders(
         self, state: State, members: np.ndarray, outcome: np.ndarray, alphas: np.ndarray
@@ -222,23 +259,19 @@ class WorldChronicle:
             else:
                 self._wound(int(prey[j]), int(hurt[j]), wound)
 
-    def _care_and_healing(self, state: State, before: np.ndarray, asked: np.ndarray) -> None:
+    def _care_and_healing(self, state: State, before: np.ndarray, cared: np.ndarray) -> None:
         c = state.columns
         for row in sorted(self.names):
-            if row in self._dead:
-                continue
-            amount = int(c["health"][row]) - int(before[row])
-            if amount <= 0:
+            if row in self._dead or before[row] >= MILLI:
                 continue
             name = self._name(row)
-            standing = c["standing"][row]
-            if standing == MEMBER:
-                self._write(CheckIn(self._alpha_of(state, row), name))
-            elif standing == ALLY and asked[row]:
+            if cared[row]:
                 alpha = self._alpha_of(state, row)
-                self._write(Ask(name, alpha, ASK_TEXT), CheckIn(alpha, name))
-            self._write(Heal(name, amount))
-            self._health[row] = min(MILLI, self._health[row] + amount)
+                if c["standing"][row] == ALLY:
+                    self._write(Ask(name, alpha, ASK_TEXT))
+                self._write(CheckIn(alpha, name))
+            self._write(Heal(name))
+            self._health[row] = int(c["health"][row])
 
     def _bites(
         self, state: State, alphas: np.ndarray, bitten: np.ndarray, outcome: np.ndarray
