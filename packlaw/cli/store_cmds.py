@@ -125,16 +125,27 @@ def list_chronicles(db: DbOption = None, as_json: JsonOption = False) -> None:
 
 
 def list_runs(db: DbOption = None, as_json: JsonOption = False) -> None:
-    """List the stored simulation runs, newest first."""
+    """List the stored simulation runs, newest first, with the worlds each recorded."""
+    from packlaw.store.recordings import recordings
+
     with open_store(db) as store:
         runs = _storing(store.runs)
+        recorded: dict[int, list[int]] = {}
+        for info in _storing(recordings, store):
+            recorded.setdefault(info.run_id, []).append(info.world)
     if as_json:
-        rows = [{k: v for k, v in run.to_dict().items() if k != "summary"} for run in runs]
+        rows = [
+            {
+                **{k: v for k, v in run.to_dict().items() if k != "summary"},
+                "recorded": recorded.get(run.id, []),
+            }
+            for run in runs
+        ]
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     _table(
         "Runs",
-        ["id", "scenario", "status", "worlds", "days", "seed", "started (UTC)", "took"],
+        ["id", "scenario", "status", "worlds", "days", "seed", "started (UTC)", "took", "recorded"],
         [
             [
                 str(r.id),
@@ -145,6 +156,7 @@ def list_runs(db: DbOption = None, as_json: JsonOption = False) -> None:
                 str(r.seed),
                 _when(r.started_at),
                 _took(r),
+                ",".join(str(world) for world in recorded.get(r.id, [])),
             ]
             for r in runs
         ],
@@ -159,11 +171,24 @@ def show_run(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show one stored run: what ran, and its summary."""
+    """Show one stored run: what ran, its summary, and its recorded worlds."""
+    from packlaw.store.recordings import recordings
+
     with open_store(db) as store:
         info = _storing(store.run, run)
+        recorded = _storing(recordings, store, run)
+    films = [
+        {
+            "world": r.world,
+            "days": r.days,
+            "beings": r.beings,
+            "film_bytes": r.film_bytes,
+            "chronicle": r.chronicle,
+        }
+        for r in recorded
+    ]
     if as_json:
-        typer.echo(json.dumps(info.to_dict(), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps({**info.to_dict(), "recorded": films}, indent=2, ensure_ascii=False))
         return
     facts = [
         ["run", str(info.id)],
@@ -176,7 +201,8 @@ def show_run(
         ["took", _took(info)],
     ]
     figures: list[list[str]] = []
-    for path, value in _leaves(info.summary or {}):
+    summary = {k: v for k, v in (info.summary or {}).items() if k != "recordings"}
+    for path, value in _leaves(summary):
         if isinstance(value, dict):
             figures.append([path, *(_number(value.get(k)) for k in _STATS)])
         elif path not in ("scenario", "worlds", "days", "seed"):  # already shown above
@@ -186,6 +212,22 @@ def show_run(
         _table("Summary over worlds", ["figure", *_STATS], figures, numeric={1, 2, 3, 4, 5})
     elif info.summary is None:
         typer.echo(f"(no summary: the run is {info.status})")
+    if films:
+        _table(
+            "Recorded worlds (see `packlaw film`)",
+            ["world", "days", "beings", "film bytes", "chronicle"],
+            [
+                [
+                    str(f["world"]),
+                    str(f["days"]),
+                    str(f["beings"]),
+                    f"{f['film_bytes']:,}",
+                    str(f["chronicle"] or ""),
+                ]
+                for f in films
+            ],
+            numeric={0, 1, 2, 3},
+        )
 
 
 # ------------------------------------------------------------- helpers

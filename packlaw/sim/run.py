@@ -137,13 +137,15 @@ def simulate(
     seed: int | None = None,
     on_day: Callable[[int], None] | None = None,
     chronicler: Callable[[State], Chronicler] | None = None,
+    observe: Callable[[int, State], None] | None = None,
     _warm: bool = True,
 ) -> RunResult:
     """Run ``worlds`` replicate worlds for ``days`` days from one seed.
 
     The same scenario, seed and worlds give the same numbers. ``on_day(d)``
     is called after each day (a progress bar); ``chronicler(state)`` makes
-    the chronicle writer of a traced world. Speed is measured over the
+    the chronicle writer of a traced world; ``observe(d, state)`` sees the
+    state after each day (recording). Speed is measured over the
     simulated days only, after the kernels are compiled.
     """
     worlds = scenario.run.worlds if worlds is None else worlds
@@ -178,6 +180,8 @@ def simulate(
         totals += ledger.today[:, EVENT_METRICS]
         daily[day] = summarise(ledger.today)
         being_days += float(ledger.today[:, M_BEINGS : M_BEINGS + 2 * len(STANDINGS)].sum())
+        if observe is not None:
+            observe(day + 1, state)
         if on_day is not None:
             on_day(day + 1)
     seconds = time.perf_counter() - started
