@@ -76,7 +76,7 @@ class Chunk:
 
 @dataclass
 class Film:
-    """A recorded world decoded: ``columns[name][day - 1, being]`` for days 1..``days``.
+    """A recorded world decoded: ``columns[name][day - first_day, being]``, ``days`` days.
 
     Beings are in the order the world made them (the scenario's, then
     arrivals); a being that did not exist yet on a day is not ``alive`` then
@@ -92,6 +92,7 @@ class Film:
     born: np.ndarray  # int32 per being
     pack_names: list[str]
     columns: dict[str, np.ndarray]
+    first_day: int = 1
 
 
 @dataclass
@@ -151,6 +152,7 @@ class Recording:
             born=self.born,
             pack_names=self.pack_names,
             columns=columns,
+            first_day=first_day,
         )
 
 
@@ -174,7 +176,9 @@ def decode_chunk(chunk: Chunk) -> dict[str, np.ndarray]:
     offset = 0
     for name, dtype in FILM_COLUMNS.items():
         size = chunk.days * chunk.beings * dtype.itemsize
-        delta: np.ndarray = np.frombuffer(raw, dtype, count=chunk.days * chunk.beings, offset=offset)
+        delta: np.ndarray = np.frombuffer(
+            raw, dtype, count=chunk.days * chunk.beings, offset=offset
+        )
         out[name] = np.cumsum(delta.reshape(chunk.beings, chunk.days).T, axis=0, dtype=dtype)
         offset += size
     if offset != len(raw):
