@@ -45,7 +45,7 @@ from packlaw.sim.state import ALLY, ALPHA, MEMBER, NOBODY, OMEGA, STANDINGS, UNA
 
 RING_DAYS = 8
 FORMATS = (".gif", ".mp4")
-FPS = 12
+FRAME_MS = 80  # 12.5 frames a second: a year in half a minute
 MIN_SCALE, MAX_SCALE = 2, 32
 MAX_SIDE = 4096  # pixels, either way
 HEADER_LINES = 3
@@ -324,7 +324,6 @@ def write_film(
     frames: Iterator[np.ndarray],
     out: Path,
     advance: Callable[[int], None] = lambda done: None,
-    fps: int = FPS,
 ) -> int:
     """Encode ``frames`` to ``out`` (.gif by Pillow, .mp4 by ffmpeg); return the frames written.
 
@@ -349,9 +348,9 @@ def write_film(
 
     try:
         if suffix == ".gif":
-            _write_gif(counted(), partial, fps)
+            _write_gif(counted(), partial)
         else:
-            _write_mp4(counted(), partial, fps)
+            _write_mp4(counted(), partial)
         partial.chmod(0o644)
         os.replace(partial, out)
     except BaseException:
@@ -360,7 +359,7 @@ def write_film(
     return count
 
 
-def _write_gif(frames: Iterator[np.ndarray], out: Path, fps: int) -> None:
+def _write_gif(frames: Iterator[np.ndarray], out: Path) -> None:
     from PIL import Image
 
     palette = PALETTE.ravel().tolist()
@@ -378,19 +377,19 @@ def _write_gif(frames: Iterator[np.ndarray], out: Path, fps: int) -> None:
         format="GIF",
         save_all=True,
         append_images=(image(frame) for frame in frames),
-        duration=round(1000 / fps),
+        duration=FRAME_MS,
         loop=0,
         optimize=False,
     )
 
 
-def _write_mp4(frames: Iterator[np.ndarray], out: Path, fps: int) -> None:
+def _write_mp4(frames: Iterator[np.ndarray], out: Path) -> None:
     import imageio.v2 as imageio
 
     writer = imageio.get_writer(
         str(out),
         format="FFMPEG",
-        fps=fps,
+        fps=1000 / FRAME_MS,
         codec="libx264",
         pixelformat="yuv420p",
         macro_block_size=_BLOCK,
