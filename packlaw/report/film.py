@@ -49,7 +49,7 @@ FRAME_MS = 80  # 12.5 frames a second: a year in half a minute
 MIN_SCALE, MAX_SCALE = 2, 32
 MAX_SIDE = 4096  # pixels, either way
 HEADER_LINES = 3
-LINE_HEIGHT = 14
+LINE_HEIGHT = 15
 _BLOCK = 16  # MP4 frames are padded to a multiple of this (codec macroblocks)
 
 
@@ -226,8 +226,6 @@ def render_frames(
     (decode `RING_DAYS` days more than you show).
     """
     first = film.first_day if first is None else first
-    from PIL import Image, ImageDraw, ImageFont
-
     layout = Layout(scale, film.width, film.height, HEADER_LINES * LINE_HEIGHT + 4)
     rows, columns = layout.shape
     map_rows, map_columns = film.height * scale, film.width * scale
@@ -235,9 +233,8 @@ def render_frames(
     edge = _outline(0, scale - 1, 1)
     cross = _cross(scale)
     ring = _outline(-2, scale + 1, 2 if scale >= 6 else 1)
-    font = ImageFont.load_default()
-    header = Image.new("L", (columns, layout.header), 0)
-    key = _key(columns, font)
+    letters = _Letters()
+    key = _key(columns, letters)
     wounded = alone_wounds(film, protect_radius)
     last_hit = np.full(len(film.names), -RING_DAYS - 1)
     hits_so_far = 0
@@ -278,27 +275,60 @@ def render_frames(
         counts = frame_counts(film, d)
         lines = [
             f"{label}day {film.first_day + d}",
-            f"{counts['alive']} alive: {counts['alpha']} alpha, {counts['member']} members, "
-            f"{counts['ally']} allies, {counts['omega']} omegas ({counts['hostile']} hostile), "
-            f"{counts['unaffiliated']} others; wounded alone: {hits_so_far}",
+            f"alive {counts['alive']}: alpha {counts['alpha']}, members {counts['member']}, "
+            f"allies {counts['ally']}, omegas {counts['omega']} (hostile {counts['hostile']}), "
+            f"others {counts['unaffiliated']}; wounded alone so far {hits_so_far}",
         ]
-        header.paste(0, (0, 0, columns, layout.header))
-        draw = ImageDraw.Draw(header)
+        text = np.zeros((layout.header, columns), np.bool_)
         for n, line in enumerate(lines):
-            draw.text((4, 2 + n * LINE_HEIGHT), line, fill=255, font=font)
-        text = np.asarray(header) > 96
+            letters.write(text, 4, 2 + n * LINE_HEIGHT, line)
         frame[: layout.header][text] = I_INK
         frame[: layout.header][key > 0] = key[key > 0]
         yield frame
 
 
-def _key(columns: int, font: object) -> np.ndarray:
-    """The header's third line: each standing's colour and name, the hostile's cross, the ring."""
-    from PIL import Image, ImageDraw
+class _Letters:
+    """Text set from glyphs that Pillow draws once each (drawing every frame's text is slow)."""
 
+    def __init__(self) -> None:
+        from PIL import ImageFont
+
+        self.font = ImageFont.load_default()
+        self._glyphs: dict[str, tuple[np.ndarray, float]] = {}
+
+    def _glyph(self, char: str) -> tuple[np.ndarray, float]:
+        if char not in self._glyphs:
+            from PIL import Image, ImageDraw
+
+            advance = float(self.font.getlength(char))
+            picture = Image.new("L", (int(advance) + 3, LINE_HEIGHT + 2), 0)
+            ImageDraw.Draw(picture).text((0, 0), char, fill=255, font=self.font)
+            self._glyphs[char] = (np.asarray(picture) > 48, advance)
+        return self._glyphs[char]
+
+    def width(self, text: str) -> int:
+        """Pixels the text takes across."""
+        return round(sum(self._glyph(char)[1] for char in text))
+
+    def write(self, target: np.ndarray, x: int, y: int, text: str) -> None:
+        """Set ``text``'s pixels in the boolean ``target`` from (x, y), clipped at its edges."""
+        at = float(x)
+        rows, columns = target.shape
+        for char in text:
+            glyph, advance = self._glyph(char)
+            left = round(at)
+            if left >= columns:
+                break
+            height = min(glyph.shape[0], rows - y)
+            width = min(glyph.shape[1], columns - left)
+            target[y : y + height, left : left + width] |= glyph[:height, :width]
+            at += advance
+
+
+def _key(columns: int, letters: _Letters) -> np.ndarray:
+    """The header's third line: each standing's colour and name, the hostile's cross, the ring."""
     key = np.zeros((HEADER_LINES * LINE_HEIGHT + 4, columns), np.uint8)
-    text = Image.new("L", (columns, key.shape[0]), 0)
-    draw = ImageDraw.Draw(text)
+    text = np.zeros(key.shape, np.bool_)
     y = 2 + 2 * LINE_HEIGHT
     x = 4
     entries = [(I_STANDING + s, name) for s, name in enumerate(STANDINGS)]
@@ -307,10 +337,9 @@ def _key(columns: int, font: object) -> np.ndarray:
         if x + 10 >= columns:
             break
         key[y + 2 : y + 10, x : x + 8] = index
-        draw.text((x + 11, y), name, fill=255, font=font)  # type: ignore[arg-type]
-        x += 11 + int(draw.textlength(name, font=font)) + 8  # type: ignore[arg-type]
-    mask = np.asarray(text) > 96
-    key[mask] = I_INK
+        letters.write(text, x + 11, y, name)
+        x += 11 + letters.width(name) + 8
+    key[text] = I_INK
     return key
 
 
@@ -394,6 +423,8 @@ def _write_mp4(frames: Iterator[np.ndarray], out: Path) -> None:
         pixelformat="yuv420p",
         macro_block_size=_BLOCK,
         ffmpeg_log_level="error",
+        # Flat colours and few changes a frame: the fastest presets lose little here.
+        output_params=["-preset", "veryfast", "-tune", "animation"],
     )
     try:
         for frame in frames:
