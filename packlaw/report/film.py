@@ -27,7 +27,7 @@ is one lookup. Pillow writes GIFs; imageio's ffmpeg (bundled by the
 >>> film = recorder.recordings()[0].film()
 >>> frames = list(render_frames(film, scale=6, protect_radius=2))
 >>> len(frames), frames[0].shape, frames[0].dtype.name
-(12, (288, 240), 'uint8')
+(12, (304, 240), 'uint8')
 """
 
 from __future__ import annotations
