@@ -95,7 +95,6 @@ def film_command(
 ) -> None:
     """A recorded world of a run as a film: the territory day by day."""
     from packlaw.report.film import (
-        RING_DAYS,
         FilmError,
         check_film_output,
         check_scale,
@@ -124,7 +123,7 @@ def film_command(
         check_scale(scale, recording.width, recording.height)
     except FilmError as error:
         raise UserError(str(error), EXIT_BAD_INPUT) from None
-    film = recording.film(max(1, first - RING_DAYS), last)
+    film = recording.film(1, last)  # the days before `first` count the wounds so far
     frames = render_frames(
         film, scale, scenario.params.protect_radius, first, label=f"run {run}, world {world}: "
     )

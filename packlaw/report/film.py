@@ -222,8 +222,8 @@ def render_frames(
 ) -> Iterator[np.ndarray]:
     """Palette-index frames (``uint8``, rows x columns) of the film's days from day ``first`` on.
 
-    Days of the film before ``first`` only feed the rings still fading on it
-    (decode `RING_DAYS` days more than you show).
+    Days of the film before ``first`` are not shown but count: the rings
+    still fading on ``first`` and the wounds so far (decode from day 1).
     """
     first = film.first_day if first is None else first
     layout = Layout(scale, film.width, film.height, HEADER_LINES * LINE_HEIGHT + 4)
@@ -241,9 +241,9 @@ def render_frames(
     c = film.columns
     for d in range(film.days):
         last_hit[wounded[d]] = d
+        hits_so_far += int(wounded[d].sum())
         if film.first_day + d < first:
             continue
-        hits_so_far += int(wounded[d].sum())
         frame = np.full((rows, columns), I_BACKGROUND, np.uint8)
         view = frame[layout.header : layout.header + map_rows, :map_columns]
         alive = np.flatnonzero(c["alive"][d])
