@@ -258,7 +258,9 @@ def test_a_gif_has_a_frame_a_day_of_the_frames_size(
     out = tmp_path / "w.gif"
     args = ["film", "2", "--world", "5", "--days", "11:30", "--scale", "5"]
     assert main([*args, "--out", str(out), "--db", compared]) == 0
-    assert capsys.readouterr().out == f"wrote {out}: 20 frames, days 11 to 30\n"
+    captured = capsys.readouterr()
+    assert captured.out == f"wrote {out}: 20 frames, days 11 to 30\n"
+    assert captured.err == ""  # no progress bar when not on a terminal
     header = films.HEADER_LINES * films.LINE_HEIGHT + 4
     with Image.open(out) as gif:
         assert gif.n_frames == 20
@@ -275,6 +277,27 @@ def test_an_mp4_has_a_frame_a_day_of_the_frames_size(compared: str, tmp_path: Pa
     assert frames.shape[0] == DAYS
     header = films.HEADER_LINES * films.LINE_HEIGHT + 4
     assert frames.shape[1:] == (math.ceil((header + 160) / 16) * 16, 160, 3)
+
+
+@pytest.mark.parametrize("suffix", [".gif", ".mp4"])
+def test_a_film_that_fails_half_way_leaves_no_file_and_keeps_an_earlier_one(
+    compared: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    out = tmp_path / f"w{suffix}"
+    out.write_bytes(b"an earlier film")
+    real = films.render_frames
+
+    def fails_on_day_10(*args: Any, **kwargs: Any) -> Any:
+        for n, frame in enumerate(real(*args, **kwargs), start=1):
+            if n == 10:
+                raise OSError(28, "No space left on device")
+            yield frame
+
+    monkeypatch.setattr(films, "render_frames", fails_on_day_10)
+    with pytest.raises(OSError):
+        main(["film", "1", "--world", "0", "--out", str(out), "--db", compared])
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]
+    assert out.read_bytes() == b"an earlier film"
 
 
 def _mp4_frames(path: Path) -> np.ndarray:
