@@ -124,6 +124,11 @@ def overhead(worlds: int, days: int, repeats: int, url: str) -> None:
         f"    (wall: {listed(r['run'] for r in recorded)}; CPU: {listed(r['cpu'] for r in recorded)})"
     )
     print(f"  inside the hooks    {hooks:.3f} s (runs: {listed(r['hooks'] for r in recorded)})")
+    fastest = min(recorded, key=lambda r: r["run"])
+    print(
+        f"  fastest runs        {min(r['run'] for r in plain):.3f} s without, {fastest['run']:.3f} s with"
+        f" ({fastest['hooks']:.3f} s of it in the hooks)"
+    )
     print(
         f"  overhead            {100 * ((during_cpu + storing) / base_cpu - 1):+.1f}% by CPU time, "
         f"{100 * ((during + storing) / base - 1):+.1f}% by wall time, "

@@ -16,7 +16,8 @@ the next, so most deltas are 0, and a chunk decodes on its own.
 The recorder watches the run only through ``simulate(..., observe=...)``
 and the being columns ``world``, ``x``, ``y``, ``standing``, ``pack``,
 ``health``, ``alive`` and ``hostile`` (a fixed trait of a being, read when
-it is first seen). A being is a row of the state, and rows never move.
+it is first seen). A being is a row of the state: rows never move, and new
+beings take new rows after the rows in use (``state.n``).
 
 >>> from packlaw.sim import load_scenario, simulate
 >>> scenario, _, _ = load_scenario()
@@ -192,6 +193,7 @@ class _WorldTape:
     def __init__(self, world: int) -> None:
         self.world = world
         self.rows = np.zeros(0, np.int64)  # the world's beings, by film index
+        self.seen = 0  # rows of the state looked at so far
         self.hostile = np.zeros(0, np.bool_)
         self.born = np.zeros(0, np.int32)
         self.pending: list[dict[str, np.ndarray]] = []
@@ -200,9 +202,10 @@ class _WorldTape:
 
     def see(self, day: int, state: State) -> None:
         b = state.beings
-        rows = np.flatnonzero(b.world == self.world)
-        if len(rows) != len(self.rows):
-            new = rows[~np.isin(rows, self.rows)]
+        if state.n != self.seen:
+            # Only rows made since the last look can be new beings: rows never move.
+            new = self.seen + np.flatnonzero(b.world[self.seen :] == self.world)
+            self.seen = state.n
             self.rows = np.concatenate([self.rows, new])
             self.hostile = np.concatenate([self.hostile, b.hostile[new].astype(np.bool_)])
             self.born = np.concatenate([self.born, np.full(len(new), day, np.int32)])
