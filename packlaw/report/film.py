@@ -96,6 +96,10 @@ def _palette() -> np.ndarray:
 
 
 PALETTE = _palette()
+# The palette as one 32-bit RGBA word a colour: a frame becomes RGBA in one fast lookup.
+_PALETTE_RGBA = np.zeros(len(PALETTE), np.uint32)
+_PALETTE_RGBA.view(np.uint8).reshape(-1, 4)[:, :3] = PALETTE
+_PALETTE_RGBA.view(np.uint8).reshape(-1, 4)[:, 3] = 255
 
 
 @dataclass(frozen=True)
@@ -345,8 +349,14 @@ def _key(columns: int, letters: _Letters) -> np.ndarray:
 
 def to_rgb(frame: np.ndarray) -> np.ndarray:
     """A palette frame as RGB (rows x columns x 3)."""
-    rgb: np.ndarray = PALETTE[frame]
+    rgb: np.ndarray = np.take(PALETTE, frame, axis=0)
     return rgb
+
+
+def to_rgba(frame: np.ndarray) -> np.ndarray:
+    """A palette frame as opaque RGBA (rows x columns x 4), the quickest way to a full-colour frame."""
+    rgba: np.ndarray = np.take(_PALETTE_RGBA, frame).view(np.uint8).reshape(*frame.shape, 4)
+    return rgba
 
 
 def write_film(
@@ -428,6 +438,6 @@ def _write_mp4(frames: Iterator[np.ndarray], out: Path) -> None:
     )
     try:
         for frame in frames:
-            writer.append_data(to_rgb(frame))
+            writer.append_data(to_rgba(frame))
     finally:
         writer.close()
