@@ -143,9 +143,11 @@ def list_runs(db: DbOption = None, as_json: JsonOption = False) -> None:
         ]
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
+    # The worlds each run recorded, in a last column when any run recorded one.
+    extra = ["recorded"] if recorded else []
     _table(
         "Runs",
-        ["id", "scenario", "status", "worlds", "days", "seed", "started (UTC)", "took", "recorded"],
+        ["id", "scenario", "status", "worlds", "days", "seed", "started (UTC)", "took", *extra],
         [
             [
                 str(r.id),
@@ -156,7 +158,7 @@ def list_runs(db: DbOption = None, as_json: JsonOption = False) -> None:
                 str(r.seed),
                 _when(r.started_at),
                 _took(r),
-                ",".join(str(world) for world in recorded.get(r.id, [])),
+                *([",".join(str(world) for world in recorded.get(r.id, []))] if extra else []),
             ]
             for r in runs
         ],
