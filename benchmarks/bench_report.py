@@ -15,7 +15,8 @@ Run as a script (not part of the tests)::
   appeared), for world 0 and for eight worlds.
 - **Film**: ``packlaw film RUN --world 0 --out F.gif`` (and ``.mp4``) of the
   365 recorded days, end to end in a fresh process (start-up, reading,
-  decoding, drawing, encoding), medians of the repeats.
+  decoding, drawing, encoding), medians of the repeats; then each part
+  alone, in one process.
 """
 
 from __future__ import annotations
@@ -186,6 +187,33 @@ def films(days: int, repeats: int, folder: Path) -> None:
         )
 
 
+def film_parts(days: int, repeats: int, folder: Path) -> None:
+    """Where a film's time goes, in one process: reading, decoding, drawing, encoding."""
+    from packlaw.report.film import render_frames, write_film
+    from packlaw.store import Store
+    from packlaw.store.recordings import load_recording
+
+    db = f"sqlite:///{folder / 'films.db'}"
+    parts: dict[str, list[float]] = {"read": [], "decode": [], "draw": [], ".gif": [], ".mp4": []}
+    for _ in range(repeats):
+        began = time.perf_counter()
+        with Store(db) as store:
+            recording = load_recording(store, 1, 0)
+        parts["read"].append(time.perf_counter() - began)
+        began = time.perf_counter()
+        film = recording.film()
+        parts["decode"].append(time.perf_counter() - began)
+        began = time.perf_counter()
+        frames = list(render_frames(film, 12, 2))
+        parts["draw"].append(time.perf_counter() - began)
+        for suffix in (".gif", ".mp4"):
+            began = time.perf_counter()
+            write_film(iter(frames), folder / f"parts{suffix}")
+            parts[suffix].append(time.perf_counter() - began)
+    print(f"  in one process, {days} days at 12 px a cell (medians of {repeats}):")
+    print("    " + ", ".join(f"{k} {statistics.median(v):.3f} s" for k, v in parts.items()))
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="200 worlds, fewer repeats")
@@ -201,6 +229,7 @@ def main(argv: list[str]) -> int:
         size_of_eight(365, f"sqlite:///{folder / 'eight.db'}")
         print("Films (end to end, a fresh process each):")
         films(365, 3 if args.quick else 5, folder)
+        film_parts(365, 3 if args.quick else 5, folder)
     return 0
 
 
