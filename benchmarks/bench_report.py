@@ -94,12 +94,12 @@ def timed_run(
         "being_days": 0.0,
     }
     if recorder is not None and url is not None:
-        began = time.perf_counter()
-        recordings = recorder.recordings()
-        with Store(url) as store:
+        with Store(url) as store:  # open, as `simulate` has it, with the run started
             run_id = store.start_run(scenario.name, "", 1, worlds, days)
+            began = time.perf_counter()
+            recordings = recorder.recordings()
             save_recordings(store, run_id, recordings)
-        out["store"] = time.perf_counter() - began
+            out["store"] = time.perf_counter() - began
         out["bytes"] = sum(r.film_bytes for r in recordings)
         out["being_days"] = sum(r.being_days for r in recordings)
     return out

@@ -199,6 +199,7 @@ class _WorldTape:
         self.pending: list[dict[str, np.ndarray]] = []
         self.first_pending = 1
         self.chunks: list[Chunk] = []
+        self.n_packs = 1
 
     def see(self, day: int, state: State) -> None:
         b = state.beings
@@ -209,29 +210,23 @@ class _WorldTape:
             self.rows = np.concatenate([self.rows, new])
             self.hostile = np.concatenate([self.hostile, b.hostile[new].astype(np.bool_)])
             self.born = np.concatenate([self.born, np.full(len(new), day, np.int32)])
+        self.n_packs = max(state.n_packs, 1)
         rows = self.rows
-        pack = b.pack[rows].astype(np.int64)
-        self.pending.append(
-            {
-                "x": b.x[rows],
-                "y": b.y[rows],
-                "standing": b.standing[rows],
-                "pack": np.where(pack == NOBODY, NOBODY, pack % max(state.n_packs, 1)),
-                "health": b.health[rows],
-                "alive": b.alive[rows],
-            }
-        )
+        # As the state has them; packs become world-relative when the chunk is cut.
+        self.pending.append({name: getattr(b, name)[rows] for name in FILM_COLUMNS})
 
     def cut(self) -> None:
         if not self.pending:
             return
         beings = len(self.rows)
         columns: dict[str, np.ndarray] = {}
-        for name, dtype in FILM_COLUMNS.items():
-            block: np.ndarray = np.zeros((len(self.pending), beings), dtype)
+        for name in FILM_COLUMNS:
+            block: np.ndarray = np.zeros((len(self.pending), beings), np.int64)
             for i, day in enumerate(self.pending):
                 block[i, : len(day[name])] = day[name]
             columns[name] = block
+        pack = columns["pack"]  # the pack's row in the state: world * n_packs + index
+        columns["pack"] = np.where(pack == NOBODY, NOBODY, pack % self.n_packs)
         self.chunks.append(encode_chunk(self.first_pending, columns))
         self.first_pending += len(self.pending)
         self.pending = []
