@@ -220,6 +220,21 @@ def test_unknown_runs_and_unrecorded_worlds_are_one_sentence_listing_what_exists
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_run_of_no_days_has_nothing_to_draw_or_film(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    assert main(["simulate", "--worlds", "2", "--days", "0", "--record", "0", "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["report", "1", "--out", str(tmp_path / "r"), "--db", db]) == 2
+    assert capsys.readouterr().err == "packlaw: run 1 simulated no days: there is nothing to draw\n"
+    assert main(["film", "1", "--world", "0", "--out", str(tmp_path / "f.gif"), "--db", db]) == 2
+    assert capsys.readouterr().err == (
+        "packlaw: run 1 simulated no days: world 0 has nothing to film\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.db"]
+
+
 @pytest.mark.parametrize(
     ("command", "where", "message"),
     [

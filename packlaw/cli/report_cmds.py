@@ -48,17 +48,23 @@ def report_command(
         check_output(out)
     except ReportError as error:
         raise UserError(str(error), EXIT_BAD_INPUT) from None
+    from packlaw.store import StoreError
+
     with open_store(db) as store:
         for run_id in runs:
             _known_run(store, run_id)
-        loaded = load_runs(store, runs)
-    unfinished = [run for run in loaded if run.info.status != "done"]
-    if unfinished:
-        run = unfinished[0]
-        raise UserError(
-            f"run {run.info.id} is {run.info.status}: only a finished run has figures",
-            EXIT_BAD_INPUT,
-        )
+        try:
+            loaded = load_runs(store, runs)
+        except StoreError as error:
+            raise UserError(str(error), EXIT_BAD_INPUT) from None
+    for run in loaded:
+        if run.info.status != "done":
+            raise UserError(
+                f"run {run.info.id} is {run.info.status}: only a finished run has figures",
+                EXIT_BAD_INPUT,
+            )
+        if run.info.days == 0:
+            raise UserError(f"run {run.info.id} simulated no days: there is nothing to draw")
     charts = run_charts(loaded)
     title = "Report of " + " and ".join(run.label for run in loaded)
     intro = [
@@ -117,6 +123,8 @@ def film_command(
             scenario = parse_scenario(store.run(run).scenario_text, f"run {run}")
         except (StoreError, ScenarioError) as error:
             raise UserError(str(error), EXIT_BAD_INPUT) from None
+    if recording.days == 0:
+        raise UserError(f"run {run} simulated no days: world {world} has nothing to film")
     first, last = _days(days, recording.days)
     scale = default_scale(recording.width, recording.height) if scale is None else scale
     try:
