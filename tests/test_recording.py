@@ -280,3 +280,20 @@ def test_the_examples_in_the_recording_and_report_docstrings_run(module: str) ->
 
     failures, tried = doctest.testmod(importlib.import_module(module))
     assert tried > 0 and failures == 0
+
+
+def test_a_trace_and_recordings_are_written_together_each_of_its_own_world(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    traced = tmp_path / "world1.chronicle"
+    args = ["simulate", "--worlds", "3", "--days", "15", "--trace", "1", str(traced)]
+    assert main([*args, "--record", "0,2", "--db", db]) == 0
+    trace = traced.read_text()
+    with Store(resolve_url(db)) as store:
+        recorded = {w: store.export(f"run-1-world-{w}") for w in (0, 2)}
+    assert trace.startswith('title "beacon-hills, world 1"\n')
+    assert recorded[0].startswith('title "beacon-hills, world 0"\n')
+    assert recorded[2].startswith('title "beacon-hills, world 2"\n')
+    for text in (trace, *recorded.values()):
+        assert check_chronicle(parse_chronicle(text)) == []
