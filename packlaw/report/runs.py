@@ -145,9 +145,14 @@ def beings_chart(runs: Sequence[RunData]) -> Chart:
                 np.nanmax(r.daily[metric]["p95"], initial=0) > 0 for r in runs if metric in r.daily
             )
             if any(held):
-                panels.append((metric, f"{standing}s ({kind})", "beings per world"))
+                panels.append((metric, f"{_plural(standing)} ({kind})", "beings per world"))
     panels.append((METRICS[M_BEINGS_OMEGA_HOSTILE], "hostile omegas", "beings per world"))
     return _bands("beings", "Beings by standing", runs, panels, _BAND_NOTE)
+
+
+def _plural(standing: str) -> str:
+    """``allies``, ``members``, ``unaffiliated``: a standing's name for several."""
+    return {"ally": "allies", "unaffiliated": "unaffiliated"}.get(standing, standing + "s")
 
 
 def attacks_chart(runs: Sequence[RunData]) -> Chart:
