@@ -232,8 +232,8 @@ def test_simulate_record_stores_each_runs_worlds_and_runs_and_show_list_them(
         assert [r["world"] for r in summary["recordings"]] == [0, 4]
     assert main(["runs", "--db", db]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split("\t")[-1] == "recorded"
-    assert [line.split("\t")[-1] for line in lines[1:]] == ["0,4", "0,4"]
+    assert lines[0] == "Runs" and lines[1].split()[-1] == "recorded"
+    assert [line.split()[-1] for line in lines[2:]] == ["0,4", "0,4"]
     assert main(["show", "1", "--json", "--db", db]) == 0
     shown: dict[str, Any] = json.loads(capsys.readouterr().out)
     assert [(r["world"], r["days"], r["chronicle"]) for r in shown["recorded"]] == [

@@ -50,7 +50,7 @@ def report_command(
         raise UserError(str(error), EXIT_BAD_INPUT) from None
     from packlaw.store import StoreError
 
-    with open_store(db) as store:
+    with open_store(db, writes=False) as store:
         for run_id in runs:
             _known_run(store, run_id)
         try:
@@ -116,7 +116,7 @@ def film_command(
         check_film_output(out)
     except FilmError as error:
         raise UserError(str(error), EXIT_BAD_INPUT) from None
-    with open_store(db) as store:
+    with open_store(db, writes=False) as store:
         _known_run(store, run)
         try:
             recording = load_recording(store, run, world)
