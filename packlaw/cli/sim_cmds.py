@@ -1,9 +1,9 @@
 """Commands of the sim part: ``packlaw simulate``.
 
 ``packlaw simulate [SCENARIO] [--worlds N] [--days N] [--seed N] [--json]
-[--db URL] [--trace WORLD FILE] [--compare B.toml] [--threads N]`` runs a scenario (the
-bundled Beacon Hills by default; missing options come from the scenario's
-``[run]`` section), stores the run, and prints a table of the named beings
+[--db URL] [--trace WORLD FILE] [--compare B.toml] [--threads N]
+[--record K,...]`` runs a scenario (the bundled Beacon Hills by default;
+missing options come from the scenario's ``[run]`` section), stores the run, and prints a table of the named beings
 and the totals: Rich on a terminal (with a progress bar), plain text when
 piped, or the JSON summary with ``--json`` (compact, written by the
 standard library's C encoder). ``--compare`` runs a second scenario with the
@@ -11,6 +11,8 @@ same worlds, days and seed and prints both side by side. ``--threads N``
 runs the kernels with N threads (1: serial) instead of choosing by
 measurement (`packlaw.sim.jit`). When the kernels are not in Numba's cache
 yet, one line on stderr says they are being compiled.
+``--record`` keeps worlds K,... of each run day by day, as a film and a
+chronicle in the store (`packlaw.sim.recording`), for ``packlaw film``.
 
 A run interrupted by Ctrl-C is marked ``interrupted`` in the store, one that
 fails ``failed``; neither is ever stored as ``done``.
@@ -20,8 +22,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -31,6 +32,7 @@ import typer
 from packlaw.cli.errors import EXIT_BAD_INPUT, UserError
 from packlaw.cli.options import DbOption, open_store
 from packlaw.cli.output import counted, size
+from packlaw.cli.progress import progress
 
 if TYPE_CHECKING:
     from packlaw.sim import Scenario
@@ -92,6 +94,15 @@ def simulate_command(
             show_default=False,
         ),
     ] = None,
+    record: Annotated[
+        str | None,
+        typer.Option(
+            "--record",
+            metavar="K,...",
+            help="Record these worlds day by day (a film and a chronicle) in each run.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run a scenario's worlds forward, store the run, print a summary."""
     from packlaw.sim import ScenarioError, jit, load_scenario
@@ -111,6 +122,7 @@ def simulate_command(
             f"--trace: there is no world {trace[0]}: the run has worlds 0 to {worlds - 1}",
             EXIT_BAD_INPUT,
         )
+    recorded = _worlds_to_record(record, worlds)
     if trace is not None and not trace[1].resolve().parent.is_dir():
         # Found out now, not after the run.
         raise UserError(f"{trace[1]}: cannot write the trace: no such folder", EXIT_BAD_INPUT)
@@ -121,7 +133,7 @@ def simulate_command(
     store = open_store(db)
     try:
         summaries = [
-            _run_one(store, loaded, worlds, days, seed, trace if i == 0 else None)
+            _run_one(store, loaded, worlds, days, seed, trace if i == 0 else None, recorded)
             for i, loaded in enumerate([first] if second is None else [first, second])
         ]
     finally:
@@ -142,34 +154,57 @@ def _run_one(
     days: int,
     seed: int,
     trace: tuple[int, Path] | None,
+    recorded: list[int],
 ) -> dict[str, Any]:
     from packlaw.sim import simulate
+    from packlaw.sim.recording import Chroniclers, Recorder
     from packlaw.sim.trace import WorldChronicle
     from packlaw.store import StoreError
+    from packlaw.store.recordings import chronicle_name, save_recordings
 
     scenario, text, _source = loaded
     holder: list[WorldChronicle] = []
+    recorder = Recorder(scenario, recorded) if recorded else None
 
-    def chronicle(state: Any) -> WorldChronicle:
-        holder.append(WorldChronicle(state, trace[0], f"{scenario.name}, world {trace[0]}"))  # type: ignore[index]
-        return holder[0]
+    def chronicle(state: Any) -> Chroniclers:
+        writers: list[Any] = []
+        if trace is not None:
+            holder.append(WorldChronicle(state, trace[0], f"{scenario.name}, world {trace[0]}"))
+            writers.append(holder[0])
+        if recorder is not None:
+            writers.append(recorder.chronicler(state))
+        return Chroniclers(writers)
 
     try:
         run_id = store.start_run(scenario.name, text, seed, worlds, days)
     except StoreError as error:
         raise UserError(str(error), EXIT_BAD_INPUT) from None
     try:
-        with _progress(f"{scenario.name}: {worlds:,} worlds x {days} days", days) as advance:
+        with progress(f"{scenario.name}: {worlds:,} worlds x {days} days", days) as advance:
             result = simulate(
                 scenario,
                 worlds=worlds,
                 days=days,
                 seed=seed,
                 on_day=advance,
-                chronicler=chronicle if trace is not None else None,
+                chronicler=chronicle if trace is not None or recorder is not None else None,
+                observe=recorder.observe if recorder is not None else None,
             )
         summary = result.summary()
         summary["run_id"] = run_id
+        if recorder is not None:
+            recordings = recorder.recordings()
+            save_recordings(store, run_id, recordings)
+            summary["recordings"] = [
+                {
+                    "world": r.world,
+                    "film_bytes": r.film_bytes,
+                    "being_days": r.being_days,
+                    "chronicle": chronicle_name(run_id, r.world),
+                    "events": len(r.statements),
+                }
+                for r in recordings
+            ]
         store.finish_run(run_id, summary, result.daily_rows())
     except KeyboardInterrupt:
         _mark(store, run_id, "interrupted")
@@ -186,6 +221,17 @@ def _run_one(
         except OSError as error:
             raise UserError(f"{trace[1]}: cannot write the trace: {error.strerror}") from None
     return summary
+
+
+def _worlds_to_record(record: str | None, worlds: int) -> list[int]:
+    from packlaw.sim.recording import RecordingError, parse_worlds
+
+    if record is None:
+        return []
+    try:
+        return parse_worlds(record, worlds)
+    except RecordingError as error:
+        raise UserError(f"--record: {error}", EXIT_BAD_INPUT) from None
 
 
 def _refuse_oversized(scenario: Scenario, worlds: int, days: int) -> None:
@@ -206,27 +252,6 @@ def _mark(store: Any, run_id: int, status: str) -> None:
     # The error that stopped the run matters more than one from marking it.
     with suppress(Exception):
         store.mark_run(run_id, status)
-
-
-@contextmanager
-def _progress(label: str, days: int) -> Iterator[Callable[[int], None]]:
-    """A Rich progress bar on stderr when it is a terminal; nothing otherwise."""
-    if not sys.stderr.isatty():
-        yield lambda day: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as progress:
-        task = progress.add_task(label, total=days)
-        yield lambda day: progress.update(task, completed=day)
 
 
 # ---------------------------------------------------------------- tables

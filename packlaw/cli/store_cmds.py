@@ -154,14 +154,31 @@ def list_chronicles(db: DbOption = None, as_json: JsonOption = False) -> None:
 
 
 def list_runs(db: DbOption = None, as_json: JsonOption = False) -> None:
-    """List the stored simulation runs, newest first."""
+    """List the stored simulation runs, newest first, with the worlds each recorded."""
+    from packlaw.store.recordings import recordings
+
     with open_store(db, writes=False) as store:
         runs = store.runs()
+        recorded: dict[int, list[int]] = {}
+        for info in recordings(store):
+            recorded.setdefault(info.run_id, []).append(info.world)
+    # The worlds each run recorded, in a last column when any run recorded one.
+    extra = ["recorded"] if recorded else []
     emit(
         [
             Table(
                 "Runs",
-                ["id", "scenario", "status", "worlds", "days", "seed", "started (UTC)", "took"],
+                [
+                    "id",
+                    "scenario",
+                    "status",
+                    "worlds",
+                    "days",
+                    "seed",
+                    "started (UTC)",
+                    "took",
+                    *extra,
+                ],
                 [
                     [
                         str(r.id),
@@ -172,6 +189,7 @@ def list_runs(db: DbOption = None, as_json: JsonOption = False) -> None:
                         str(r.seed),
                         _when(r.started_at),
                         _took(r),
+                        *([",".join(str(w) for w in recorded.get(r.id, []))] if extra else []),
                     ]
                     for r in runs
                 ],
@@ -179,7 +197,11 @@ def list_runs(db: DbOption = None, as_json: JsonOption = False) -> None:
             )
         ],
         document=lambda: [
-            {k: v for k, v in run.to_dict().items() if k != "summary"} for run in runs
+            {
+                **{k: v for k, v in run.to_dict().items() if k != "summary"},
+                "recorded": list(recorded.get(run.id, [])),
+            }
+            for run in runs
         ],
         as_json=as_json,
     )
@@ -192,9 +214,12 @@ def show_run(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show one stored run: what ran, and its summary."""
+    """Show one stored run: what ran, its summary, and its recorded worlds."""
+    from packlaw.store.recordings import recordings
+
     with open_store(db, writes=False) as store:
         info = store.run(run)
+        films = recordings(store, run)
     facts = [
         ["run", str(info.id)],
         ["scenario", info.scenario],
@@ -206,7 +231,8 @@ def show_run(
         ["took", _took(info)],
     ]
     figures: list[list[str]] = []
-    for path, value in _leaves(info.summary or {}):
+    summary = {k: v for k, v in (info.summary or {}).items() if k != "recordings"}
+    for path, value in _leaves(summary):
         if isinstance(value, dict):
             figures.append([path, *(_number(value.get(k)) for k in _STATS)])
         elif path not in ("scenario", "worlds", "days", "seed"):  # already shown above
@@ -218,7 +244,35 @@ def show_run(
         )
     elif info.summary is None:
         blocks.append(f"(no summary: the run is {info.status})")
-    emit(blocks, document=info.to_dict, as_json=as_json)
+    if films:
+        blocks.append(
+            Table(
+                "Recorded worlds (see `packlaw film`)",
+                ["world", "days", "beings", "film bytes", "chronicle"],
+                [
+                    [
+                        str(f.world),
+                        str(f.days),
+                        str(f.beings),
+                        f"{f.film_bytes:,}",
+                        f.chronicle or "",
+                    ]
+                    for f in films
+                ],
+                numeric={0, 1, 2, 3},
+            )
+        )
+    recorded: list[JSON] = [
+        {
+            "world": f.world,
+            "days": f.days,
+            "beings": f.beings,
+            "film_bytes": f.film_bytes,
+            "chronicle": f.chronicle,
+        }
+        for f in films
+    ]
+    emit(blocks, document=lambda: {**info.to_dict(), "recorded": recorded}, as_json=as_json)
 
 
 # ------------------------------------------------------------- helpers

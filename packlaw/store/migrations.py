@@ -139,11 +139,61 @@ def _run_host_and_process(conn: sa.Connection) -> None:
         conn.execute(sa.text(f"ALTER TABLE runs ADD COLUMN {column.name} {kind}"))
 
 
+def _recordings(conn: sa.Connection) -> None:
+    md = sa.MetaData()
+    # Stand-ins for the tables the foreign keys point at (already there).
+    sa.Table("runs", md, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table("chronicles", md, sa.Column("id", sa.Integer, primary_key=True))
+    recordings = sa.Table(
+        "recordings",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column(
+            "run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False
+        ),
+        sa.Column("world", sa.Integer, nullable=False),
+        sa.Column("days", sa.Integer, nullable=False),
+        sa.Column("width", sa.Integer, nullable=False),
+        sa.Column("height", sa.Integer, nullable=False),
+        sa.Column("codec", sa.String(40), nullable=False),
+        sa.Column("names", sa.JSON, nullable=False),
+        sa.Column("pack_names", sa.JSON, nullable=False),
+        sa.Column("hostile", sa.LargeBinary, nullable=False),
+        sa.Column("born", sa.LargeBinary, nullable=False),
+        sa.Column(
+            "chronicle_id",
+            sa.Integer,
+            sa.ForeignKey("chronicles.id", ondelete="SET NULL"),
+            nullable=True,
+        ),
+        sa.UniqueConstraint("run_id", "world", name="recordings_one_per_world"),
+        sqlite_autoincrement=True,
+    )
+    chunks = sa.Table(
+        "recording_chunks",
+        md,
+        sa.Column(
+            "recording_id",
+            sa.Integer,
+            sa.ForeignKey("recordings.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        ),
+        sa.Column("first_day", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("days", sa.Integer, nullable=False),
+        sa.Column("beings", sa.Integer, nullable=False),
+        sa.Column("data", sa.LargeBinary, nullable=False),
+    )
+    recordings.create(conn)
+    chunks.create(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chronicles and their statements", _chronicles_and_statements),
     Migration(2, "simulation runs and their daily metrics", _runs_and_metrics),
     Migration(3, "the comments and blank lines of chronicles", _comments),
     Migration(4, "the host and process id of a run", _run_host_and_process),
+    Migration(5, "recorded worlds: films in chunks and their chronicles", _recordings),
 )
 LATEST = max(step.version for step in MIGRATIONS)
 

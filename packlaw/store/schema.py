@@ -16,6 +16,9 @@ checks that the two agree).
 - ``runs``: one row per simulation run (with the host and process id that
   run it); ``run_metrics``: per-day figures of
   a run, one row per (run, day, metric).
+- ``recordings``: one row per recorded world of a run (its film's layout
+  and the chronicle of its events); ``recording_chunks``: the film itself,
+  compressed chunks of days (`packlaw.sim.recording`).
 - ``schema_version``: one row per migration applied.
 """
 
@@ -106,4 +109,46 @@ run_metrics = sa.Table(
     sa.Column("p5", sa.Float, nullable=True),
     sa.Column("p50", sa.Float, nullable=True),
     sa.Column("p95", sa.Float, nullable=True),
+)
+
+recordings = sa.Table(
+    "recordings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("world", sa.Integer, nullable=False),
+    sa.Column("days", sa.Integer, nullable=False),
+    sa.Column("width", sa.Integer, nullable=False),
+    sa.Column("height", sa.Integer, nullable=False),
+    sa.Column("codec", sa.String(40), nullable=False),
+    # One entry per being, in film order: names, and packs' names (JSON lists);
+    # hostile (one byte each) and first day (int32 each) as raw arrays.
+    sa.Column("names", sa.JSON, nullable=False),
+    sa.Column("pack_names", sa.JSON, nullable=False),
+    sa.Column("hostile", sa.LargeBinary, nullable=False),
+    sa.Column("born", sa.LargeBinary, nullable=False),
+    sa.Column(
+        "chronicle_id",
+        sa.Integer,
+        sa.ForeignKey("chronicles.id", ondelete="SET NULL"),
+        nullable=True,
+    ),
+    sa.UniqueConstraint("run_id", "world", name="recordings_one_per_world"),
+    sqlite_autoincrement=True,
+)
+
+recording_chunks = sa.Table(
+    "recording_chunks",
+    metadata,
+    sa.Column(
+        "recording_id",
+        sa.Integer,
+        sa.ForeignKey("recordings.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column("first_day", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("days", sa.Integer, nullable=False),
+    sa.Column("beings", sa.Integer, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
 )

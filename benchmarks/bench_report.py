@@ -1,0 +1,251 @@
+"""Recording and film benchmarks: what recording a world costs a run, its size, a film's speed.
+
+Run as a script (not part of the tests)::
+
+    .venv/bin/python benchmarks/bench_report.py            # Beacon Hills, 1,000 worlds x 365 days
+    .venv/bin/python benchmarks/bench_report.py --quick    # 200 worlds, fewer repeats
+
+- **Overhead**: Beacon Hills, 1,000 worlds x 365 days, run without and with
+  world 0 recorded, alternately in one process (kernels compiled first),
+  medians of the repeats, in wall time and in the main thread's CPU time
+  (steadier on a shared machine), with the time spent inside the
+  recorder's hooks timed directly. "With" counts everything recording adds: the
+  observe hook and the chronicle writer during the days, cutting the last
+  chunk, and storing the film and the checked chronicle (SQLite file;
+  PostgreSQL too when ``PACKLAW_BENCH_PG_URL`` names a database).
+- **Size**: stored film bytes over being-days (each being from the day it
+  appeared), for world 0 and for eight worlds.
+- **Film**: ``packlaw film RUN --world 0 --out F.gif`` (and ``.mp4``) of the
+  365 recorded days, end to end in a fresh process (start-up, reading,
+  decoding, drawing, encoding), medians of the repeats; then each part
+  alone, in one process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKLAW = str(Path(sys.executable).parent / "packlaw")
+
+
+def listed(values: Any) -> str:
+    return ", ".join(f"{value:.2f}" for value in values)
+
+
+def timed_run(
+    scenario: Any, worlds: int, days: int, record: list[int], url: str | None
+) -> dict[str, float]:
+    """One run; with ``record``, the recording stored in ``url``. Seconds of each part."""
+    from packlaw.sim import simulate
+    from packlaw.sim.recording import Recorder
+    from packlaw.store import Store
+    from packlaw.store.recordings import save_recordings
+
+    recorder = Recorder(scenario, record) if record else None
+    hooks = [
+        0.0,
+        0.0,
+    ]  # wall and CPU seconds (this thread's: Numba's idle workers may spin) in the hooks
+
+    def observe(day: int, state: Any) -> None:
+        began, cpu = time.perf_counter(), time.thread_time()
+        recorder.observe(day, state)  # type: ignore[union-attr]
+        hooks[0] += time.perf_counter() - began
+        hooks[1] += time.thread_time() - cpu
+
+    class TimedChronicler:
+        def __init__(self, state: Any) -> None:
+            self.inner = recorder.chronicler(state)  # type: ignore[union-attr]
+
+        def phase(self, name: str, state: Any, **happened: Any) -> None:
+            began, cpu = time.perf_counter(), time.thread_time()
+            self.inner.phase(name, state, **happened)
+            hooks[0] += time.perf_counter() - began
+            hooks[1] += time.thread_time() - cpu
+
+    started, cpu = time.perf_counter(), time.thread_time()
+    result = simulate(
+        scenario,
+        worlds=worlds,
+        days=days,
+        seed=1,
+        observe=observe if recorder else None,
+        chronicler=TimedChronicler if recorder else None,
+        _warm=False,
+    )
+    ran, cpu = time.perf_counter() - started, time.thread_time() - cpu
+    out = {
+        "days": result.seconds,
+        "run": ran,
+        "cpu": cpu,
+        "hooks": hooks[0],
+        "hooks_cpu": hooks[1],
+        "store": 0.0,
+        "bytes": 0.0,
+        "being_days": 0.0,
+    }
+    if recorder is not None and url is not None:
+        with Store(url) as store:  # open, as `simulate` has it, with the run started
+            run_id = store.start_run(scenario.name, "", 1, worlds, days)
+            began = time.perf_counter()
+            recordings = recorder.recordings()
+            save_recordings(store, run_id, recordings)
+            out["store"] = time.perf_counter() - began
+        out["bytes"] = sum(r.film_bytes for r in recordings)
+        out["being_days"] = sum(r.being_days for r in recordings)
+    return out
+
+
+def overhead(worlds: int, days: int, repeats: int, url: str) -> None:
+    from packlaw.sim import load_scenario
+    from packlaw.sim.run import warm_up
+
+    scenario, _, _ = load_scenario()
+    warm_up()
+    timed_run(scenario, 20, 5, [0], url)  # the store's and chronicle's first use, untimed
+    plain, recorded = [], []
+    for _ in range(repeats):
+        plain.append(timed_run(scenario, worlds, days, [], None))
+        recorded.append(timed_run(scenario, worlds, days, [0], url))
+
+    def median(runs: list[dict[str, float]], key: str) -> float:
+        return statistics.median(r[key] for r in runs)
+
+    base, during = median(plain, "run"), median(recorded, "run")
+    base_cpu, during_cpu = median(plain, "cpu"), median(recorded, "cpu")
+    hooks, storing = median(recorded, "hooks"), median(recorded, "store")
+    hooks_cpu = median(recorded, "hooks_cpu")
+    print(f"Beacon Hills, {worlds:,} worlds x {days} days, {repeats} pairs of runs (medians):")
+    print(f"  without recording   {base:.3f} s wall, {base_cpu:.3f} s CPU")
+    print(f"    (wall: {listed(r['run'] for r in plain)}; CPU: {listed(r['cpu'] for r in plain)})")
+    print(
+        f"  recording world 0   {during:.3f} s wall, {during_cpu:.3f} s CPU, then {storing:.3f} s storing"
+    )
+    print(
+        f"    (wall: {listed(r['run'] for r in recorded)}; CPU: {listed(r['cpu'] for r in recorded)})"
+    )
+    print(
+        f"  inside the hooks    {hooks:.3f} s wall, {hooks_cpu:.3f} s CPU"
+        f" (wall: {listed(r['hooks'] for r in recorded)};"
+        f" CPU: {listed(r['hooks_cpu'] for r in recorded)})"
+    )
+    fastest = min(recorded, key=lambda r: r["run"])
+    print(
+        f"  fastest runs        {min(r['run'] for r in plain):.3f} s without, {fastest['run']:.3f} s with"
+        f" ({fastest['hooks']:.3f} s of it in the hooks)"
+    )
+    print(
+        f"  overhead            {100 * ((during_cpu + storing) / base_cpu - 1):+.1f}% by CPU time, "
+        f"{100 * ((during + storing) / base - 1):+.1f}% by wall time, "
+        f"{100 * (hooks_cpu + storing) / base_cpu:.1f}% as the hooks' and storing's time"
+        f" over the plain run's (CPU; {100 * (hooks + storing) / base:.1f}% by wall time)"
+    )
+    print(
+        f"  film of world 0     {recorded[0]['bytes']:,.0f} bytes for {recorded[0]['being_days']:,.0f}"
+        f" being-days: {recorded[0]['bytes'] / recorded[0]['being_days']:.2f} bytes a being-day"
+    )
+
+
+def size_of_eight(days: int, url: str) -> None:
+    from packlaw.sim import load_scenario
+
+    scenario, _, _ = load_scenario()
+    result = timed_run(scenario, 8, days, list(range(8)), url)
+    print(
+        f"  eight worlds        {result['bytes']:,.0f} bytes for {result['being_days']:,.0f}"
+        f" being-days: {result['bytes'] / result['being_days']:.2f} bytes a being-day"
+        f" (raw: 9 bytes a being-day)"
+    )
+
+
+def films(days: int, repeats: int, folder: Path) -> None:
+    db = f"sqlite:///{folder / 'films.db'}"
+    subprocess.run(
+        [PACKLAW, "simulate", "--worlds", "4", "--days", str(days), "--record", "0", "--db", db],
+        check=True,
+        capture_output=True,
+    )
+    for suffix in (".gif", ".mp4"):
+        seconds = []
+        for _ in range(repeats):
+            began = time.perf_counter()
+            subprocess.run(
+                [
+                    PACKLAW,
+                    "film",
+                    "1",
+                    "--world",
+                    "0",
+                    "--out",
+                    str(folder / f"f{suffix}"),
+                    "--db",
+                    db,
+                ],
+                check=True,
+                capture_output=True,
+            )
+            seconds.append(time.perf_counter() - began)
+        size = (folder / f"f{suffix}").stat().st_size
+        print(
+            f"  packlaw film, {days} days to {suffix}: median {statistics.median(seconds):.2f} s"
+            f" (runs: {listed(seconds)}), {size:,} bytes"
+        )
+
+
+def film_parts(days: int, repeats: int, folder: Path) -> None:
+    """Where a film's time goes, in one process: reading, decoding, drawing, encoding."""
+    from packlaw.report.film import render_frames, write_film
+    from packlaw.store import Store
+    from packlaw.store.recordings import load_recording
+
+    db = f"sqlite:///{folder / 'films.db'}"
+    parts: dict[str, list[float]] = {"read": [], "decode": [], "draw": [], ".gif": [], ".mp4": []}
+    for _ in range(repeats):
+        began = time.perf_counter()
+        with Store(db) as store:
+            recording = load_recording(store, 1, 0)
+        parts["read"].append(time.perf_counter() - began)
+        began = time.perf_counter()
+        film = recording.film()
+        parts["decode"].append(time.perf_counter() - began)
+        began = time.perf_counter()
+        frames = list(render_frames(film, 12, 2))
+        parts["draw"].append(time.perf_counter() - began)
+        for suffix in (".gif", ".mp4"):
+            began = time.perf_counter()
+            write_film(iter(frames), folder / f"parts{suffix}")
+            parts[suffix].append(time.perf_counter() - began)
+    print(f"  in one process, {days} days at 12 px a cell (medians of {repeats}):")
+    print("    " + ", ".join(f"{k} {statistics.median(v):.3f} s" for k, v in parts.items()))
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="200 worlds, fewer repeats")
+    args = parser.parse_args(argv)
+    worlds, repeats = (200, 2) if args.quick else (1_000, 5)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        overhead(worlds, 365, repeats, f"sqlite:///{folder / 'runs.db'}")
+        pg = os.environ.get("PACKLAW_BENCH_PG_URL")
+        if pg:
+            print("PostgreSQL:")
+            overhead(worlds, 365, repeats, pg)
+        size_of_eight(365, f"sqlite:///{folder / 'eight.db'}")
+        print("Films (end to end, a fresh process each):")
+        films(365, 3 if args.quick else 5, folder)
+        film_parts(365, 3 if args.quick else 5, folder)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,341 @@
+"""Recorded worlds: a few chosen worlds of a run kept day by day, as a film and a chronicle.
+
+For each recorded world the recorder keeps, after every simulated day, each
+being's cell (``x``, ``y``), ``standing``, ``pack`` (the pack's index within
+the world, or -1), ``health`` (thousandths) and whether it is ``alive``:
+the film. Beside it a `packlaw.sim.trace.WorldChronicle` writes the world's
+rulebook events: its chronicle.
+
+The film is cut into chunks of `CHUNK_DAYS` days. Each chunk holds the
+beings known at its last day; every column is a typed array of
+``days x beings``, delta-encoded along the days (a being's first row of the
+chunk is kept whole, each later row as the change from the day before) and
+the whole chunk compressed with zlib. Beings change little from one day to
+the next, so most deltas are 0, and a chunk decodes on its own.
+
+The recorder watches the run only through ``simulate(..., observe=...)``
+and the being columns ``world``, ``x``, ``y``, ``standing``, ``pack``,
+``health``, ``alive`` and ``hostile`` (a fixed trait of a being, read when
+it is first seen). A being is a row of the state: rows never move, and new
+beings take new rows after the rows in use (``state.n``).
+
+>>> from packlaw.sim import load_scenario, simulate
+>>> scenario, _, _ = load_scenario()
+>>> recorder = Recorder(scenario, [2])
+>>> result = simulate(scenario, worlds=4, days=40, seed=1, observe=recorder.observe,
+...                   chronicler=recorder.chronicler)
+>>> (recording,) = recorder.recordings()
+>>> film = recording.film()
+>>> film.columns["x"].shape == (40, len(film.names))
+True
+>>> film.names[:3]
+['Derek', 'Isaac', 'Erica']
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from packlaw.rules.events import Statement
+from packlaw.sim.phases import Chronicler
+from packlaw.sim.scenario import Scenario
+from packlaw.sim.state import NOBODY, State
+from packlaw.sim.trace import WorldChronicle
+
+CHUNK_DAYS = 64
+CODEC = "delta-zlib-1"
+# The film's columns, in their stored order, with the type each is kept as.
+FILM_COLUMNS: dict[str, np.dtype[Any]] = {
+    "x": np.dtype(np.int16),
+    "y": np.dtype(np.int16),
+    "standing": np.dtype(np.int8),
+    "pack": np.dtype(np.int16),
+    "health": np.dtype(np.int16),
+    "alive": np.dtype(np.uint8),
+}
+MAX_RECORDED = 8  # worlds a run may record
+
+
+class RecordingError(ValueError):
+    """A recording that cannot be made or read: one sentence."""
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Days ``first_day .. first_day + days - 1`` of a film, for its first ``beings`` beings."""
+
+    first_day: int
+    days: int
+    beings: int
+    data: bytes
+
+
+@dataclass
+class Film:
+    """A recorded world decoded: ``columns[name][day - first_day, being]``, ``days`` days.
+
+    Beings are in the order the world made them (the scenario's, then
+    arrivals); a being that did not exist yet on a day is not ``alive`` then
+    (``born`` is the first day it is in the film).
+    """
+
+    world: int
+    days: int
+    width: int
+    height: int
+    names: list[str]
+    hostile: np.ndarray  # bool per being
+    born: np.ndarray  # int32 per being
+    pack_names: list[str]
+    columns: dict[str, np.ndarray]
+    first_day: int = 1
+
+
+@dataclass
+class Recording:
+    """One recorded world of a run: its film in chunks and its chronicle."""
+
+    world: int
+    days: int
+    width: int
+    height: int
+    names: list[str]
+    hostile: np.ndarray
+    born: np.ndarray
+    pack_names: list[str]
+    chunks: list[Chunk]
+    statements: list[Statement] = field(default_factory=list)
+
+    @property
+    def film_bytes(self) -> int:
+        """Bytes of the film's chunks as stored."""
+        return sum(len(chunk.data) for chunk in self.chunks)
+
+    @property
+    def being_days(self) -> int:
+        """Being-days the film covers (each being from the day it appeared)."""
+        return int(np.maximum(self.days - self.born + 1, 0).sum())
+
+    def film(self, first_day: int = 1, last_day: int | None = None) -> Film:
+        """The film of days ``first_day .. last_day`` (all days by default), decoded."""
+        last_day = self.days if last_day is None else last_day
+        if not 1 <= first_day <= last_day <= self.days:
+            raise RecordingError(
+                f"days {first_day}:{last_day} are outside the recording's days 1:{self.days}"
+            )
+        beings = len(self.names)
+        columns: dict[str, np.ndarray] = {
+            name: np.zeros((last_day - first_day + 1, beings), dtype)
+            for name, dtype in FILM_COLUMNS.items()
+        }
+        for chunk in self.chunks:
+            end = chunk.first_day + chunk.days - 1
+            if end < first_day or chunk.first_day > last_day:
+                continue
+            decoded = decode_chunk(chunk)
+            lo, hi = max(first_day, chunk.first_day), min(last_day, end)
+            for name, values in decoded.items():
+                columns[name][lo - first_day : hi - first_day + 1, : chunk.beings] = values[
+                    lo - chunk.first_day : hi - chunk.first_day + 1
+                ]
+        return Film(
+            world=self.world,
+            days=last_day - first_day + 1,
+            width=self.width,
+            height=self.height,
+            names=self.names,
+            hostile=self.hostile,
+            born=self.born,
+            pack_names=self.pack_names,
+            columns=columns,
+            first_day=first_day,
+        )
+
+
+def encode_chunk(first_day: int, columns: dict[str, np.ndarray]) -> Chunk:
+    """Delta-encode and compress ``days x beings`` arrays (one per film column) into a chunk."""
+    days, beings = columns["x"].shape
+    parts = []
+    for name, dtype in FILM_COLUMNS.items():
+        values: np.ndarray = np.ascontiguousarray(columns[name], dtype)
+        delta: np.ndarray = values.copy()
+        delta[1:] -= values[:-1]  # wraps around in the column's type; decoding wraps back
+        # Being-major: each being's run of (mostly zero) changes lies together.
+        parts.append(np.ascontiguousarray(delta.T).tobytes())
+    return Chunk(first_day, days, beings, zlib.compress(b"".join(parts), 6))
+
+
+def decode_chunk(chunk: Chunk) -> dict[str, np.ndarray]:
+    """The ``days x beings`` arrays of a chunk: the inverse of `encode_chunk`."""
+    raw = zlib.decompress(chunk.data)
+    out: dict[str, np.ndarray] = {}
+    offset = 0
+    for name, dtype in FILM_COLUMNS.items():
+        size = chunk.days * chunk.beings * dtype.itemsize
+        delta: np.ndarray = np.frombuffer(
+            raw, dtype, count=chunk.days * chunk.beings, offset=offset
+        )
+        out[name] = np.cumsum(delta.reshape(chunk.beings, chunk.days).T, axis=0, dtype=dtype)
+        offset += size
+    if offset != len(raw):
+        raise RecordingError(f"a film chunk of day {chunk.first_day} is damaged")
+    return out
+
+
+class _WorldTape:
+    """The days of one world not yet cut into a chunk."""
+
+    def __init__(self, world: int) -> None:
+        self.world = world
+        self.rows = np.zeros(0, np.int64)  # the world's beings, by film index
+        self.seen = 0  # rows of the state looked at so far
+        self.hostile = np.zeros(0, np.bool_)
+        self.born = np.zeros(0, np.int32)
+        self.pending: list[dict[str, np.ndarray]] = []
+        self.first_pending = 1
+        self.chunks: list[Chunk] = []
+        self.n_packs = 1
+
+    def see(self, day: int, state: State) -> None:
+        b = state.beings
+        if state.n != self.seen:
+            # Only rows made since the last look can be new beings: rows never move.
+            new = self.seen + np.flatnonzero(b.world[self.seen :] == self.world)
+            self.seen = state.n
+            self.rows = np.concatenate([self.rows, new])
+            self.hostile = np.concatenate([self.hostile, b.hostile[new].astype(np.bool_)])
+            self.born = np.concatenate([self.born, np.full(len(new), day, np.int32)])
+        self.n_packs = max(state.n_packs, 1)
+        rows = self.rows
+        # As the state has them; packs become world-relative when the chunk is cut.
+        self.pending.append({name: getattr(b, name)[rows] for name in FILM_COLUMNS})
+
+    def cut(self) -> None:
+        if not self.pending:
+            return
+        beings = len(self.rows)
+        columns: dict[str, np.ndarray] = {}
+        for name in FILM_COLUMNS:
+            block: np.ndarray = np.zeros((len(self.pending), beings), np.int64)
+            for i, day in enumerate(self.pending):
+                block[i, : len(day[name])] = day[name]
+            columns[name] = block
+        pack = columns["pack"]  # the pack's row in the state: world * n_packs + index
+        columns["pack"] = np.where(pack == NOBODY, NOBODY, pack % self.n_packs)
+        self.chunks.append(encode_chunk(self.first_pending, columns))
+        self.first_pending += len(self.pending)
+        self.pending = []
+
+
+class Chroniclers:
+    """Several worlds' chronicle writers fed as one (`simulate` takes one chronicler)."""
+
+    def __init__(self, writers: Sequence[Chronicler]) -> None:
+        self.writers = list(writers)
+
+    def phase(self, name: str, state: State, **happened: np.ndarray) -> None:
+        """Pass a phase's outcome to every writer."""
+        for writer in self.writers:
+            writer.phase(name, state, **happened)
+
+
+class Recorder:
+    """Records chosen worlds of a run: pass `observe` and `chronicler` to `simulate`.
+
+    To trace another world as well, feed both chroniclers through one
+    `Chroniclers`.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        worlds: Sequence[int],
+        chunk_days: int = CHUNK_DAYS,
+    ) -> None:
+        if len(set(worlds)) != len(worlds):
+            raise RecordingError("a world is named twice in the worlds to record")
+        if len(worlds) > MAX_RECORDED:
+            raise RecordingError(
+                f"at most {MAX_RECORDED} worlds can be recorded in a run, not {len(worlds)}"
+            )
+        self.scenario = scenario
+        self.worlds = list(worlds)
+        self.chunk_days = chunk_days
+        self._tapes = [_WorldTape(world) for world in self.worlds]
+        self._writers: list[WorldChronicle] = []
+        self._state: State | None = None
+        self._days = 0
+
+    def chronicler(self, state: State) -> Chroniclers:
+        """The chronicle writers of the recorded worlds."""
+        self._writers = [
+            WorldChronicle(state, world, f"{self.scenario.name}, world {world}")
+            for world in self.worlds
+        ]
+        return Chroniclers(self._writers)
+
+    def observe(self, day: int, state: State) -> None:
+        """Keep the recorded worlds' beings as they are at the end of ``day``."""
+        self._state = state
+        self._days = day
+        for tape in self._tapes:
+            tape.see(day, state)
+            if len(tape.pending) == self.chunk_days:
+                tape.cut()
+
+    def recordings(self) -> list[Recording]:
+        """The finished recordings, one per recorded world, in the order asked."""
+        out = []
+        for i, tape in enumerate(self._tapes):
+            tape.cut()
+            writer = self._writers[i] if self._writers else None
+            names = (
+                [writer.names[int(row)] for row in tape.rows]
+                if writer is not None
+                else [f"being{j}" for j in range(len(tape.rows))]
+            )
+            state = self._state
+            out.append(
+                Recording(
+                    world=tape.world,
+                    days=self._days,
+                    width=self.scenario.params.width,
+                    height=self.scenario.params.height,
+                    names=names,
+                    hostile=tape.hostile,
+                    born=tape.born,
+                    pack_names=list(state.pack_names) if state is not None else [],
+                    chunks=tape.chunks,
+                    statements=list(writer.statements) if writer is not None else [],
+                )
+            )
+        return out
+
+
+def parse_worlds(text: str, worlds: int) -> list[int]:
+    """Worlds to record from ``K[,K...]``; each must be a world of the run.
+
+    >>> parse_worlds("0,7", 10)
+    [0, 7]
+    """
+    picked = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part.isdigit():
+            raise RecordingError(f"{part!r} is not a world index (expected K[,K...], e.g. 0,7)")
+        world = int(part)
+        if world >= worlds:
+            raise RecordingError(f"there is no world {world}: the run has worlds 0 to {worlds - 1}")
+        if world in picked:
+            raise RecordingError(f"world {world} is named twice")
+        picked.append(world)
+    if len(picked) > MAX_RECORDED:
+        raise RecordingError(
+            f"at most {MAX_RECORDED} worlds can be recorded in a run, not {len(picked)}"
+        )
+    return picked
