@@ -303,23 +303,9 @@ class Store:
         self, scenario_name: str, scenario_text: str, seed: int, worlds: int, days: int
     ) -> int:
         """Record a run that is starting (status ``running``); return its id."""
-        _fits(scenario_name, _NAME_COLUMN, "a scenario name")
-        if not _BIGINT_MIN <= int(seed) <= _BIGINT_MAX:
-            raise StoreError(f"seed {seed} does not fit the store's 64-bit seed column")
+        row = _run_row(scenario_name, scenario_text, seed, worlds, days)
         with self._writing(f"record a run of {scenario_name} in") as conn:
-            return _inserted_id(
-                conn.execute(
-                    runs.insert().values(
-                        scenario=scenario_name,
-                        scenario_text=scenario_text,
-                        seed=int(seed),
-                        worlds=int(worlds),
-                        days=int(days),
-                        status="running",
-                        started_at=_now(),
-                    )
-                )
-            )
+            return _inserted_id(conn.execute(runs.insert().values(**row, status="running")))
 
     def finish_run(self, run_id: int, summary: Mapping[str, Any], daily: Iterable[Daily]) -> None:
         """Store a run's summary and daily figures and mark it ``done``, in one transaction.
@@ -328,31 +314,11 @@ class Store:
         numbers are fine, and a figure that is not finite is stored as NULL.
         Only a ``running`` run can finish.
         """
-        rows = [
-            {
-                "run_id": run_id,
-                "day": int(day),
-                "metric": str(metric),
-                "mean": _finite(mean),
-                "sd": _finite(sd),
-                "p5": _finite(p5),
-                "p50": _finite(p50),
-                "p95": _finite(p95),
-            }
-            for day, metric, mean, sd, p5, p50, p95 in daily
-        ]
-        for metric in {str(row["metric"]) for row in rows}:
-            _fits(metric, _METRIC_COLUMN, "a metric name")
+        rows = _metric_rows(run_id, daily)
         document = _jsonable(summary)
         with self._writing(f"finish run {run_id} in") as conn:
             self._set_status(conn, run_id, "done", summary=document)
-            if rows:
-                try:
-                    conn.execute(run_metrics.insert(), rows)
-                except sa.exc.IntegrityError:
-                    raise StoreError(
-                        f"run {run_id}'s daily figures name the same (day, metric) twice"
-                    ) from None
+            _insert_metrics(conn, run_id, rows)
 
     def mark_run(self, run_id: int, status: str) -> None:
         """Mark a running run ``interrupted`` or ``failed``."""
@@ -467,6 +433,54 @@ class Store:
                 for sequence, (day, line) in enumerate(rows, start=last + 1)
             ],
         )
+
+
+def _run_row(
+    scenario_name: str, scenario_text: str, seed: int, worlds: int, days: int
+) -> dict[str, Any]:
+    """A new run's row (without its status), its fields checked to fit their columns."""
+    _fits(scenario_name, _NAME_COLUMN, "a scenario name")
+    if not _BIGINT_MIN <= int(seed) <= _BIGINT_MAX:
+        raise StoreError(f"seed {seed} does not fit the store's 64-bit seed column")
+    return {
+        "scenario": scenario_name,
+        "scenario_text": scenario_text,
+        "seed": int(seed),
+        "worlds": int(worlds),
+        "days": int(days),
+        "started_at": _now(),
+    }
+
+
+def _metric_rows(run_id: int, daily: Iterable[Daily]) -> list[dict[str, Any]]:
+    """A run's daily figures as ``run_metrics`` rows; a figure that is not finite is NULL."""
+    rows = [
+        {
+            "run_id": run_id,
+            "day": int(day),
+            "metric": str(metric),
+            "mean": _finite(mean),
+            "sd": _finite(sd),
+            "p5": _finite(p5),
+            "p50": _finite(p50),
+            "p95": _finite(p95),
+        }
+        for day, metric, mean, sd, p5, p50, p95 in daily
+    ]
+    for metric in {str(row["metric"]) for row in rows}:
+        _fits(metric, _METRIC_COLUMN, "a metric name")
+    return rows
+
+
+def _insert_metrics(conn: sa.Connection, run_id: int, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    try:
+        conn.execute(run_metrics.insert(), rows)
+    except sa.exc.IntegrityError:
+        raise StoreError(
+            f"run {run_id}'s daily figures name the same (day, metric) twice"
+        ) from None
 
 
 def _inserted_id(result: sa.CursorResult[Any]) -> int:
