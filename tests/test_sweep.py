@@ -178,7 +178,7 @@ def test_sweeps_lists_them_and_show_tells_a_sweep_from_a_run(
     url, document = two_worker_sweep
     status, out, _ = cli(capsys, "sweeps", "--db", url)
     assert status == 0
-    header, row = out.splitlines()
+    _, row = out.splitlines()
     assert row.split("\t")[:4] == ["s1", "beacon-hills", "Stiles.autonomy", "grid"]
 
     status, out, _ = cli(capsys, "show", "s1", "--json", "--db", url)
@@ -312,7 +312,7 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, list[subprocess.Popen[bytes]]
                     "127.0.0.1",
                 ],
                 **quiet,
-            )  # fmt: skip
+            )
             for _ in range(2)
         ]
         processes += workers
