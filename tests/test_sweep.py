@@ -471,3 +471,56 @@ def test_a_larger_sobol_design_begins_with_the_smaller_one() -> None:
 def test_the_examples_in_the_sweep_docstrings_run(module: str) -> None:
     failures, _ = doctest.testmod(importlib.import_module(module))
     assert failures == 0
+
+
+# ---------------------------------------------------------------- figures
+
+
+def test_the_report_draws_each_outputs_mean_and_band_against_each_parameter(tmp_path: Path) -> None:
+    from packlaw.sweep.figures import profile_figure, write_sweep_report
+
+    experiment = build_experiment(
+        "beacon-hills", {"wound": "0.2,0.4", "Stiles.autonomy": "0,0.5,1"}, worlds=2, days=1
+    )
+    with Store(resolve_url(f"sqlite:///{tmp_path / 'fig.db'}")) as store:
+        ledger = SweepLedger(store)
+        sweep = ledger.open("key", "beacon-hills", experiment.scenario_text, worlds=2, days=1,
+                            seed=1, experiment=experiment.document())  # fmt: skip
+        rows = design(experiment.factors, experiment.sample, 1)
+        ledger.add_points(sweep, [NewPoint(point_id("key", r), r, 0) for r in rows])
+        info = ledger.sweep(sweep)
+        for point in ledger.points(sweep):
+            y = 10 * point.values["wound"] + point.values["Stiles.autonomy"]
+            ledger.finish(info, point, {}, [], {"y": {"mean": y, "low": y - 1, "high": y + 1}})
+        points = ledger.points(sweep)
+        written = write_sweep_report(store, sweep, tmp_path / "out")
+
+    assert [p.name for p in written] == ["s1-wound.png", "s1-Stiles.autonomy.png"]
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in written)
+    axes = profile_figure(info, points, "wound", ["y"]).axes[0]
+    # At wound 0.2 the autonomies 0, 0.5 and 1 give y = 2, 2.5, 3: mean 2.5; at 0.4, 4.5.
+    assert axes.lines[0].get_xydata().tolist() == [[0.2, 2.5], [0.4, 4.5]]
+    band = axes.collections[0].get_paths()[0].vertices
+    assert band[:, 1].min() == pytest.approx(1.5) and band[:, 1].max() == pytest.approx(5.5)
+
+
+def test_the_report_draws_sobol_indices_as_bars(tmp_path: Path) -> None:
+    from packlaw.sweep.figures import sobol_figure
+
+    indices = {
+        "y": {
+            "wound": {"S1": 0.7, "S1_conf": 0.05, "ST": 0.8, "ST_conf": 0.06},
+            "Stiles.autonomy": {"S1": 0.1, "S1_conf": 0.02, "ST": 0.2, "ST_conf": None},
+        }
+    }
+    experiment = build_experiment(
+        "beacon-hills", {"wound": "0.2:0.8", "Stiles.autonomy": "0:1"}, "sobol:2"
+    )
+    with Store(resolve_url(f"sqlite:///{tmp_path / 'fig.db'}")) as store:
+        ledger = SweepLedger(store)
+        sweep = ledger.open("key", "beacon-hills", experiment.scenario_text, worlds=2, days=1,
+                            seed=1, experiment=experiment.document())  # fmt: skip
+        info = ledger.sweep(sweep)
+    axes = sobol_figure(info, indices, ["y"]).axes[0]
+    heights = [bar.get_height() for bar in axes.patches]
+    assert heights == pytest.approx([0.7, 0.1, 0.8, 0.2])
