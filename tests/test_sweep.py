@@ -524,3 +524,53 @@ def test_the_report_draws_sobol_indices_as_bars(tmp_path: Path) -> None:
     axes = sobol_figure(info, indices, ["y"]).axes[0]
     heights = [bar.get_height() for bar in axes.patches]
     assert heights == pytest.approx([0.7, 0.1, 0.8, 0.2])
+
+
+# ------------------------------------------------------- ledger and worker
+
+
+def test_the_ledger_stores_a_point_once_with_its_run_on_both_backends(db_url: str) -> None:
+    with Store(db_url) as store:
+        ledger = SweepLedger(store)
+        sweep = ledger.open("k" * 64, "tiny", "name = 'tiny'", worlds=2, days=1, seed=1,
+                            experiment={"sample": "grid", "factors": []})  # fmt: skip
+        assert ledger.open("k" * 64, "tiny", "name = 'tiny'", worlds=2, days=1, seed=1,
+                           experiment={"sample": "lhs:4", "factors": []}) == sweep  # fmt: skip
+        points = [NewPoint("a", {"wound": 0.3}, 11), NewPoint("b", {"wound": 0.6}, 12)]
+        assert ledger.add_points(sweep, points) == 2
+        assert ledger.add_points(sweep, [*points, NewPoint("c", {"wound": 0.9}, 13)]) == 1
+        info = ledger.sweep(sweep)
+        assert info.experiment["sample"] == "lhs:4"
+        a, b, c = ledger.points(sweep)
+        ledger.mark_running(sweep, ["a", "b", "c"])
+        daily = [(1, "attacks", 1.0, 0.0, 1.0, 1.0, 1.0)]
+        run_id = ledger.finish(info, a, {"totals": {}}, daily, {"y": {"mean": 1.0}})
+        assert run_id is not None
+        assert ledger.finish(info, a, {"totals": {}}, daily, {"y": {"mean": 2.0}}) is None
+        assert ledger.fail(sweep, "b", "Traceback: boom") == 1
+        ledger.release(sweep, ["a", "b", "c"])  # only the running one goes back to pending
+        shown = {p.point_id: p for p in ledger.points(sweep)}
+        assert [shown[i].status for i in "abc"] == ["done", "failed", "pending"]
+        assert shown["a"].outputs == {"y": {"mean": 1.0}} and shown["a"].run_id == run_id
+        assert shown["b"].error == "Traceback: boom"
+        assert store.run(run_id).summary == {"totals": {}, "run_id": run_id}
+        assert store.run(run_id).seed == 11
+        assert ledger.sweep(sweep).counts == {"pending": 1, "running": 0, "done": 1, "failed": 1}
+        assert [r.id for r in store.runs()] == [run_id]
+
+
+def test_a_worker_runs_points_without_the_store() -> None:
+    code = (
+        "import sys\n"
+        "from packlaw.sim import load_scenario\n"
+        "from packlaw.sweep.work import run_points\n"
+        "scenario = load_scenario('beacon-hills')[0].model_dump()\n"
+        "(result,) = run_points(scenario, [('params', 'wound')], [('p', [0.5], 3)], 2, 3)\n"
+        "assert result.error is None and result.daily.shape[0] == 3, result.error\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('packlaw.store', 'sqlalchemy'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
