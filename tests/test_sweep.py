@@ -541,7 +541,7 @@ def test_the_ledger_stores_a_point_once_with_its_run_on_both_backends(db_url: st
         assert ledger.add_points(sweep, [*points, NewPoint("c", {"wound": 0.9}, 13)]) == 1
         info = ledger.sweep(sweep)
         assert info.experiment["sample"] == "lhs:4"
-        a, b, c = ledger.points(sweep)
+        a = ledger.points(sweep)[0]
         ledger.mark_running(sweep, ["a", "b", "c"])
         daily = [(1, "attacks", 1.0, 0.0, 1.0, 1.0, 1.0)]
         run_id = ledger.finish(info, a, {"totals": {}}, daily, {"y": {"mean": 1.0}})
