@@ -208,7 +208,7 @@ def test_a_failing_point_is_retried_once_then_recorded_with_its_error_and_the_ot
         "--json", "--db", db,
     )  # fmt: skip
     assert done.returncode == 1
-    assert done.stderr.strip() == "packlaw: 1 of 2 points failed (see `packlaw show s1`)"
+    assert done.stderr.splitlines()[-1] == "packlaw: 1 of 2 points failed (see `packlaw show s1`)"
     points = {p.values["theta_min"]: p for p in ledger_points(db)}
     assert points[1.0].status == "done" and points[1.0].run_id is not None
     failed = points[30.0]

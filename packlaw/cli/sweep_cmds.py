@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -108,89 +109,31 @@ def sweep_command(
     ] = False,
 ) -> None:
     """Run a parameter sweep on Dask: each point an ensemble run, each kept in the store."""
-    from packlaw.store.sweeps import NewPoint, SweepLedger
-    from packlaw.sweep.design import point_id, point_seed, sweep_key
-    from packlaw.sweep.runner import Tally, run_sweep
+    from packlaw.store.sweeps import SweepLedger
+    from packlaw.sweep.runner import Tally
 
+    if resume is not None and (scenario is not None or vary):
+        raise UserError("--resume runs a stored sweep as it was: give no scenario or --vary")
     store = open_store(db)
     try:
         ledger = SweepLedger(store)
-        if resume is not None:
-            if scenario is not None or vary:
-                raise UserError(
-                    "--resume runs a stored sweep as it was: give no scenario or --vary"
-                )
-            info = _sweep(ledger, resume)
-            wanted = ledger.points(info.id)
-            sweep_id: int | None = info.id
-            new_points: list[NewPoint] = []
-            experiment = None
-        else:
-            experiment = _experiment(scenario, vary or [], sample, worlds, days, seed)
-            from packlaw.sweep.design import design
-
-            key = sweep_key(experiment)
-            rows = design(experiment.factors, experiment.sample, experiment.seed)
-            new_points = list(
-                {
-                    pid: NewPoint(pid, row, point_seed(experiment.seed, row))
-                    for row in rows
-                    for pid in [point_id(key, row)]
-                }.values()
-            )
-            sweep_id = ledger.find(key)
-            wanted = []
-        done_before = {
-            p.point_id
-            for p in (ledger.points(sweep_id) if sweep_id is not None else [])
-            if p.status == "done"
-        }
-        pending = [p for p in (wanted or new_points) if p.point_id not in done_before]
+        plan = (
+            _resumed(ledger, resume)
+            if resume is not None
+            else _planned(ledger, _experiment(scenario, vary or [], sample, worlds, days, seed))
+        )
         started = time.perf_counter()
-        with _client(scheduler, workers, bool(pending)) as client:
-            # From here on the store is written: the scheduler answered (or nothing needs it).
-            if experiment is not None:
-                sweep_id = ledger.open(
-                    key,
-                    experiment.scenario.name,
-                    experiment.scenario_text,
-                    worlds=experiment.worlds,
-                    days=experiment.days,
-                    seed=experiment.seed,
-                    experiment=experiment.document(),
-                )
-                ledger.add_points(sweep_id, new_points)
-            assert sweep_id is not None
-            info = ledger.sweep(sweep_id)
-            chosen = {p.point_id for p in (wanted or new_points)}
-            points = [p for p in ledger.points(sweep_id) if p.point_id in chosen]
+        with _client(scheduler, workers, plan.needs_running(ledger)) as client:
+            # Only now is the store written: the scheduler answered (or nothing needs it).
+            info = plan.record(ledger)
+            points = [p for p in ledger.points(info.id) if p.point_id in plan.wanted]
             todo = [p for p in points if p.status != "done"]
             tally = Tally(total=len(points), reused=len(points) - len(todo))
             if todo:
-                from packlaw.sweep.analysis import factors as sweep_factors
-
-                chosen_factors = sweep_factors(info)
-                from packlaw.sim.scenario import parse_scenario
-
-                base = parse_scenario(info.scenario_text, info.scenario)
-                base = base.model_copy(update={"name": info.scenario})
-                with _progress(f"sweep {info.name}", tally) as advance:
-                    run_sweep(
-                        client,
-                        ledger,
-                        info,
-                        base.model_dump(),
-                        [f.path for f in chosen_factors],
-                        [f.name for f in chosen_factors],
-                        todo,
-                        info.worlds,
-                        info.days,
-                        tally,
-                        on_point=advance,
-                    )
+                _run(client, ledger, info, todo, tally)
             threads = _threads(client)
         seconds = time.perf_counter() - started
-        points = [p for p in ledger.points(sweep_id) if p.point_id in chosen]
+        points = [p for p in ledger.points(info.id) if p.point_id in plan.wanted]
         _report(ledger, info, points, tally, seconds, threads, as_json)
     finally:
         store.close()
@@ -201,6 +144,86 @@ def sweep_command(
             file=sys.stderr,
         )
         raise typer.Exit(EXIT_DOMAIN)
+
+
+@dataclass
+class _Plan:
+    """The points a `sweep` command wants, and how to record them once Dask is there."""
+
+    sweep_id: int | None
+    wanted: set[str]
+    experiment: Any = None
+    key: str = ""
+    new_points: list[Any] = field(default_factory=list)
+
+    def needs_running(self, ledger: SweepLedger) -> bool:
+        """Whether any wanted point is not done yet (read only: nothing is written)."""
+        if self.sweep_id is None:
+            return bool(self.wanted)
+        done = {p.point_id for p in ledger.points(self.sweep_id, status=("done",))}
+        return bool(self.wanted - done)
+
+    def record(self, ledger: SweepLedger) -> SweepInfo:
+        """The sweep, opened (or made) with its new points added."""
+        if self.experiment is not None:
+            experiment = self.experiment
+            self.sweep_id = ledger.open(
+                self.key,
+                experiment.scenario.name,
+                experiment.scenario_text,
+                worlds=experiment.worlds,
+                days=experiment.days,
+                seed=experiment.seed,
+                experiment=experiment.document(),
+            )
+            ledger.add_points(self.sweep_id, self.new_points)
+        assert self.sweep_id is not None
+        return ledger.sweep(self.sweep_id)
+
+
+def _resumed(ledger: SweepLedger, name: str) -> _Plan:
+    info = _sweep(ledger, name)
+    return _Plan(info.id, {p.point_id for p in ledger.points(info.id)})
+
+
+def _planned(ledger: SweepLedger, experiment: Any) -> _Plan:
+    from packlaw.store.sweeps import NewPoint
+    from packlaw.sweep.design import design, point_id, point_seed, sweep_key
+
+    key = sweep_key(experiment)
+    new_points: dict[str, NewPoint] = {}
+    for row in design(experiment.factors, experiment.sample, experiment.seed):
+        pid = point_id(key, row)
+        new_points.setdefault(pid, NewPoint(pid, row, point_seed(experiment.seed, row)))
+    return _Plan(ledger.find(key), set(new_points), experiment, key, list(new_points.values()))
+
+
+def _run(
+    client: Any, ledger: SweepLedger, info: SweepInfo, todo: list[PointInfo], tally: Any
+) -> None:
+    """Run the points on the cluster, from the scenario text the sweep keeps."""
+    from packlaw.sim.scenario import parse_scenario
+    from packlaw.sweep.analysis import factors
+    from packlaw.sweep.runner import run_sweep
+
+    base = parse_scenario(info.scenario_text, info.scenario).model_copy(
+        update={"name": info.scenario}
+    )
+    chosen = factors(info)
+    with _progress(f"sweep {info.name}", tally) as advance:
+        run_sweep(
+            client,
+            ledger,
+            info,
+            base.model_dump(),
+            [f.path for f in chosen],
+            [f.name for f in chosen],
+            todo,
+            info.worlds,
+            info.days,
+            tally,
+            on_point=advance,
+        )
 
 
 def _experiment(

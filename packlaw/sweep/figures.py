@@ -93,7 +93,11 @@ def sobol_figure(info: SweepInfo, indices: dict[str, Any], outputs: Sequence[str
     axes.flat[0].legend(fontsize=8)
     for ax in list(axes.flat)[len(outputs) :]:
         ax.set_visible(False)
-    figure.suptitle(f"sweep {info.name}: Sobol indices (bars: 95% confidence intervals)")
+    figure.suptitle(
+        f"sweep {info.name}: Sobol indices, {info.experiment['sample']}, "
+        f"{info.worlds:,} worlds x {info.days} days a point (95% intervals)",
+        fontsize=10,
+    )
     return figure
 
 

@@ -71,6 +71,8 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
     from dask.system import CPU_COUNT
     from distributed import Client, LocalCluster
 
+    # Dask's own notices (a slow event loop on a busy machine, say) are not the user's business.
+    logging.getLogger("distributed").setLevel(logging.ERROR)
     address = scheduler or os.environ.get(SCHEDULER_ENV) or None
     if address is not None:
         try:
