@@ -36,25 +36,12 @@ sys.path.insert(0, str(ROOT))
 
 def _ledger(folder: Path, experiment: Any) -> tuple[Any, Any, list[Any]]:
     from packlaw.store import Store, resolve_url
-    from packlaw.store.sweeps import NewPoint, SweepLedger
-    from packlaw.sweep.design import design, point_id, point_seed, sweep_key
+    from packlaw.store.sweeps import SweepLedger
+    from packlaw.sweep.runner import planned_points, record_experiment
 
     store = Store(resolve_url(f"sqlite:///{folder / 'bench.db'}"))
     ledger = SweepLedger(store)
-    key = sweep_key(experiment)
-    sweep = ledger.open(
-        key,
-        experiment.scenario.name,
-        experiment.scenario_text,
-        worlds=experiment.worlds,
-        days=experiment.days,
-        seed=experiment.seed,
-        experiment=experiment.document(),
-    )
-    rows = design(experiment.factors, experiment.sample, experiment.seed)
-    ledger.add_points(
-        sweep, [NewPoint(point_id(key, r), r, point_seed(experiment.seed, r)) for r in rows]
-    )
+    sweep = record_experiment(ledger, experiment, *planned_points(experiment))
     return store, ledger, ledger.points(sweep)
 
 

@@ -574,3 +574,11 @@ def test_a_worker_runs_points_without_the_store() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_returned_daily_table_gives_the_same_rows_as_the_run() -> None:
+    from packlaw.sweep.work import daily_rows
+
+    scenario, _, _ = load_scenario("beacon-hills")
+    run = simulate(scenario, worlds=3, days=4, seed=2)
+    assert daily_rows(run.daily) == list(run.daily_rows())

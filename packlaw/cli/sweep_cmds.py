@@ -165,18 +165,10 @@ class _Plan:
 
     def record(self, ledger: SweepLedger) -> SweepInfo:
         """The sweep, opened (or made) with its new points added."""
+        from packlaw.sweep.runner import record_experiment
+
         if self.experiment is not None:
-            experiment = self.experiment
-            self.sweep_id = ledger.open(
-                self.key,
-                experiment.scenario.name,
-                experiment.scenario_text,
-                worlds=experiment.worlds,
-                days=experiment.days,
-                seed=experiment.seed,
-                experiment=experiment.document(),
-            )
-            ledger.add_points(self.sweep_id, self.new_points)
+            self.sweep_id = record_experiment(ledger, self.experiment, self.key, self.new_points)
         assert self.sweep_id is not None
         return ledger.sweep(self.sweep_id)
 
@@ -187,15 +179,10 @@ def _resumed(ledger: SweepLedger, name: str) -> _Plan:
 
 
 def _planned(ledger: SweepLedger, experiment: Any) -> _Plan:
-    from packlaw.store.sweeps import NewPoint
-    from packlaw.sweep.design import design, point_id, point_seed, sweep_key
+    from packlaw.sweep.runner import planned_points
 
-    key = sweep_key(experiment)
-    new_points: dict[str, NewPoint] = {}
-    for row in design(experiment.factors, experiment.sample, experiment.seed):
-        pid = point_id(key, row)
-        new_points.setdefault(pid, NewPoint(pid, row, point_seed(experiment.seed, row)))
-    return _Plan(ledger.find(key), set(new_points), experiment, key, list(new_points.values()))
+    key, points = planned_points(experiment)
+    return _Plan(ledger.find(key), {p.point_id for p in points}, experiment, key, points)
 
 
 def _run(

@@ -452,31 +452,41 @@ def _run_row(
     }
 
 
-def _metric_rows(run_id: int, daily: Iterable[Daily]) -> list[dict[str, Any]]:
-    """A run's daily figures as ``run_metrics`` rows; a figure that is not finite is NULL."""
+def _metric_rows(run_id: int, daily: Iterable[Daily]) -> list[tuple[Any, ...]]:
+    """A run's daily figures as ``run_metrics`` rows, in column order; a figure that is not finite is NULL."""
     rows = [
-        {
-            "run_id": run_id,
-            "day": int(day),
-            "metric": str(metric),
-            "mean": _finite(mean),
-            "sd": _finite(sd),
-            "p5": _finite(p5),
-            "p50": _finite(p50),
-            "p95": _finite(p95),
-        }
+        (
+            run_id,
+            int(day),
+            str(metric),
+            _finite(mean),
+            _finite(sd),
+            _finite(p5),
+            _finite(p50),
+            _finite(p95),
+        )
         for day, metric, mean, sd, p5, p50, p95 in daily
     ]
-    for metric in {str(row["metric"]) for row in rows}:
+    for metric in {row[2] for row in rows}:
         _fits(metric, _METRIC_COLUMN, "a metric name")
     return rows
 
 
-def _insert_metrics(conn: sa.Connection, run_id: int, rows: list[dict[str, Any]]) -> None:
+_METRIC_COLUMNS = [column.name for column in run_metrics.columns]
+
+
+def _insert_metrics(conn: sa.Connection, run_id: int, rows: list[tuple[Any, ...]]) -> None:
     if not rows:
         return
+    # Straight to the driver's executemany: for a year of daily figures (13,505 rows)
+    # SQLAlchemy's per-row parameter handling cost twice what the database did.
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    insert = (
+        f"INSERT INTO {run_metrics.name} ({', '.join(_METRIC_COLUMNS)}) "
+        f"VALUES ({', '.join(mark for _ in _METRIC_COLUMNS)})"
+    )
     try:
-        conn.execute(run_metrics.insert(), rows)
+        conn.exec_driver_sql(insert, rows)
     except sa.exc.IntegrityError:
         raise StoreError(
             f"run {run_id}'s daily figures name the same (day, metric) twice"

@@ -33,7 +33,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from packlaw.store.sweeps import PointInfo, SweepInfo, SweepLedger
+from packlaw.store.sweeps import NewPoint, PointInfo, SweepInfo, SweepLedger
+from packlaw.sweep.design import design, point_id, point_seed, sweep_key
+from packlaw.sweep.experiment import Experiment
 from packlaw.sweep.work import daily_rows, run_points
 
 SCHEDULER_ENV = "PACKLAW_SCHEDULER"
@@ -59,6 +61,33 @@ class Tally:
     worker_seconds: float = 0.0
     tasks: int = 0
     failures: list[str] = field(default_factory=list)
+
+
+def planned_points(experiment: Experiment) -> tuple[str, list[NewPoint]]:
+    """The sweep's key and the design's distinct points, each with its id and seed."""
+    key = sweep_key(experiment)
+    points: dict[str, NewPoint] = {}
+    for row in design(experiment.factors, experiment.sample, experiment.seed):
+        pid = point_id(key, row)
+        points.setdefault(pid, NewPoint(pid, row, point_seed(experiment.seed, row)))
+    return key, list(points.values())
+
+
+def record_experiment(
+    ledger: SweepLedger, experiment: Experiment, key: str, points: list[NewPoint]
+) -> int:
+    """Open the experiment's sweep in the ledger (made if new) and add its new points."""
+    sweep_id = ledger.open(
+        key,
+        experiment.scenario.name,
+        experiment.scenario_text,
+        worlds=experiment.worlds,
+        days=experiment.days,
+        seed=experiment.seed,
+        experiment=experiment.document(),
+    )
+    ledger.add_points(sweep_id, points)
+    return sweep_id
 
 
 @contextmanager

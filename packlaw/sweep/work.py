@@ -133,8 +133,7 @@ def daily_rows(daily: np.ndarray) -> list[tuple[int, str, float, float, float, f
     """A returned daily table as the store's rows, ``(day, metric, mean, sd, p5, p50, p95)``."""
     from packlaw.sim.metrics import METRICS
 
-    return [
-        (day + 1, name, *(float(v) for v in daily[day, m]))  # type: ignore[misc]
-        for day in range(daily.shape[0])
-        for m, name in enumerate(METRICS)
-    ]
+    days, metrics = daily.shape[0], len(METRICS)
+    figures = daily.reshape(days * metrics, -1).tolist()
+    keys = [(day + 1, name) for day in range(days) for name in METRICS]
+    return [(day, name, *values) for (day, name), values in zip(keys, figures, strict=True)]
