@@ -445,10 +445,13 @@ def test_a_sobol_sweep_shows_indices_for_every_output(
 ) -> None:
     status, _, err = cli(
         capsys, "sweep", "beacon-hills", "--vary", "wound=0.2:0.8", "--vary",
-        "Stiles.autonomy=0:1", "--sample", "sobol:4", *SMALL, "--workers", "2", "--db", db,
+        "Stiles.autonomy=0:1", "--sample", "sobol:4", *SMALL, "--workers", "2", "--no-daily",
+        "--db", db,
     )  # fmt: skip
     assert status == 0, err
     assert len(ledger_points(db)) == 16  # N x (factors + 2)
+    assert len(table_rows(db, schema.runs)) == 16
+    assert table_rows(db, schema.run_metrics) == []  # --no-daily: summaries and outputs only
     status, out, _ = cli(capsys, "show", "s1", "--json", "--db", db)
     shown = json.loads(out)
     assert set(shown["sobol"]) == set(shown["points"][0]["outputs"])

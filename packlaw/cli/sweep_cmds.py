@@ -103,6 +103,13 @@ def sweep_command(
             "--resume", metavar="SWEEP", help="Run what is not done of a stored sweep (s1)."
         ),
     ] = None,
+    daily: Annotated[
+        bool,
+        typer.Option(
+            "--daily/--no-daily",
+            help="Store each point's daily table with its run (--no-daily: summary and outputs).",
+        ),
+    ] = True,
     db: DbOption = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the sweep as one JSON object.")
@@ -130,7 +137,7 @@ def sweep_command(
             todo = [p for p in points if p.status != "done"]
             tally = Tally(total=len(points), reused=len(points) - len(todo))
             if todo:
-                _run(client, ledger, info, todo, tally)
+                _run(client, ledger, info, todo, tally, daily)
             threads = _threads(client)
         seconds = time.perf_counter() - started
         points = [p for p in ledger.points(info.id) if p.point_id in plan.wanted]
@@ -186,7 +193,12 @@ def _planned(ledger: SweepLedger, experiment: Any) -> _Plan:
 
 
 def _run(
-    client: Any, ledger: SweepLedger, info: SweepInfo, todo: list[PointInfo], tally: Any
+    client: Any,
+    ledger: SweepLedger,
+    info: SweepInfo,
+    todo: list[PointInfo],
+    tally: Any,
+    daily: bool,
 ) -> None:
     """Run the points on the cluster, from the scenario text the sweep keeps."""
     from packlaw.sim.scenario import parse_scenario
@@ -210,6 +222,7 @@ def _run(
             info.days,
             tally,
             on_point=advance,
+            daily=daily,
         )
 
 

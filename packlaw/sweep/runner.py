@@ -148,8 +148,12 @@ def run_sweep(
     days: int,
     tally: Tally,
     on_point: Callable[[Tally], None] = lambda tally: None,
+    daily: bool = True,
 ) -> Tally:
-    """Run ``todo`` on the cluster, storing each point as it comes back."""
+    """Run ``todo`` on the cluster, storing each point as it comes back.
+
+    ``daily=False`` stores each point's run without its daily table.
+    """
     from distributed import as_completed
 
     sweep_id = sweep.id
@@ -179,6 +183,7 @@ def run_sweep(
                 [(p.point_id, [p.values[n] for n in names], p.seed) for p in batch],
                 worlds,
                 days,
+                daily,
                 pure=False,
             )
             in_flight[future] = batch

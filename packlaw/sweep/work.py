@@ -90,8 +90,12 @@ def run_points(
     points: list[tuple[str, list[float], int]],
     worlds: int,
     days: int,
+    daily: bool = True,
 ) -> list[PointResult]:
-    """Run each point ``(id, values, seed)`` of a batch; a failure is kept, not raised."""
+    """Run each point ``(id, values, seed)`` of a batch; a failure is kept, not raised.
+
+    ``daily=False`` leaves the daily table out of the result (summary and outputs only).
+    """
     from packlaw.sim import simulate
     from packlaw.sweep.experiment import apply_values
 
@@ -108,7 +112,7 @@ def run_points(
                     point_id=point_id,
                     error=None,
                     summary=summary,
-                    daily=run.daily,
+                    daily=run.daily if daily else None,
                     outputs=outputs(run),
                     seconds=time.perf_counter() - started,
                     being_days=run.being_days,
