@@ -4,13 +4,15 @@ Run as a script (not part of the tests)::
 
     .venv/bin/python benchmarks/bench_sweep.py               # 24 points x 200 worlds x 365 days, 3 repeats
     .venv/bin/python benchmarks/bench_sweep.py --quick       # 8 points x 50 worlds x 100 days, 1 repeat
+    .venv/bin/python benchmarks/bench_sweep.py --only "dask, 2 workers"
 
 The same points (Beacon Hills, Stiles's autonomy on a grid) are run three ways,
 each into a fresh SQLite ledger, each point stored as it finishes:
 
 - one process: `packlaw.sim.simulate` point after point, each stored with
   the ledger's own `finish`, no Dask;
-- `run_sweep` on a LocalCluster of 1 worker, then of 2 workers.
+- `run_sweep` on a LocalCluster of 1 worker, then of 2 workers, then of 2
+  workers storing no daily tables (``--no-daily``).
 
 Times are wall clock from the first point to the last stored, after the
 cluster is up and every worker has compiled (loaded) the kernels, since
@@ -88,7 +90,7 @@ def one_process(experiment: Any) -> dict[str, float]:
     }
 
 
-def on_dask(experiment: Any, workers: int) -> dict[str, float]:
+def on_dask(experiment: Any, workers: int, daily: bool = True) -> dict[str, float]:
     """Every point through `run_sweep` on a LocalCluster of ``workers`` workers."""
     from packlaw.sim.run import warm_up
     from packlaw.sweep.runner import Tally, dask_client, run_sweep
@@ -109,6 +111,7 @@ def on_dask(experiment: Any, workers: int) -> dict[str, float]:
             experiment.worlds,
             experiment.days,
             tally,
+            daily=daily,
         )
         seconds = time.perf_counter() - started
         store.close()
@@ -120,6 +123,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument(
+        "--only", action="append", help="measure only these (by label: 'one process', ...)"
+    )
     args = parser.parse_args(argv)
     from packlaw.sweep.experiment import build_experiment
 
@@ -138,7 +144,10 @@ def main(argv: list[str]) -> int:
         ("one process", lambda: one_process(experiment)),
         ("dask, 1 worker", lambda: on_dask(experiment, 1)),
         ("dask, 2 workers", lambda: on_dask(experiment, 2)),
+        ("dask, 2 workers, --no-daily", lambda: on_dask(experiment, 2, daily=False)),
     ):
+        if args.only and label not in args.only:
+            continue
         runs = [measure() for _ in range(repeats)]
         seconds = statistics.median(r["seconds"] for r in runs)
         figure = {
@@ -154,13 +163,14 @@ def main(argv: list[str]) -> int:
             f"{figure['being_days_per_second'] / 1e6:6.2f} M being-days/s  {figure['all_seconds']}",
             flush=True,
         )
-    base = figures["one process"]["seconds"]
-    overhead = figures["dask, 1 worker"]["seconds"] / base - 1
-    print(f"Dask overhead on 1 worker: {100 * overhead:+.1f}% of the one-process time")
-    print(
-        f"a point's result: {figures['one process']['result_bytes']:,} bytes; "
-        f"storing it: {figures['one process']['store_ms_per_point']:.1f} ms"
-    )
+    if "one process" in figures and "dask, 1 worker" in figures:
+        overhead = figures["dask, 1 worker"]["seconds"] / figures["one process"]["seconds"] - 1
+        print(f"Dask overhead on 1 worker: {100 * overhead:+.1f}% of the one-process time")
+    if "one process" in figures:
+        print(
+            f"a point's result: {figures['one process']['result_bytes']:,} bytes; "
+            f"storing it: {figures['one process']['store_ms_per_point']:.1f} ms"
+        )
     print(json.dumps(figures, indent=2))
     return 0
 
