@@ -1,11 +1,11 @@
-"""Make the README's sweep figures (small enough for a laptop: a few minutes on two cores).
+"""Make the README's sweep figures (small enough for a laptop: about ten minutes on two cores).
 
     .venv/bin/python docs/sweep_figures.py
 
 1. Stiles's survival and his chance of being hurt alone against his autonomy
    (Beacon Hills, autonomy 0 to 1 by 0.1, 1,000 worlds x 365 days a point);
 2. a Sobol analysis of four parameters for the Hale pack's survival
-   (`docs/experiments/pack-survival.toml`).
+   (`docs/experiments/pack-survival.toml`: Saltelli N = 64, 150 worlds a point).
 
 Both sweeps run through the command line on a local Dask cluster, into a
 throwaway database; the figures go to ``docs/images/``.

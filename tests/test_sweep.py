@@ -397,6 +397,31 @@ def test_a_killed_client_loses_only_points_in_flight_and_resume_runs_the_rest(
     assert len(table_rows(db, schema.runs)) == 21
 
 
+def test_ctrl_c_keeps_the_done_points_puts_the_rest_back_and_says_how_to_resume(db: str) -> None:
+    client = subprocess.Popen(
+        [sys.executable, "-m", "packlaw.cli.main", "sweep", "beacon-hills", *LONG,
+         "--workers", "1", "--db", db],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        wait_for_done(db, 2)
+        client.send_signal(signal.SIGINT)
+        _, err = client.communicate(timeout=120)
+    finally:
+        client.kill()
+    statuses = [p.status for p in ledger_points(db)]
+    done = statuses.count("done")
+    assert client.returncode == 130
+    assert err.splitlines()[-1] == (
+        f"packlaw: interrupted: {done} of 21 points are done and kept; "
+        "`packlaw sweep --resume s1` runs the rest"
+    )
+    assert set(statuses) == {"done", "pending"}  # nothing left running
+    assert len(table_rows(db, schema.runs)) == done
+
+
 # ------------------------------------------------------------------ Sobol
 
 

@@ -27,6 +27,8 @@ import typer
 from packlaw.cli.errors import EXIT_BAD_INPUT, EXIT_DOMAIN, UserError
 from packlaw.cli.options import DbOption, JsonOption, open_store
 
+EXIT_INTERRUPTED = 130  # as a shell reports a process stopped by Ctrl-C
+
 if TYPE_CHECKING:
     from packlaw.store.sweeps import PointInfo, SweepInfo, SweepLedger
 
@@ -137,7 +139,15 @@ def sweep_command(
             todo = [p for p in points if p.status != "done"]
             tally = Tally(total=len(points), reused=len(points) - len(todo))
             if todo:
-                _run(client, ledger, info, todo, tally, daily)
+                try:
+                    _run(client, ledger, info, todo, tally, daily)
+                except KeyboardInterrupt:
+                    # The points in flight went back to pending; the done ones are kept.
+                    raise UserError(
+                        f"interrupted: {tally.reused + tally.done} of {tally.total} points are "
+                        f"done and kept; `packlaw sweep --resume {info.name}` runs the rest",
+                        EXIT_INTERRUPTED,
+                    ) from None
             threads = _threads(client)
         seconds = time.perf_counter() - started
         points = [p for p in ledger.points(info.id) if p.point_id in plan.wanted]
