@@ -53,7 +53,7 @@ def sweep_command(
     scenario: Annotated[
         str | None,
         typer.Argument(
-            help="Scenario file or bundled name, or an experiment file (TOML with [vary]).",
+            help="Scenario file or bundled name, or an experiment file (TOML with a vary table).",
             show_default=False,
         ),
     ] = None,
