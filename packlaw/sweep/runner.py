@@ -120,7 +120,9 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
         n_workers=workers or CPU_COUNT,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        # The scheduler's HTTP endpoints on loopback, on a free port: never 8787 taken from
+        # another cluster (and a warning), never every interface.
+        dashboard_address="127.0.0.1:0",
         silence_logs=logging.ERROR,
     )
     client = Client(cluster, set_as_default=False)
