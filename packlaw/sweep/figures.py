@@ -94,8 +94,8 @@ def sobol_figure(info: SweepInfo, indices: dict[str, Any], outputs: Sequence[str
     for ax in list(axes.flat)[len(outputs) :]:
         ax.set_visible(False)
     figure.suptitle(
-        f"sweep {info.name}: Sobol indices, {info.experiment['sample']}, "
-        f"{info.worlds:,} worlds x {info.days} days a point (95% intervals)",
+        f"sweep {info.name}: Sobol indices ({info.experiment['sample']})\n"
+        f"{info.worlds:,} worlds x {info.days} days a point; bars: 95% intervals",
         fontsize=10,
     )
     return figure
