@@ -178,8 +178,7 @@ def test_sweeps_lists_them_and_show_tells_a_sweep_from_a_run(
     url, document = two_worker_sweep
     status, out, _ = cli(capsys, "sweeps", "--db", url)
     assert status == 0
-    _, row = out.splitlines()
-    assert row.split("\t")[:4] == ["s1", "beacon-hills", "Stiles.autonomy", "grid"]
+    assert out.splitlines()[-1].split()[:4] == ["s1", "beacon-hills", "Stiles.autonomy", "grid"]
 
     status, out, _ = cli(capsys, "show", "s1", "--json", "--db", url)
     assert status == 0
@@ -191,7 +190,8 @@ def test_sweeps_lists_them_and_show_tells_a_sweep_from_a_run(
 
     status, out, _ = cli(capsys, "show", "s1", "--db", url)
     assert status == 0
-    assert "output\t0\t0.5\t1\n" in out  # the outputs against the autonomy's values
+    assert "Means over worlds against Stiles.autonomy (values)" in out
+    assert ["output", "0", "0.5", "1"] in [line.split() for line in out.splitlines()]
     status, out, _ = cli(capsys, "show", str(document["points"][0]["run_id"]), "--db", url)
     assert status == 0 and "beacon-hills" in out
 
@@ -482,7 +482,7 @@ def test_a_sobol_sweep_shows_indices_for_every_output(
     assert set(shown["sobol"]) == set(shown["points"][0]["outputs"])
     assert set(shown["sobol"]["Stiles.alive"]) == {"wound", "Stiles.autonomy"}
     status, out, _ = cli(capsys, "show", "s1", "--db", db)
-    assert "output\tS1 wound\tS1 Stiles.autonomy\tST wound\tST Stiles.autonomy\n" in out
+    assert "Sobol indices (first order S1, total ST; ± the 95% confidence interval)" in out
 
 
 def test_a_larger_sobol_design_begins_with_the_smaller_one() -> None:

@@ -24,10 +24,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from packlaw.cli.errors import EXIT_BAD_INPUT, EXIT_DOMAIN, UserError
+from packlaw.cli.errors import EXIT_BAD_INPUT, EXIT_DOMAIN, UserError, interruption
 from packlaw.cli.options import DbOption, JsonOption, open_store
-
-EXIT_INTERRUPTED = 130  # as a shell reports a process stopped by Ctrl-C
+from packlaw.cli.output import Block, Table, emit
 
 if TYPE_CHECKING:
     from packlaw.store.sweeps import PointInfo, SweepInfo, SweepLedger
@@ -141,12 +140,13 @@ def sweep_command(
             if todo:
                 try:
                     _run(client, ledger, info, todo, tally, daily)
-                except KeyboardInterrupt:
+                except KeyboardInterrupt as stop:
                     # The points in flight went back to pending; the done ones are kept.
+                    said = interruption(stop)
                     raise UserError(
-                        f"interrupted: {tally.reused + tally.done} of {tally.total} points are "
-                        f"done and kept; `packlaw sweep --resume {info.name}` runs the rest",
-                        EXIT_INTERRUPTED,
+                        f"{said.message}: {tally.reused + tally.done} of {tally.total} points "
+                        f"are done and kept; `packlaw sweep --resume {info.name}` runs the rest",
+                        said.exit_code,
                     ) from None
             threads = _threads(client)
         seconds = time.perf_counter() - started
@@ -358,7 +358,7 @@ def _report(
 ) -> None:
     if as_json:
         summaries = ledger.summaries([p.run_id for p in points if p.run_id is not None])
-        document = {
+        document: Any = {
             "sweep": info.name,
             "points": [
                 {
@@ -372,14 +372,14 @@ def _report(
                 for p in points
             ],
         }
-        typer.echo(json.dumps(document, indent=2))
+        emit([], document=document, as_json=True)
         return
     where = f" on {threads} worker threads" if threads else ""
-    typer.echo(
+    line = (
         f"sweep {info.name}: {tally.total} points, {tally.done} run, {tally.reused} reused, "
         f"{tally.failed} failed, in {seconds:.1f} s{where}"
     )
-    _print_profiles(ledger.sweep(info.id), points)
+    emit([line, *_profiles(ledger.sweep(info.id), points)])
 
 
 # ---------------------------------------------------------------- sweeps
@@ -387,16 +387,12 @@ def _report(
 
 def list_sweeps(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List the stored sweeps, newest first."""
-    from packlaw.cli.store_cmds import _storing, _table, _when
+    from packlaw.cli.store_cmds import _when
+    from packlaw.store.sweeps import SweepLedger
 
-    with open_store(db) as store:
-        from packlaw.store.sweeps import SweepLedger
-
-        infos = _storing(SweepLedger(store).sweeps)
-    if as_json:
-        typer.echo(json.dumps([_facts(i) for i in infos], indent=2))
-        return
-    _table(
+    with open_store(db, writes=False) as store:
+        infos = SweepLedger(store).sweeps()
+    table = Table(
         "Sweeps",
         [
             "sweep",
@@ -427,6 +423,7 @@ def list_sweeps(db: DbOption = None, as_json: JsonOption = False) -> None:
         ],
         numeric={4, 5, 6, 7, 8},
     )
+    emit([table], document=lambda: [_facts(i) for i in infos], as_json=as_json)
 
 
 def _facts(info: SweepInfo) -> dict[str, Any]:
@@ -445,7 +442,6 @@ def _facts(info: SweepInfo) -> dict[str, Any]:
 
 
 def _sweep(ledger: SweepLedger, name: str) -> SweepInfo:
-    from packlaw.cli.store_cmds import _storing
     from packlaw.store.sweeps import sweep_number
 
     number = sweep_number(name)
@@ -453,8 +449,7 @@ def _sweep(ledger: SweepLedger, name: str) -> SweepInfo:
         raise UserError(
             f"{name!r} is not a sweep's name; sweeps are named s1, s2, … (see `packlaw sweeps`)"
         )
-    info: SweepInfo = _storing(ledger.sweep, number)
-    return info
+    return ledger.sweep(number)
 
 
 # ------------------------------------------------------------------ show
@@ -465,7 +460,7 @@ def show_sweep(name: str, db: str | None, as_json: bool) -> None:
     from packlaw.store.sweeps import SweepLedger
     from packlaw.sweep.analysis import sobol
 
-    with open_store(db) as store:
+    with open_store(db, writes=False) as store:
         ledger = SweepLedger(store)
         info = _sweep(ledger, name)
         points = ledger.points(info.id)
@@ -474,8 +469,28 @@ def show_sweep(name: str, db: str | None, as_json: bool) -> None:
         waiting = None
     except ValueError as error:
         indices, waiting = None, str(error)
-    if as_json:
-        document = {
+    facts = [
+        [key, json.dumps(value) if isinstance(value, dict) else str(value)]
+        for key, value in _facts(info).items()
+    ]
+    blocks: list[Block] = [Table(f"Sweep {info.name}", ["", ""], facts, header=False)]
+    blocks += _profiles(info, points)
+    failed = [p for p in points if p.status == "failed"]
+    if failed:
+        blocks.append(
+            Table(
+                "Failed points",
+                ["values", "error"],
+                [[json.dumps(p.values), (p.error or "").strip().splitlines()[-1]] for p in failed],
+            )
+        )
+    if indices is not None:
+        blocks.append(_sobol_table(info, indices))
+    elif waiting is not None:
+        blocks.append(f"(Sobol indices once the design is done: {waiting})")
+
+    def document() -> Any:
+        return {
             **_facts(info),
             "points": [
                 {
@@ -490,35 +505,17 @@ def show_sweep(name: str, db: str | None, as_json: bool) -> None:
             ],
             "sobol": indices,
         }
-        typer.echo(json.dumps(document, indent=2))
-        return
-    from packlaw.cli.store_cmds import _table
 
-    facts = [
-        [key, json.dumps(value) if isinstance(value, dict) else str(value)]
-        for key, value in _facts(info).items()
-    ]
-    _table(f"Sweep {info.name}", ["", ""], facts, header=False)
-    _print_profiles(info, points)
-    failed = [p for p in points if p.status == "failed"]
-    if failed:
-        _table(
-            "Failed points",
-            ["values", "error"],
-            [[json.dumps(p.values), (p.error or "").strip().splitlines()[-1]] for p in failed],
-        )
-    if indices is not None:
-        _print_sobol(info, indices)
-    elif waiting is not None:
-        typer.echo(f"(Sobol indices once the design is done: {waiting})")
+    emit(blocks, document=document, as_json=as_json)
 
 
-def _print_profiles(info: SweepInfo, points: list[PointInfo]) -> None:
+def _profiles(info: SweepInfo, points: list[PointInfo]) -> list[Block]:
     """One table per varied parameter: each output's mean at each value (or bin)."""
-    from packlaw.cli.store_cmds import _number, _table
+    from packlaw.cli.store_cmds import _number
     from packlaw.sweep.analysis import factors, output_names, profile
 
     outputs = output_names(points)
+    tables: list[Block] = []
     for factor in factors(info):
         columns: list[float] = []
         cells: dict[str, dict[float, str]] = {}
@@ -529,16 +526,21 @@ def _print_profiles(info: SweepInfo, points: list[PointInfo]) -> None:
                 cells.setdefault(output, {})[group.value] = _number(group.mean)
         columns.sort()
         heading = "value" if factor.values is not None else "bin centre"
-        _table(
-            f"Means over worlds against {factor.name} ({heading}s)",
-            ["output", *(f"{v:g}" for v in columns)],
-            [[output, *(cells.get(output, {}).get(v, "") for v in columns)] for output in outputs],
-            numeric=set(range(1, len(columns) + 1)),
+        tables.append(
+            Table(
+                f"Means over worlds against {factor.name} ({heading}s)",
+                ["output", *(f"{v:g}" for v in columns)],
+                [
+                    [output, *(cells.get(output, {}).get(v, "") for v in columns)]
+                    for output in outputs
+                ],
+                numeric=set(range(1, len(columns) + 1)),
+            )
         )
+    return tables
 
 
-def _print_sobol(info: SweepInfo, indices: dict[str, dict[str, dict[str, float | None]]]) -> None:
-    from packlaw.cli.store_cmds import _table
+def _sobol_table(info: SweepInfo, indices: dict[str, dict[str, dict[str, float | None]]]) -> Table:
     from packlaw.sweep.analysis import factors
 
     names = [f.name for f in factors(info)]
@@ -554,7 +556,7 @@ def _print_sobol(info: SweepInfo, indices: dict[str, dict[str, dict[str, float |
         ]
         for output, by in indices.items()
     ]
-    _table(
+    return Table(
         "Sobol indices (first order S1, total ST; ± the 95% confidence interval)",
         ["output", *(f"S1 {n}" for n in names), *(f"ST {n}" for n in names)],
         rows,

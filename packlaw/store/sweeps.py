@@ -51,7 +51,6 @@ from packlaw.store.store import (
     _jsonable,
     _metric_rows,
     _now,
-    _run_row,
     _utc,
 )
 
@@ -247,7 +246,9 @@ class SweepLedger:
         (a task Dask ran twice): nothing is written then.
         """
         sweep_id, point_id = sweep.id, point.point_id
-        row = _run_row(sweep.scenario, sweep.scenario_text, point.seed, sweep.worlds, sweep.days)
+        row = self.store._run_row(
+            sweep.scenario, sweep.scenario_text, point.seed, sweep.worlds, sweep.days
+        )
         with self.store._writing(f"store a point of sweep {sweep.name} in") as conn:
             claimed = conn.execute(
                 sweep_points.update()
