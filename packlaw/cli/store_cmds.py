@@ -208,15 +208,31 @@ def list_runs(db: DbOption = None, as_json: JsonOption = False) -> None:
 
 
 def show_run(
-    run: Annotated[
-        int, typer.Argument(help="The run's id (see `packlaw runs`).", show_default=False)
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="RUN|SWEEP",
+            help="A run's id (see `packlaw runs`) or a sweep's name, s1 (see `packlaw sweeps`).",
+            show_default=False,
+        ),
     ],
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show one stored run: what ran, its summary, and its recorded worlds."""
+    """Show one stored run (what ran, its summary, its recorded worlds) or one sweep (s1)."""
+    from packlaw.cli import sweep_cmds
     from packlaw.store.recordings import recordings
 
+    if sweep_cmds.is_sweep_name(name):
+        sweep_cmds.show_sweep(name, db, as_json)
+        return
+    try:
+        run = int(name)
+    except ValueError:
+        raise UserError(
+            f"{name!r} is neither a run's id (a number) nor a sweep's name (s1, s2, …)",
+            EXIT_BAD_INPUT,
+        ) from None
     with open_store(db, writes=False) as store:
         info = store.run(run)
         films = recordings(store, run)

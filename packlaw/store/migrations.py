@@ -188,12 +188,60 @@ def _recordings(conn: sa.Connection) -> None:
     chunks.create(conn)
 
 
+def _sweep_ledger(conn: sa.Connection) -> None:
+    md = sa.MetaData()
+    sa.Table("runs", md, sa.Column("id", sa.Integer, primary_key=True))  # the key it refers to
+    sa.Table(
+        "sweeps",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("key", sa.String(64), nullable=False, unique=True),
+        sa.Column("scenario", sa.String(200), nullable=False),
+        sa.Column("scenario_text", sa.Text, nullable=False),
+        sa.Column("worlds", sa.Integer, nullable=False),
+        sa.Column("days", sa.Integer, nullable=False),
+        sa.Column("seed", sa.BigInteger, nullable=False),
+        sa.Column("experiment", sa.JSON, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sqlite_autoincrement=True,
+    )
+    sa.Table(
+        "sweep_points",
+        md,
+        sa.Column(
+            "sweep_id",
+            sa.Integer,
+            sa.ForeignKey("sweeps.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        ),
+        sa.Column("point_id", sa.String(32), primary_key=True),
+        sa.Column("position", sa.Integer, nullable=False),
+        sa.Column("point_values", sa.JSON, nullable=False),
+        sa.Column("seed", sa.BigInteger, nullable=False),
+        sa.Column("status", sa.String(8), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("error", sa.Text, nullable=True),
+        sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=True),
+        sa.Column("outputs", sa.JSON, nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('pending', 'running', 'done', 'failed')", name="sweep_points_status_known"
+        ),
+        sa.Index("sweep_points_status", "sweep_id", "status"),
+    )
+    md.tables["sweeps"].create(conn)
+    md.tables["sweep_points"].create(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chronicles and their statements", _chronicles_and_statements),
     Migration(2, "simulation runs and their daily metrics", _runs_and_metrics),
     Migration(3, "the comments and blank lines of chronicles", _comments),
     Migration(4, "the host and process id of a run", _run_host_and_process),
     Migration(5, "recorded worlds: films in chunks and their chronicles", _recordings),
+    Migration(6, "the sweep ledger: sweeps and their points", _sweep_ledger),
 )
 LATEST = max(step.version for step in MIGRATIONS)
 

@@ -19,6 +19,9 @@ checks that the two agree).
 - ``recordings``: one row per recorded world of a run (its film's layout
   and the chronicle of its events); ``recording_chunks``: the film itself,
   compressed chunks of days (`packlaw.sim.recording`).
+- ``sweeps``: one row per parameter sweep (what is varied, how, over which
+  scenario); ``sweep_points``: the sweep's ledger, one row per point with
+  its content-hashed id, values, seed, status and, once done, its run.
 - ``schema_version``: one row per migration applied.
 """
 
@@ -29,6 +32,7 @@ import sqlalchemy as sa
 metadata = sa.MetaData()
 
 RUN_STATUSES = ("running", "done", "failed", "interrupted")
+POINT_STATUSES = ("pending", "running", "done", "failed")
 
 schema_version = sa.Table(
     "schema_version",
@@ -151,4 +155,47 @@ recording_chunks = sa.Table(
     sa.Column("days", sa.Integer, nullable=False),
     sa.Column("beings", sa.Integer, nullable=False),
     sa.Column("data", sa.LargeBinary, nullable=False),
+)
+
+sweeps = sa.Table(
+    "sweeps",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    # What makes two sweeps the same sweep: scenario text, worlds, days, seed, varied names.
+    sa.Column("key", sa.String(64), nullable=False, unique=True),
+    sa.Column("scenario", sa.String(200), nullable=False),
+    sa.Column("scenario_text", sa.Text, nullable=False),
+    sa.Column("worlds", sa.Integer, nullable=False),
+    sa.Column("days", sa.Integer, nullable=False),
+    sa.Column("seed", sa.BigInteger, nullable=False),
+    sa.Column("experiment", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sqlite_autoincrement=True,
+)
+
+sweep_points = sa.Table(
+    "sweep_points",
+    metadata,
+    sa.Column(
+        "sweep_id",
+        sa.Integer,
+        sa.ForeignKey("sweeps.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column("point_id", sa.String(32), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("point_values", sa.JSON, nullable=False),
+    sa.Column("seed", sa.BigInteger, nullable=False),
+    sa.Column("status", sa.String(8), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=True),
+    sa.Column("outputs", sa.JSON, nullable=True),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint(
+        "status IN ('pending', 'running', 'done', 'failed')", name="sweep_points_status_known"
+    ),
+    sa.Index("sweep_points_status", "sweep_id", "status"),
 )
