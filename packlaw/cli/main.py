@@ -21,9 +21,9 @@ app = typer.Typer(
 @cache
 def _register_parts() -> None:
     # Each part owns a module with a `register(app)` function; register them once.
-    from packlaw.cli import notation_cmds, sim_cmds, store_cmds
+    from packlaw.cli import notation_cmds, sim_cmds, store_cmds, web_cmds
 
-    for part in (notation_cmds, store_cmds, sim_cmds):
+    for part in (notation_cmds, store_cmds, sim_cmds, web_cmds):
         part.register(app)
 
 
