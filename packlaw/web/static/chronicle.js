@@ -85,7 +85,11 @@
     });
     var current = null;
     items.forEach(function (li) { if (Number(li.dataset.line) <= line) current = li; });
-    if (current) current.classList.add("current");
+    if (current) {
+      current.classList.add("current");
+      var list = current.parentElement;
+      list.scrollTop = current.offsetTop - list.offsetTop - list.clientHeight / 2;
+    }
   }
 
   function query() {
