@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from web_support import STORY_NAME, TOKEN, store_run, store_story, story_facts
 
 from packlaw.notation import parse_chronicle, replay
 from packlaw.rules import Share
 from packlaw.store import Store
 from packlaw.web import create_app
 from packlaw.web.site import CONTENT_SECURITY_POLICY
-from web_support import STORY_NAME, TOKEN, store_run, store_story, story_facts
 
 Dump = Callable[[str], dict[str, list[tuple[Any, ...]]]]
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -155,7 +155,9 @@ def test_unknown_things_are_404_and_bad_parameters_422_in_one_sentence(
 # --------------------------------------------------------------- writing
 
 
-def test_appending_needs_the_token(client: TestClient, store: Store, db_url: str, dump_store: Dump) -> None:
+def test_appending_needs_the_token(
+    client: TestClient, store: Store, db_url: str, dump_store: Dump
+) -> None:
     before = dump_store(db_url)
     url = f"/api/chronicles/{STORY_NAME}/events"
     body = {"lines": ["being Lydia human"]}
@@ -205,7 +207,12 @@ def test_bad_syntax_is_422_with_line_and_column_and_nothing_is_appended(
         422,
     )
     assert (answer["line"], answer["column"]) == (2, len("welcome Derek") + 1)
-    for bad in ({"lines": []}, {"lines": ["being A human\nbeing B human"]}, {"lines": ["# only"]}, {}):
+    for bad in (
+        {"lines": []},
+        {"lines": ["being A human\nbeing B human"]},
+        {"lines": ["# only"]},
+        {},
+    ):
         problem(client.post(f"/api/chronicles/{STORY_NAME}/events", json=bad, headers=AUTH), 422)
     assert dump_store(db_url) == before
 
@@ -303,14 +310,19 @@ def test_every_page_is_escaped_and_carries_the_content_security_policy(
     shown = client.get("/chronicles/script").text
     assert "&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;" in shown
     assert "&lt;img src=x onerror=alert(1)&gt;" in shown
-    assert "script-src 'self'" in CONTENT_SECURITY_POLICY and "unsafe-inline" not in CONTENT_SECURITY_POLICY
+    assert (
+        "script-src 'self'" in CONTENT_SECURITY_POLICY
+        and "unsafe-inline" not in CONTENT_SECURITY_POLICY
+    )
 
 
 def test_the_health_check_answers(client: TestClient) -> None:
     assert client.get("/healthz").json()["status"] == "ok"
 
 
-@pytest.mark.parametrize("module", ["packlaw.web.reading", "packlaw.web.auth", "packlaw.cli.web_cmds"])
+@pytest.mark.parametrize(
+    "module", ["packlaw.web.reading", "packlaw.web.auth", "packlaw.cli.web_cmds"]
+)
 def test_the_examples_in_the_web_docstrings_run(module: str) -> None:
     failures, _ = doctest.testmod(importlib.import_module(module))
     assert failures == 0

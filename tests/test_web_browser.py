@@ -112,7 +112,9 @@ def stiles(page: Any, pack: str) -> dict[str, Any]:
     return result
 
 
-def test_moving_the_slider_shows_stiles_go_from_member_to_ally(page: Any, site: dict[str, Any]) -> None:
+def test_moving_the_slider_shows_stiles_go_from_member_to_ally(
+    page: Any, site: dict[str, Any]
+) -> None:
     facts = site["facts"]
     page.goto(f"{site['url']}/chronicles/{STORY_NAME}?line={facts.member_line}")
     drawn(page, facts.member_line)

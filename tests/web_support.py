@@ -11,7 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,10 +84,8 @@ def story_facts(store: Store, name: str = STORY_NAME) -> StoryFacts:
             shares.append(statement.text)
             if "Stiles" in world.audience(statement.pack):
                 seen.append(statement.text)
-        try:
+        with suppress(ValueError, TypeError):  # announced refusals and expectations change nothing
             world.apply(statement)
-        except (ValueError, TypeError):
-            pass  # refused events (announced) and expectations change nothing
         derek_pack = world.pack_of("Derek") if world.standing("Derek") is Standing.ALPHA else None
         if derek_pack is None or world.pack_of("Stiles") != derek_pack:
             continue

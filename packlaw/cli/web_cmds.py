@@ -94,7 +94,11 @@ def serve(
         print(f"packlaw: write token from {TOKEN_ENV}", flush=True)
     config = uvicorn.Config(create_app(store, token), log_level="info", access_log=True)
     try:
+        # Uvicorn finishes the requests in flight on Ctrl-C, then raises the signal again.
         uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
     finally:
         sock.close()
         store.close()
+    print("packlaw: stopped", file=sys.stderr)

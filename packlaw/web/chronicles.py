@@ -94,9 +94,7 @@ def chronicle_detail(
     reader: Reader,
     name: Name,
     viewed_as: ViewedAs = None,
-    after: Annotated[
-        int, Query(ge=0, le=MAX_LINE, description="Statements after this line.")
-    ] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_LINE, description="Statements after this line.")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Statements a page.")] = PAGE,
 ) -> ChronicleDetail:
     read = reader.get(name)
@@ -158,7 +156,9 @@ def append_events(reader: Reader, name: Name, body: Lines) -> Appended:
             column=error.column,
         ) from None
     if not chronicle.statements:
-        raise unprocessable("the lines hold no statement, only blanks or comments", field="body.lines")
+        raise unprocessable(
+            "the lines hold no statement, only blanks or comments", field="body.lines"
+        )
     try:
         last = reader.store.append(
             name, chronicle.statements, expected_last_sequence=body.expected_last_sequence
@@ -219,7 +219,9 @@ def _lines(
             day=read.day_of[number],
             kind=read.kind(statement),
             text=str(statement),
-            refused=[Refusal(rule=v.rule, message=v.message) for v in read.refusals.get(number, ())],
+            refused=[
+                Refusal(rule=v.rule, message=v.message) for v in read.refusals.get(number, ())
+            ],
         )
         for number, statement in islice(
             zip(shown.lines[first:], shown.statements[first:], strict=True), limit

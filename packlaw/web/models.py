@@ -18,10 +18,10 @@ class Problem(BaseModel):
     """What went wrong, in one sentence, and where when it is known."""
 
     detail: str = Field(description="One sentence a person can act on.")
-    field: str | None = Field(None, description="The parameter at fault, e.g. `query.line`.")
+    field: str | None = Field(default=None, description="The parameter at fault, e.g. `query.line`.")
     rules: list[str] = Field(default_factory=list, description="The broken rules' ids (R0–R15).")
-    line: int | None = Field(None, description="The line at fault, 1-based, in what was sent.")
-    column: int | None = Field(None, description="The column at fault, 1-based.")
+    line: int | None = Field(default=None, description="The line at fault, 1-based, in what was sent.")
+    column: int | None = Field(default=None, description="The column at fault, 1-based.")
 
 
 class Health(BaseModel):
@@ -126,7 +126,7 @@ class Lines(BaseModel):
 
     lines: list[str] = Field(min_length=1, max_length=10_000)
     expected_last_sequence: int | None = Field(
-        None,
+        default=None,
         ge=0,
         le=2**31 - 1,
         description="The last sequence you read; if another append landed since, 409 and nothing is written.",

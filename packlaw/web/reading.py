@@ -47,7 +47,7 @@ from packlaw.rules import (
 )
 from packlaw.rules.events import MILLI
 from packlaw.store import ChronicleInfo, Store
-from packlaw.web.models import Business, BeingView, PackView, WorldView
+from packlaw.web.models import BeingView, Business, PackView, WorldView
 
 _EVENT_TYPES = frozenset(EVENT_TYPES)
 _CACHED = 16  # chronicles kept read
@@ -115,7 +115,9 @@ def read_chronicle(info: ChronicleInfo, text: str) -> ReadChronicle:
 class ReadChronicles:
     """The chronicles of a store, read on first use and kept while unchanged (thread-safe)."""
 
-    def __init__(self, store: Store, read: Callable[[ChronicleInfo, str], ReadChronicle] = read_chronicle) -> None:
+    def __init__(
+        self, store: Store, read: Callable[[ChronicleInfo, str], ReadChronicle] = read_chronicle
+    ) -> None:
         self.store = store
         self._read = read
         self._kept: OrderedDict[str, tuple[object, ReadChronicle]] = OrderedDict()
@@ -162,7 +164,7 @@ def world_view(read: ReadChronicle, line: int, viewed_as: str | None) -> WorldVi
         beings.append(
             BeingView(
                 name=name,
-                standing=standing.value,  # type: ignore[arg-type]
+                standing=standing.value,
                 pack=world.pack_of(name),
                 health=world.health(name) / MILLI,
                 strength=round(world.strength(name), 6),

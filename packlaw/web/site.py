@@ -52,9 +52,7 @@ _templates = jinja2.Environment(
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """A page drawn from ``template`` with ``context`` (every value escaped)."""
-    html = _templates.get_template(template).render(
-        request=request, version=__version__, **context
-    )
+    html = _templates.get_template(template).render(request=request, version=__version__, **context)
     return HTMLResponse(html, status_code=status)
 
 
