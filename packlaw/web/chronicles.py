@@ -72,16 +72,7 @@ Reader = Annotated[ReadChronicles, Depends(chronicles_of)]
 @api.get("", response_model=list[ChronicleSummary], summary="Every stored chronicle, newest first")
 def list_chronicles(reader: Reader) -> list[ChronicleSummary]:
     infos = sorted(reader.store.chronicles(), key=lambda c: (c.created_at, c.name), reverse=True)
-    return [
-        ChronicleSummary(
-            name=c.name,
-            title=c.title,
-            statements=c.statements,
-            last_day=c.last_day,
-            created_at=c.created_at,
-        )
-        for c in infos
-    ]
+    return [ChronicleSummary.model_validate(c, from_attributes=True) for c in infos]
 
 
 @api.get(
@@ -242,12 +233,10 @@ def _lines(
 def chronicle_page(
     request: Request, reader: Reader, name: Name, line: AtLine = None, viewed_as: ViewedAs = None
 ) -> Response:
-    read = reader.get(name)
-    viewed_as = _check_being(read, viewed_as)
-    at = _check_line(read, line)
-    world = world_view(read, at, viewed_as)
+    world = chronicle_world(reader, name, line, viewed_as)  # the page is a view of the API
+    read, at = reader.get(name), world.line
     start = max(0, at - TIMELINE)
-    timeline = _lines(read, viewed_as, start, at + TIMELINE, 2 * TIMELINE)
+    timeline = _lines(read, world.viewed_as, start, at + TIMELINE, 2 * TIMELINE)
     return page(
         request,
         "chronicle.html",
@@ -270,7 +259,5 @@ def chronicle_page(
 def chronicle_world_tables(
     request: Request, reader: Reader, name: Name, line: AtLine = None, viewed_as: ViewedAs = None
 ) -> Response:
-    read = reader.get(name)
-    viewed_as = _check_being(read, viewed_as)
-    world = world_view(read, _check_line(read, line), viewed_as)
+    world = chronicle_world(reader, name, line, viewed_as)
     return page(request, "world.html", world=world)

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from packlaw.rules import PackSummary
+
 # ------------------------------------------------------------------ errors
 
 
@@ -18,9 +20,13 @@ class Problem(BaseModel):
     """What went wrong, in one sentence, and where when it is known."""
 
     detail: str = Field(description="One sentence a person can act on.")
-    field: str | None = Field(default=None, description="The parameter at fault, e.g. `query.line`.")
+    field: str | None = Field(
+        default=None, description="The parameter at fault, e.g. `query.line`."
+    )
     rules: list[str] = Field(default_factory=list, description="The broken rules' ids (R0–R15).")
-    line: int | None = Field(default=None, description="The line at fault, 1-based, in what was sent.")
+    line: int | None = Field(
+        default=None, description="The line at fault, 1-based, in what was sent."
+    )
     column: int | None = Field(default=None, description="The column at fault, 1-based.")
 
 
@@ -76,16 +82,6 @@ class ChronicleDetail(ChronicleSummary):
     next_after: int | None = Field(description="The `after` of the next page, or null at the end.")
 
 
-class PackView(BaseModel):
-    name: str
-    alpha: str | None
-    betas: list[str]
-    human_members: list[str]
-    allies: list[str]
-    established: bool
-    strength: float
-
-
 class BeingView(BaseModel):
     name: str
     standing: Literal["alpha", "member", "ally", "omega", "unaffiliated", "dead"]
@@ -111,7 +107,7 @@ class WorldView(BaseModel):
     last_line: int
     day: int
     viewed_as: str | None
-    packs: list[PackView]
+    packs: list[PackSummary] = Field(description="The rulebook's own summary of each pack.")
     beings: list[BeingView]
     omegas: list[str]
     unaffiliated: list[str]

@@ -47,7 +47,7 @@ from packlaw.rules import (
 )
 from packlaw.rules.events import MILLI
 from packlaw.store import ChronicleInfo, Store
-from packlaw.web.models import BeingView, Business, PackView, WorldView
+from packlaw.web.models import BeingView, Business, WorldView
 
 _EVENT_TYPES = frozenset(EVENT_TYPES)
 _CACHED = 16  # chronicles kept read
@@ -176,18 +176,7 @@ def world_view(read: ReadChronicle, line: int, viewed_as: str | None) -> WorldVi
         last_line=read.last_line,
         day=world.day,
         viewed_as=viewed_as,
-        packs=[
-            PackView(
-                name=p.name,
-                alpha=p.alpha,
-                betas=p.betas,
-                human_members=p.human_members,
-                allies=p.allies,
-                established=p.established,
-                strength=round(p.strength, 6),
-            )
-            for p in summary.packs
-        ],
+        packs=summary.packs,
         beings=beings,
         omegas=summary.omegas,
         unaffiliated=summary.unaffiliated,
