@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("bench_check.py", "bench_store.py", "bench_sim.py")
+BENCHMARKS = ("bench_check.py", "bench_store.py", "bench_sim.py", "bench_web.py")
 
 
 def main(argv: list[str]) -> int:

@@ -15,7 +15,7 @@ from packlaw import __version__
 from packlaw.store import Store
 from packlaw.web import chronicles, errors, home, runs
 from packlaw.web.reading import ReadChronicles
-from packlaw.web.site import STATIC, error_page, security_headers
+from packlaw.web.site import STATIC, SecurityHeaders, error_page
 
 PARTS = (chronicles, runs)
 
@@ -34,7 +34,7 @@ def create_app(store: Store, token: str) -> FastAPI:
     app.state.store = store
     app.state.token = token
     app.state.chronicles = ReadChronicles(store)
-    app.middleware("http")(security_headers)
+    app.add_middleware(SecurityHeaders)
     errors.install(app, error_page)
     app.include_router(home.router)
     for part in PARTS:

@@ -3,8 +3,9 @@
 The store keeps a chronicle's canonical text; the app reads it back with the
 notation's own parser and asks the rulebook's own `World` everything else,
 so the pages can never disagree with `packlaw replay`. A read chronicle is
-kept while the stored one is unchanged (same creation time, same number of
-statements), so moving a slider costs one small query and one replay.
+kept while the stored one is unchanged (the same last sequence: a stored
+chronicle only grows), and so are the last worlds asked of it, so moving a
+slider back and forth costs one small query and, the first time, one replay.
 
 >>> from packlaw.store import ChronicleInfo, Store
 >>> from packlaw.notation import parse_chronicle
@@ -28,7 +29,7 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from packlaw.notation import Chronicle, parse_chronicle, replay, view_as
@@ -51,6 +52,7 @@ from packlaw.web.models import BeingView, Business, WorldView
 
 _EVENT_TYPES = frozenset(EVENT_TYPES)
 _CACHED = 16  # chronicles kept read
+_VIEWS = 512  # worlds kept for each
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,7 @@ class ReadChronicle:
     beings: tuple[str, ...]  # every being introduced, in order
     comments: tuple[tuple[int, str], ...]  # (line, text without the '#')
     last_line: int
+    views: dict[tuple[int, str | None], WorldView] = field(default_factory=dict, compare=False)
 
     def kind(self, statement: Statement) -> Literal["event", "directive", "expectation"]:
         if type(statement) in _EVENT_TYPES:
@@ -120,19 +123,18 @@ class ReadChronicles:
     ) -> None:
         self.store = store
         self._read = read
-        self._kept: OrderedDict[str, tuple[object, ReadChronicle]] = OrderedDict()
+        self._kept: OrderedDict[str, tuple[int, ReadChronicle]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, name: str) -> ReadChronicle:
         """The chronicle as stored now; `UnknownChronicle` if there is none."""
-        info = self.store.chronicle(name)
-        version = (info.created_at, info.statements)
+        version = self.store.last_sequence(name)
         with self._lock:
             kept = self._kept.get(name)
             if kept is not None and kept[0] == version:
                 self._kept.move_to_end(name)
                 return kept[1]
-        read = self._read(info, self.store.export(name))
+        read = self._read(self.store.chronicle(name), self.store.export(name))
         with self._lock:
             self._kept[name] = (version, read)
             self._kept.move_to_end(name)
@@ -145,8 +147,19 @@ def world_view(read: ReadChronicle, line: int, viewed_as: str | None) -> WorldVi
     """The world after ``line`` (R11: with ``viewed_as``, only the business that being saw).
 
     Standings, packs, established and strength come from the rulebook's own
-    `World` and its summary; the business seen from `view_as`.
+    `World` and its summary; the business seen from `view_as`. The answer is
+    kept with the read chronicle (the last few hundred asked).
     """
+    kept = read.views.get((line, viewed_as))
+    if kept is None:
+        kept = _world_view(read, line, viewed_as)
+        if len(read.views) >= _VIEWS:
+            read.views.clear()
+        read.views[(line, viewed_as)] = kept
+    return kept
+
+
+def _world_view(read: ReadChronicle, line: int, viewed_as: str | None) -> WorldView:
     chronicle = read.chronicle
     world = replay(chronicle, line=line)
     summary = world.summary()
