@@ -326,3 +326,16 @@ def test_the_health_check_answers(client: TestClient) -> None:
 def test_the_examples_in_the_web_docstrings_run(module: str) -> None:
     failures, _ = doctest.testmod(importlib.import_module(module))
     assert failures == 0
+
+
+def test_comments_are_read_from_the_stored_text_with_their_lines() -> None:
+    import datetime as dt
+
+    from packlaw.store import ChronicleInfo
+    from packlaw.web.reading import read_chronicle
+
+    text = '# the opening\nday 1\nbeing Derek werewolf  # born\nnote "a # in a text"\n#\n'
+    info = ChronicleInfo("c", None, 3, 1, dt.datetime.now(dt.UTC))
+    read = read_chronicle(info, text)
+    assert read.comments == ((1, "the opening"), (3, "born"), (5, ""))
+    assert read.chronicle.lines == (2, 3, 4) and read.last_line == 5

@@ -136,3 +136,9 @@ def test_a_port_in_use_is_one_sentence_and_exit_2(
 def test_a_bad_port_is_refused_as_bad_input(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--port", "70000", "--db", db]) == 2
     assert "--port" in capsys.readouterr().err
+
+
+def test_an_in_memory_database_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--port", str(free_port()), "--db", "sqlite://"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("packlaw: an in-memory SQLite database cannot be served")

@@ -76,8 +76,19 @@ def serve(
     from packlaw.web import create_app
     from packlaw.web.auth import TOKEN_ENV, new_token, token_from_environment
 
-    sock = listen(host, port)
     store = open_store(db)
+    if store.url.get_backend_name() == "sqlite" and store.url.database in (None, "", ":memory:"):
+        store.close()
+        raise UserError(
+            "an in-memory SQLite database cannot be served: each request's thread would see "
+            "an empty database of its own; give a file (sqlite:///FILE)",
+            EXIT_BAD_INPUT,
+        )
+    try:
+        sock = listen(host, port)
+    except UserError:
+        store.close()
+        raise
     token = token_from_environment()
     shown = f"[{host}]" if ":" in host else host
     if not is_loopback(host):
