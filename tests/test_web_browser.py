@@ -194,6 +194,20 @@ def test_a_run_draws_each_metric_with_its_band(page: Any, site: dict[str, Any]) 
     assert "mean" in legend and "--" not in legend.split("mean")[1][:8]
     shoot(page, "run")
 
+    # From the keyboard: arrows move the reading day by day, + zooms in, 0 zooms out.
+    first = page.locator("figure.chart").first
+    metric = first.get_attribute("data-metric")
+    first.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    assert page.evaluate("(m) => window.packlawCharts[m].cursor.idx", metric) == 3
+    span = "(m) => { const x = window.packlawCharts[m].scales.x; return x.max - x.min; }"
+    whole = page.evaluate(span, metric)
+    page.keyboard.press("+")
+    assert page.evaluate(span, metric) == pytest.approx(whole / 2)
+    page.keyboard.press("0")
+    assert page.evaluate(span, metric) == pytest.approx(whole)
+
 
 def test_a_chronicle_full_of_markup_is_shown_not_run(page: Any, site: dict[str, Any]) -> None:
     dialogs: list[str] = []
