@@ -48,6 +48,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             f'share Hale "{SCRIPT_SHARE.replace(chr(34), chr(92) + chr(34))}"\n'
         )
         store.import_chronicle("markup", parse_chronicle(text).statements)
+        long = "being Derek werewolf\n" + "".join(f'note "entry {i}"\n' for i in range(1, 400))
+        store.import_chronicle("long", parse_chronicle(long).statements)
         run_id = store_run(store, days=60)
         facts = story_facts(store)
         with live_server(store) as url:
@@ -121,6 +123,14 @@ def test_moving_the_slider_shows_stiles_go_from_member_to_ally(
     before = stiles(page, facts.pack)
     assert "human" in before["classes"] and before["edges"] == ["member"]
     assert before["row"] == "member"
+    # Refused events carry their rule ids, as the rulebook gives them.
+    refused = page.locator(".timeline li.refused")
+    assert refused.count() > 0
+    for i in range(refused.count()):
+        item = refused.nth(i)
+        line = int(item.get_attribute("data-line"))
+        badges = item.locator(".badge").all_inner_texts()
+        assert badges == [f"refused {v.rule}" for v in facts.refusals[line]]
     shoot(page, "chronicle-member")
 
     page.locator("#line-slider").fill(str(facts.ally_line))
@@ -207,6 +217,19 @@ def test_a_run_draws_each_metric_with_its_band(page: Any, site: dict[str, Any]) 
     assert page.evaluate(span, metric) == pytest.approx(whole / 2)
     page.keyboard.press("0")
     assert page.evaluate(span, metric) == pytest.approx(whole)
+
+
+def test_the_timeline_follows_the_slider_past_what_is_drawn(
+    page: Any, site: dict[str, Any]
+) -> None:
+    page.goto(f"{site['url']}/chronicles/long?line=1")
+    drawn(page, 1)
+    assert page.locator('.timeline li[data-line="390"]').count() == 0
+    page.locator("#line-slider").fill("390")
+    page.wait_for_url("**/chronicles/long?line=390")
+    drawn(page, 390)
+    assert page.locator(".timeline li.current").get_attribute("data-line") == "390"
+    assert page.locator(".timeline li").last.get_attribute("data-line") == "400"
 
 
 def test_a_chronicle_full_of_markup_is_shown_not_run(page: Any, site: dict[str, Any]) -> None:

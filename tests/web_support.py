@@ -18,7 +18,7 @@ from pathlib import Path
 import uvicorn
 
 from packlaw.notation import parse_chronicle
-from packlaw.rules import Share, Standing, World
+from packlaw.rules import Event, Share, Standing, Violation, World
 from packlaw.store import Store
 from packlaw.web import create_app
 
@@ -69,6 +69,7 @@ class StoryFacts:
     shares: list[str]  # every share's text, in order
     seen_by_stiles: list[str]  # the texts of those Stiles saw (R11)
     hidden_from_stiles: str  # one share that Stiles did not see
+    refusals: dict[int, list[Violation]]  # line -> why the rulebook refused its event
 
 
 def story_facts(store: Store, name: str = STORY_NAME) -> StoryFacts:
@@ -79,11 +80,16 @@ def story_facts(store: Store, name: str = STORY_NAME) -> StoryFacts:
     pack = ""
     shares: list[str] = []
     seen: list[str] = []
+    refusals: dict[int, list[Violation]] = {}
     for line, statement in zip(chronicle.lines, chronicle.statements, strict=True):
         if isinstance(statement, Share):
             shares.append(statement.text)
             if "Stiles" in world.audience(statement.pack):
                 seen.append(statement.text)
+        if isinstance(statement, Event):
+            violations = world.explain(statement)
+            if violations:
+                refusals[line] = violations
         with suppress(ValueError, TypeError):  # announced refusals and expectations change nothing
             world.apply(statement)
         derek_pack = world.pack_of("Derek") if world.standing("Derek") is Standing.ALPHA else None
@@ -97,7 +103,9 @@ def story_facts(store: Store, name: str = STORY_NAME) -> StoryFacts:
     assert member_line and ally_line, "the story must show Stiles a member, then an ally"
     hidden = [text for text in shares if text not in seen]
     assert hidden, "the story must have pack business that Stiles did not see"
-    return StoryFacts(pack, member_line, ally_line, chronicle.lines[-1], shares, seen, hidden[0])
+    return StoryFacts(
+        pack, member_line, ally_line, chronicle.lines[-1], shares, seen, hidden[0], refusals
+    )
 
 
 def free_port() -> int:

@@ -92,6 +92,14 @@
     }
   }
 
+  function outsideTimeline(line) {
+    var items = document.querySelectorAll(".timeline li");
+    if (!items.length) return false;
+    var first = Number(items[0].dataset.line), last = Number(items[items.length - 1].dataset.line);
+    var earlier = document.querySelector("#timeline .earlier"), later = document.querySelector("#timeline .later");
+    return (earlier && line < first) || (later && line > last);
+  }
+
   function query() {
     var q = "?line=" + state.line;
     if (state.as) q += "&as=" + encodeURIComponent(state.as);
@@ -107,6 +115,10 @@
       fetch(base + "/world" + q).then(function (r) { if (!r.ok) throw new Error("tables " + r.status); return r.text(); })
     ]).then(function (answers) {
       if (ticket !== pending) return; // a later move has been asked for
+      if (outsideTimeline(state.line)) {
+        location.assign(base + query()); // the server draws the timeline around the new line
+        return;
+      }
       draw(answers[0]);
       tables.innerHTML = answers[1]; // the server's escaped template
       markTimeline(state.line);
