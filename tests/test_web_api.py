@@ -339,3 +339,46 @@ def test_comments_are_read_from_the_stored_text_with_their_lines() -> None:
     read = read_chronicle(info, text)
     assert read.comments == ((1, "the opening"), (3, "born"), (5, ""))
     assert read.chronicle.lines == (2, 3, 4) and read.last_line == 5
+
+
+@pytest.mark.parametrize(
+    "text", ["a\x00b", "\ud800", "\u2028"], ids=["nul", "surrogate", "separator"]
+)
+def test_texts_a_database_cannot_hold_are_refused_not_a_500(
+    client: TestClient, db_url: str, dump_store: Dump, text: str
+) -> None:
+    before = dump_store(db_url)
+    body = (
+        '{"lines": ["note \\"'
+        + text.encode("unicode_escape").decode().replace("\\x00", "\\u0000")
+        + '\\""]}'
+    )
+    answer = client.post(
+        f"/api/chronicles/{STORY_NAME}/events",
+        content=body,
+        headers={**AUTH, "Content-Type": "application/json"},
+    )
+    if text == "\u2028":  # a Unicode line separator is an ordinary character in a text
+        assert answer.status_code == 200, answer.text
+        return
+    assert problem(answer, 422)["line"] == 1
+    assert dump_store(db_url) == before
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/chronicles/a%00b",
+        "/api/chronicles/a%00b/world",
+        f"/api/chronicles/{STORY_NAME}/world?as=a%00b",
+        "/chronicles/a%00b",
+        "/api/runs/{run}/daily?metric=a%00b",
+        "/runs/{run}?metric=a%00b",
+        "/api/chronicles/%ED%A0%80",
+    ],
+)
+def test_names_a_database_cannot_hold_are_not_found_not_a_500(
+    client: TestClient, store: Store, url: str
+) -> None:
+    response = client.get(url.format(run=store_run(store)))
+    assert response.status_code in (404, 422), response.text

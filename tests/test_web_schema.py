@@ -1,7 +1,8 @@
 """Schemathesis against the app's own OpenAPI schema: no 5xx, and every answer as documented.
 
 Every operation (the JSON API and the pages) is called with generated
-parameters, valid and invalid, over a store holding the story and a run,
+parameters, valid and invalid, over a store holding the story and a run
+(SQLite, then PostgreSQL, whose text columns refuse more than SQLite's),
 with Schemathesis's checks: no server error, status codes, content types,
 headers and bodies as documented, invalid input refused, auth not ignored.
 Each operation is fuzzed twice: once as generated, and once with its path
@@ -14,7 +15,6 @@ Schemathesis's pytest fixture loader does not run under pytest 9.)
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,10 +30,9 @@ from packlaw.web import create_app
 EXAMPLES = 40  # generated cases an operation, each way
 
 
-@pytest.fixture(scope="module")
-def web_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI, dict[str, Any]]]:
-    folder: Path = tmp_path_factory.mktemp("schema")
-    with Store(f"sqlite:///{folder / 'packlaw.db'}") as store:
+@pytest.fixture
+def web_app(db_url: str) -> Iterator[tuple[FastAPI, dict[str, Any]]]:
+    with Store(db_url) as store:
         store_story(store)
         run_id = store_run(store)
         yield create_app(store, TOKEN), {"name": STORY_NAME, "run_id": run_id}

@@ -21,6 +21,7 @@ from packlaw.store.replay import refused_index
 from packlaw.web.auth import require_token
 from packlaw.web.errors import WebError, not_found, problem_responses, unprocessable
 from packlaw.web.models import (
+    TEXT,
     Appended,
     ChronicleDetail,
     ChronicleLine,
@@ -42,7 +43,9 @@ TIMELINE = 150  # statements shown either side of the page's line
 api = APIRouter(prefix="/api/chronicles", tags=["chronicles"])
 pages = APIRouter(tags=["pages"])
 
-Name = Annotated[str, Path(min_length=1, max_length=200, description="The chronicle's name.")]
+Name = Annotated[
+    str, Path(min_length=1, max_length=200, pattern=TEXT, description="The chronicle's name.")
+]
 AtLine = Annotated[
     int | None,
     Query(ge=0, le=MAX_LINE, description="The world after this line (default: the last)."),
@@ -52,6 +55,7 @@ ViewedAs = Annotated[
     Query(
         alias="as",
         max_length=200,
+        pattern=TEXT,
         description="Only what this being may see: pack business it did not see is left out (R11); "
         "empty for everyone.",
     ),
@@ -131,12 +135,9 @@ def chronicle_world(
 )
 def append_events(reader: Reader, name: Name, body: Lines) -> Appended:
     for number, text in enumerate(body.lines, 1):
-        if "\n" in text or "\r" in text:
-            raise unprocessable(
-                f"line {number} holds a line break; send one line per item",
-                field="body.lines",
-                line=number,
-            )
+        wrong = _unstorable(text)
+        if wrong:
+            raise unprocessable(f"line {number} holds {wrong}", field="body.lines", line=number)
     try:
         chronicle = parse_chronicle("\n".join(body.lines), filename=name)
     except ChronicleSyntaxError as error:
@@ -169,6 +170,23 @@ def append_events(reader: Reader, name: Name, body: Lines) -> Appended:
         line = _sent_line(chronicle, error)
         raise unprocessable(f"line {line}: {error}", field="body.lines", line=line) from None
     return Appended(chronicle=name, appended=len(chronicle.statements), last_sequence=last)
+
+
+def _unstorable(text: str) -> str | None:
+    """What in a sent line no chronicle line may hold, if anything.
+
+    A line break would make it two lines; NUL and lone surrogates cannot be
+    stored as text by PostgreSQL or encoded as UTF-8 at all.
+    """
+    if "\n" in text or "\r" in text:
+        return "a line break; send one line per item"
+    if "\x00" in text:
+        return "a NUL character, which no stored text may hold"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "a lone surrogate, which is not a character UTF-8 can hold"
+    return None
 
 
 def _sent_line(chronicle: object, error: BaseException) -> int | None:

@@ -13,6 +13,9 @@ from pydantic import BaseModel, Field
 
 from packlaw.rules import PackSummary
 
+TEXT = r"^[^\x00]*$"
+"""A name or text sent in a request: anything but NUL, which no database text may hold."""
+
 # ------------------------------------------------------------------ errors
 
 

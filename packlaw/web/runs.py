@@ -13,13 +13,14 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from packlaw.store import RunInfo, Store
 from packlaw.store.engine import translated
 from packlaw.store.schema import run_metrics
 from packlaw.web.errors import not_found, problem_responses
 from packlaw.web.models import (
+    TEXT,
     BeingOutcome,
     DailyPage,
     DailyRow,
@@ -37,7 +38,10 @@ api = APIRouter(prefix="/api/runs", tags=["runs"])
 pages = APIRouter(tags=["pages"])
 
 RunId = Annotated[int, Path(ge=1, le=MAX_ID, description="The run's id.")]
-Metric = Annotated[str, Query(min_length=1, max_length=100, description="A stored daily metric.")]
+Metric = Annotated[
+    str,
+    Query(min_length=1, max_length=100, pattern=TEXT, description="A stored daily metric."),
+]
 
 
 def store_of(request: Request) -> Store:
@@ -167,7 +171,7 @@ def run_page(
     request: Request,
     run_id: RunId,
     metric: Annotated[
-        list[str] | None,
+        list[Annotated[str, Field(max_length=100, pattern=TEXT)]] | None,
         Query(max_length=60, description="Metrics to chart (default: the run's totals)."),
     ] = None,
 ) -> Response:
