@@ -175,27 +175,23 @@ def run_page(
         Query(max_length=60, description="Metrics to chart (default: the run's totals)."),
     ] = None,
 ) -> Response:
-    store = store_of(request)
-    run = store.run(run_id)
-    stored = metric_names(store, run_id)
+    run = run_detail(request, run_id)  # the page is a view of the API
     if metric:
-        unknown = [m for m in metric if m not in stored]
+        unknown = [m for m in metric if m not in run.metrics]
         if unknown:
             raise not_found(f"run {run_id} has no daily metric named {unknown[0]}")
         charted = list(dict.fromkeys(metric))
     else:
         totals = (run.summary or {}).get("totals")
-        named = [m for m in totals if m in stored] if isinstance(totals, dict) else []
-        charted = (named or stored)[:CHARTS]
+        named = [m for m in totals if m in run.metrics] if isinstance(totals, dict) else []
+        charted = (named or run.metrics)[:CHARTS]
     return page(
         request,
         "run.html",
         title=f"Run {run.id}: {run.scenario}",
-        run=_summary(run),
-        metrics=stored,
+        run=run,
         charted=charted,
-        beings=outcomes(run.summary),
-        standings=_standings(outcomes(run.summary)),
+        standings=_standings(run.beings),
     )
 
 
