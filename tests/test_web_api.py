@@ -382,3 +382,13 @@ def test_names_a_database_cannot_hold_are_not_found_not_a_500(
 ) -> None:
     response = client.get(url.format(run=store_run(store)))
     assert response.status_code in (404, 422), response.text
+
+
+def test_the_chronicle_page_reads_before_any_script_runs(client: TestClient, store: Store) -> None:
+    facts = story_facts(store)
+    for line, standing in ((facts.member_line, "member"), (facts.ally_line, "ally")):
+        html = client.get(f"/chronicles/{STORY_NAME}", params={"line": line}).text
+        row = html.split('<tr data-being="Stiles">', 1)[1].split("</tr>", 1)[0]
+        assert f'<td class="standing">{standing}</td>' in row
+        assert f"<td>{facts.pack}</td>" in row
+        assert f'value="{line}"' in html  # the slider stands at the line
