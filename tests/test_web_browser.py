@@ -169,6 +169,13 @@ def test_viewing_as_stiles_hides_the_pack_business_he_did_not_see(
         assert text in business.inner_text()
     shoot(page, "chronicle-as-stiles")
 
+    # From the keyboard: the picker keeps the focus across the page it loads.
+    assert page.evaluate("() => document.activeElement.id") == "view-as"
+    page.keyboard.press("Home")  # everyone, the first option
+    page.wait_for_url(f"**/chronicles/{STORY_NAME}?line={facts.last_line}")
+    drawn(page, facts.last_line)
+    assert facts.hidden_from_stiles in business.inner_text()
+
 
 def test_a_run_draws_each_metric_with_its_band(page: Any, site: dict[str, Any]) -> None:
     page.goto(f"{site['url']}/runs/{site['run']}")

@@ -149,8 +149,13 @@
   // The view-as picker hides timeline lines too: that needs the server's page.
   viewAs.addEventListener("change", function () {
     state.as = viewAs.value;
+    sessionStorage.setItem("packlaw-focus", "view-as"); // keyboard users keep their place
     location.assign(base + query());
   });
+  if (sessionStorage.getItem("packlaw-focus") === "view-as") {
+    sessionStorage.removeItem("packlaw-focus");
+    viewAs.focus();
+  }
 
   show();
 })();
