@@ -51,7 +51,7 @@ from packlaw.store import ChronicleInfo, Store
 from packlaw.web.models import BeingView, Business, WorldView
 
 _EVENT_TYPES = frozenset(EVENT_TYPES)
-_CACHED = 16  # chronicles kept read
+_CACHED = 8  # chronicles kept read
 _VIEWS = 512  # worlds kept for each
 
 
