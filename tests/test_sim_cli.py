@@ -103,7 +103,10 @@ def test_a_bad_scenario_is_refused_one_line_per_problem_and_starts_no_run(
 
 def test_a_missing_scenario_file_is_bad_input(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["simulate", "nowhere.toml", "--db", db]) == 2
-    assert capsys.readouterr().err == "packlaw: nowhere.toml: no such scenario file\n"
+    assert capsys.readouterr().err == (
+        "packlaw: nowhere.toml: no such scenario file, nor a bundled scenario "
+        "(the bundled ones: beacon-hills, stiles-stays)\n"
+    )
 
 
 def test_a_trace_of_a_world_the_run_does_not_have_is_refused(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -155,4 +156,17 @@ def test_stiles_stays_differs_from_beacon_hills_only_in_stiles_autonomy() -> Non
 def test_a_missing_file_is_one_clear_problem() -> None:
     with pytest.raises(ScenarioError) as caught:
         load_scenario("no/such/file.toml")
-    assert caught.value.problems == ["no/such/file.toml: no such scenario file"]
+    assert caught.value.problems == [
+        "no/such/file.toml: no such scenario file, nor a bundled scenario "
+        "(the bundled ones: beacon-hills, stiles-stays)"
+    ]
+
+
+def test_a_byte_order_mark_at_the_start_is_accepted_and_ignored(tmp_path: Path) -> None:
+    plain = bundled_path("stiles-stays").read_text(encoding="utf-8")
+    marked = tmp_path / "marked.toml"
+    marked.write_bytes(b"\xef\xbb\xbf" + plain.encode("utf-8"))
+    scenario, text, _ = load_scenario(marked)
+    assert scenario == parse_scenario(plain)
+    assert text == plain  # the run stores the text without the mark
+    assert parse_scenario("\ufeff" + plain) == scenario

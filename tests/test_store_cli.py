@@ -197,19 +197,28 @@ def test_runs_and_show_print_plain_tables_when_piped_and_json_on_request(
 
     status, out, _ = run(capsys, "runs", "--db", db)
     assert status == 0
-    header, *rows = out.splitlines()
-    assert header.split("\t")[:3] == ["id", "scenario", "status"]
-    assert [row.split("\t")[:3] for row in rows] == [
+    title, header, *rows = out.splitlines()
+    assert title == "Runs"
+    assert header.split()[:3] == ["id", "scenario", "status"]
+    assert [row.split()[:3] for row in rows] == [
         [str(second), "quiet-town", "running"],
         [str(first), "beacon-hills", "done"],
     ]
-    assert "\u2503" not in out and "\u2502" not in out  # no box drawing when piped
+    # Columns aligned: every row's status starts where the header's does.
+    assert {row.index(status) for row, status in zip(rows, ("running", "done"), strict=True)} == {
+        header.index("status")
+    }
+    assert "\u2503" not in out and "\u2502" not in out and "\t" not in out  # no box drawing
 
     status, out, _ = run(capsys, "show", str(first), "--db", db)
     assert status == 0
-    assert "totals.attacks\t2.5\t1\t1\t2\t4" in out
-    assert "beings.Stiles.alive\t0.75" in out
-    assert "speed.seconds\t0.5" in out
+    lines = [line.split() for line in out.splitlines()]
+    assert lines[0] == ["Run", str(first)]
+    assert ["status", "done"] in lines
+    assert ["totals.attacks", "2.5", "1", "1", "2", "4"] in lines
+    assert ["beings.Stiles.alive", "0.75"] in lines
+    assert ["speed.seconds", "0.5"] in lines
+    assert ["figure", "mean", "sd", "p5", "p50", "p95"] in lines
 
     status, out, _ = run(capsys, "show", str(first), "--json", "--db", db)
     shown = json.loads(out)
@@ -229,3 +238,208 @@ def test_tables_are_drawn_with_rich_on_a_terminal(
         store.start_run("beacon-hills", "", seed=1, worlds=4, days=10)
     status, out, _ = run(capsys, "runs", "--db", db)
     assert status == 0 and "Runs" in out and "beacon-hills" in out and "\t" not in out
+
+
+# ------------------------------------------------ databases that are not ours
+
+
+READING = [
+    ["runs"],
+    ["show", "1"],
+    ["chronicle", "list"],
+    ["chronicle", "export", "hale"],
+]
+
+
+@pytest.mark.parametrize("argv", READING, ids=" ".join)
+def test_a_command_that_reads_never_makes_a_database(
+    argv: list[str], capsys: pytest.CaptureFixture[str], db_url: str, dump_store: Dump
+) -> None:
+    status, out, err = run(capsys, *argv, "--db", db_url)
+    assert (status, out) == (2, "")
+    assert one_line(err).startswith("packlaw: no packlaw database at ")
+    if db_url.startswith("sqlite"):
+        assert not Path(db_url.removeprefix("sqlite:///")).exists()
+    else:
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(resolve(db_url))
+        try:
+            with engine.connect() as conn:
+                assert sa.inspect(conn).get_table_names() == []
+        finally:
+            engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [*READING, ["chronicle", "import", str(STORY)], ["simulate", "--worlds", "1", "--days", "1"]],
+    ids=" ".join,
+)
+def test_an_empty_database_url_is_refused(
+    argv: list[str],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    status, _, err = run(capsys, *argv, "--db", "")
+    assert status == 2 and "the database URL is empty" in one_line(err)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["chronicle", "import", str(STORY)],
+        ["chronicle", "append", "safety-net", str(STORY)],
+        ["simulate", "--worlds", "1", "--days", "1"],
+        ["db", "init"],
+    ],
+    ids=" ".join,
+)
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_an_in_memory_database_is_refused_by_commands_that_store(
+    argv: list[str], url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(capsys, *argv, "--db", url)
+    assert (status, out) == (2, "")
+    assert "is an in-memory database" in one_line(err)
+
+
+def _foreign(url: str) -> None:
+    """Give the database at ``url`` another application's tables."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(resolve(url))
+    try:
+        with engine.begin() as conn:
+            for table in ("customers", "orders", "invoices", "payments"):
+                conn.execute(sa.text(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY)"))
+    finally:
+        engine.dispose()
+
+
+def resolve(url: str) -> Any:
+    from packlaw.store import resolve_url
+
+    return resolve_url(url)
+
+
+def test_another_applications_database_is_refused_until_adopted(
+    capsys: pytest.CaptureFixture[str], db_url: str, dump_store: Dump
+) -> None:
+    import sqlalchemy as sa
+
+    _foreign(db_url)
+
+    def tables() -> list[str]:
+        engine = sa.create_engine(resolve(db_url))
+        try:
+            with engine.connect() as conn:
+                return sorted(sa.inspect(conn).get_table_names())
+        finally:
+            engine.dispose()
+
+    before = tables()
+    for argv in (["chronicle", "import", str(STORY)], ["runs"]):
+        status, out, err = run(capsys, *argv, "--db", db_url)
+        assert (status, out) == (2, "")
+        said = one_line(err)
+        assert "another application's tables (customers, invoices, orders and 1 more)" in said
+        assert "packlaw db init --db " in said
+    assert tables() == before
+
+    status, out, _ = run(capsys, "db", "init", "--db", db_url)
+    assert status == 0 and "packlaw's tables are ready" in out
+    assert run(capsys, "chronicle", "import", str(STORY), "--db", db_url)[0] == 0
+    assert set(tables()) == set(before) | set(schema_tables())
+
+
+def schema_tables() -> list[str]:
+    from packlaw.store import schema
+
+    return list(schema.metadata.tables)
+
+
+def test_a_damaged_sqlite_file_is_named_as_not_a_readable_packlaw_database(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "packlaw.db"
+    db = f"sqlite:///{path}"
+    assert run(capsys, "chronicle", "import", str(STORY), "--db", db)[0] == 0
+    with Store(db) as store:
+        store.start_run("beacon-hills", "", seed=1, worlds=1, days=1)
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 4096] = b"\xff" * 4096
+    path.write_bytes(bytes(data))
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(bytes(range(256)) * 20)
+    for file, argvs in (
+        (path, [["chronicle", "export", "safety-net"], ["chronicle", "list"]]),
+        (garbage, [*READING, ["chronicle", "import", str(STORY)]]),
+    ):
+        for argv in argvs:
+            status, _, err = run(capsys, *argv, "--db", f"sqlite:///{file}")
+            assert status == 2, argv
+            assert one_line(err).startswith(f"packlaw: {file} is not a readable packlaw database")
+
+
+def test_a_password_in_a_url_is_never_shown(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    urls = [
+        f"postgresql://me:hunter2@127.0.0.1:{port}/x?password=sesame&sslpassword=opened",
+        "postgresql://me:hunter2@127.0.0.1:notaport/x?password=sesame",
+    ]
+    for url in urls:
+        status, _, err = run(capsys, "runs", "--db", url)
+        assert status == 2
+        said = one_line(err)
+        assert "hunter2" not in said and "sesame" not in said and "opened" not in said, said
+        assert "***" in said
+
+
+# ---------------------------------------------------- numbers and texts
+
+
+@pytest.mark.parametrize("run_id", ["99999999999999999999", "2147483648", "0"])
+def test_a_run_id_no_column_can_hold_is_no_run(
+    run_id: str, capsys: pytest.CaptureFixture[str], db: str
+) -> None:
+    status, _, err = run(capsys, "show", run_id, "--db", db)
+    assert status == 2 and f"no run {run_id} is stored" in one_line(err)
+
+
+def test_a_day_past_the_day_column_is_refused_and_stores_nothing(
+    capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path, dump_store: Dump
+) -> None:
+    before = dump_store(db)
+    path = write(tmp_path, "far.chronicle", "being Derek werewolf\nday 2147483648\n")
+    status, _, err = run(capsys, "chronicle", "import", path, "--db", db)
+    assert status == 2 and f"{path}:2: `day 2147483648` is past the last day" in one_line(err)
+    assert dump_store(db) == before
+
+
+@pytest.mark.parametrize("worlds", ["2147483648", "99999999999999999999"])
+def test_worlds_past_what_memory_and_columns_hold_are_refused_before_any_run(
+    worlds: str, capsys: pytest.CaptureFixture[str], db: str, dump_store: Dump
+) -> None:
+    before = dump_store(db)
+    status, _, err = run(capsys, "simulate", "--worlds", worlds, "--days", "1", "--db", db)
+    assert status == 2 and "of memory, and" in one_line(err)
+    assert dump_store(db) == before
+
+
+def test_the_default_database_is_not_made_by_a_command_that_reads(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PACKLAW_DB", raising=False)
+    for argv in READING:
+        assert run(capsys, *argv) == (2, "", "packlaw: no packlaw database at packlaw.db\n")
+    assert list(tmp_path.iterdir()) == []

@@ -28,11 +28,25 @@ DbOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
-def open_store(db: str | None) -> Store:
-    """The store that `--db` names; a bad URL or unreachable server is one line, exit 2."""
-    from packlaw.store import Store, StoreError, resolve_url
+def open_store(db: str | None, *, writes: bool = True, adopt: bool = False) -> Store:
+    """The store that ``--db`` names, for a command that stores (``writes``) or only reads.
 
-    try:
-        return Store(resolve_url(db))
-    except StoreError as error:
-        raise UserError(str(error), EXIT_BAD_INPUT) from None
+    A command that only reads never makes a database: a missing one is
+    "no packlaw database at ...", exit 2. A command that stores refuses
+    ``sqlite://``, an in-memory database whose contents would be gone when
+    the command ends. ``adopt`` adds packlaw's tables to a database that
+    holds another application's (`packlaw db init`). A bad URL or an
+    unreachable server is one sentence, exit 2 (`packlaw.store.StoreError`,
+    reported by `packlaw.cli.main`).
+    """
+    from packlaw.store import Store, resolve_url
+    from packlaw.store.engine import in_memory, shown
+
+    url = resolve_url(db)
+    if writes and in_memory(url):
+        raise UserError(
+            f"{shown(url)} is an in-memory database: what a command stores there is gone "
+            "when it ends; name a file (sqlite:///packlaw.db) or a server",
+            EXIT_BAD_INPUT,
+        )
+    return Store(url, create=writes, adopt=adopt)

@@ -20,12 +20,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from packlaw.cli.errors import EXIT_BAD_INPUT, UserError
 from packlaw.cli.options import DbOption, open_store
+from packlaw.cli.output import counted, size
+
+if TYPE_CHECKING:
+    from packlaw.sim import Scenario
 
 TOTALS_SHOWN = ("attacks", "hits", "hits_alone", "hunts", "kills", "deaths")
 STANDINGS_SHOWN = ("alpha", "member", "ally", "omega", "unaffiliated")
@@ -96,6 +100,8 @@ def simulate_command(
     if trace is not None and not trace[1].resolve().parent.is_dir():
         # Found out now, not after the run.
         raise UserError(f"{trace[1]}: cannot write the trace: no such folder", EXIT_BAD_INPUT)
+    for loaded in [first] if second is None else [first, second]:
+        _refuse_oversized(loaded[0], worlds, days)
     store = open_store(db)
     try:
         summaries = [
@@ -164,6 +170,20 @@ def _run_one(
         except OSError as error:
             raise UserError(f"{trace[1]}: cannot write the trace: {error.strerror}") from None
     return summary
+
+
+def _refuse_oversized(scenario: Scenario, worlds: int, days: int) -> None:
+    """Refuse, before anything is stored, a run that cannot fit in the memory there is."""
+    from packlaw.sim.run import memory_available, memory_needed
+
+    needed, available = memory_needed(scenario, worlds, days), memory_available()
+    if available is not None and needed > available:
+        raise UserError(
+            f"{scenario.name}: {counted(worlds, 'world')} x {counted(days, 'day')} "
+            f"need about {size(needed)} "
+            f"of memory, and {size(available)} is available; run fewer worlds or days",
+            EXIT_BAD_INPUT,
+        )
 
 
 def _mark(store: Any, run_id: int, status: str) -> None:

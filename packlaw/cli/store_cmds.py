@@ -15,26 +15,49 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from packlaw.cli.errors import EXIT_BAD_INPUT, EXIT_DOMAIN, UserError
 from packlaw.cli.options import DbOption, JsonOption, open_store
+from packlaw.cli.output import JSON, Block, Table, counted, emit
 
 if TYPE_CHECKING:  # the store is imported when a command opens it, not at start-up
-    from packlaw.store import RunInfo
+    import datetime as dt
+
+    from packlaw.notation import Chronicle, ChronicleSyntaxError
+    from packlaw.store import RefusedEvent, RunInfo, StoreError
 
 chronicle_app = typer.Typer(
     help="Chronicles in and out of the store.", no_args_is_help=True, add_completion=False
 )
+db_app = typer.Typer(help="The database itself.", no_args_is_help=True, add_completion=False)
 
 
 def register(app: typer.Typer) -> None:
     """Add this part's commands to the app."""
     app.add_typer(chronicle_app, name="chronicle")
+    app.add_typer(db_app, name="db")
     app.command("runs")(list_runs)
     app.command("show")(show_run)
+
+
+# ------------------------------------------------------------- database
+
+
+@db_app.command("init")
+def init_database(db: DbOption = None) -> None:
+    """Make packlaw's tables in a database, or bring them up to date.
+
+    Also adds them to a database that holds another application's tables,
+    which every other command refuses to touch.
+    """
+    from packlaw.store.engine import shown
+    from packlaw.store.migrations import LATEST
+
+    with open_store(db, adopt=True) as store:
+        typer.echo(f"packlaw's tables are ready in {shown(store.url)} (schema version {LATEST})")
 
 
 # ----------------------------------------------------------- chronicles
@@ -53,12 +76,14 @@ def import_chronicle(
     chronicle = _read(file, "stored")
     _refuse_problems(file, chronicle)
     name = file.stem if name is None else name
+    from packlaw.store import RefusedEvent, StoreError
+
     with open_store(db) as store:
         try:
             last = store.import_chronicle(name, chronicle.statements)
-        except Exception as error:
+        except (StoreError, RefusedEvent) as error:
             raise _refusal(error, file, chronicle.lines, "stored") from None
-    typer.echo(f"stored {file} as chronicle {name} ({last} statements)")
+    typer.echo(f"stored {file} as chronicle {name} ({counted(last, 'statement')})")
 
 
 @chronicle_app.command("append")
@@ -69,15 +94,17 @@ def append_chronicle(
 ) -> None:
     """Append the statements of FILE to a stored chronicle, checked on top of it; all or nothing."""
     chronicle = _read(file, "appended")
+    from packlaw.store import RefusedEvent, StoreError
+
     with open_store(db) as store:
         try:
             # Checked against whatever the chronicle holds when the append lands.
             last = store.append(name, chronicle.statements)
-        except Exception as error:
+        except (StoreError, RefusedEvent) as error:
             raise _refusal(error, file, chronicle.lines, "appended") from None
     typer.echo(
-        f"appended {len(chronicle.statements)} statements of {file} to chronicle {name} "
-        f"(now {last})"
+        f"appended {counted(len(chronicle.statements), 'statement')} of {file} "
+        f"to chronicle {name} (now {last})"
     )
 
 
@@ -87,18 +114,29 @@ def export_chronicle(
     db: DbOption = None,
 ) -> None:
     """Write a stored chronicle to stdout in canonical notation."""
-    with open_store(db) as store:
-        text = _storing(store.export, name)
+    with open_store(db, writes=False) as store:
+        text = store.export(name)
     sys.stdout.write(text)
 
 
 @chronicle_app.command("list")
 def list_chronicles(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List the stored chronicles."""
-    with open_store(db) as store:
-        infos = _storing(store.chronicles)
-    if as_json:
-        rows = [
+    with open_store(db, writes=False) as store:
+        infos = store.chronicles()
+    emit(
+        [
+            Table(
+                "Chronicles",
+                ["name", "title", "statements", "last day", "stored (UTC)"],
+                [
+                    [i.name, i.title or "", str(i.statements), str(i.last_day), _when(i.created_at)]
+                    for i in infos
+                ],
+                numeric={2, 3},
+            )
+        ],
+        document=lambda: [
             {
                 "name": i.name,
                 "title": i.title,
@@ -107,17 +145,8 @@ def list_chronicles(db: DbOption = None, as_json: JsonOption = False) -> None:
                 "created_at": i.created_at.isoformat(),
             }
             for i in infos
-        ]
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    _table(
-        "Chronicles",
-        ["name", "title", "statements", "last day", "stored (UTC)"],
-        [
-            [i.name, i.title or "", str(i.statements), str(i.last_day), _when(i.created_at)]
-            for i in infos
         ],
-        numeric={2, 3},
+        as_json=as_json,
     )
 
 
@@ -126,29 +155,33 @@ def list_chronicles(db: DbOption = None, as_json: JsonOption = False) -> None:
 
 def list_runs(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List the stored simulation runs, newest first."""
-    with open_store(db) as store:
-        runs = _storing(store.runs)
-    if as_json:
-        rows = [{k: v for k, v in run.to_dict().items() if k != "summary"} for run in runs]
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    _table(
-        "Runs",
-        ["id", "scenario", "status", "worlds", "days", "seed", "started (UTC)", "took"],
+    with open_store(db, writes=False) as store:
+        runs = store.runs()
+    emit(
         [
-            [
-                str(r.id),
-                r.scenario,
-                r.status,
-                str(r.worlds),
-                str(r.days),
-                str(r.seed),
-                _when(r.started_at),
-                _took(r),
-            ]
-            for r in runs
+            Table(
+                "Runs",
+                ["id", "scenario", "status", "worlds", "days", "seed", "started (UTC)", "took"],
+                [
+                    [
+                        str(r.id),
+                        r.scenario,
+                        r.status,
+                        str(r.worlds),
+                        str(r.days),
+                        str(r.seed),
+                        _when(r.started_at),
+                        _took(r),
+                    ]
+                    for r in runs
+                ],
+                numeric={0, 3, 4, 5, 7},
+            )
         ],
-        numeric={0, 3, 4, 5, 7},
+        document=lambda: [
+            {k: v for k, v in run.to_dict().items() if k != "summary"} for run in runs
+        ],
+        as_json=as_json,
     )
 
 
@@ -160,11 +193,8 @@ def show_run(
     as_json: JsonOption = False,
 ) -> None:
     """Show one stored run: what ran, and its summary."""
-    with open_store(db) as store:
-        info = _storing(store.run, run)
-    if as_json:
-        typer.echo(json.dumps(info.to_dict(), indent=2, ensure_ascii=False))
-        return
+    with open_store(db, writes=False) as store:
+        info = store.run(run)
     facts = [
         ["run", str(info.id)],
         ["scenario", info.scenario],
@@ -181,11 +211,14 @@ def show_run(
             figures.append([path, *(_number(value.get(k)) for k in _STATS)])
         elif path not in ("scenario", "worlds", "days", "seed"):  # already shown above
             facts.append([path, _number(value)])
-    _table(f"Run {info.id}", ["", ""], facts, header=False)
+    blocks: list[Block] = [Table(f"Run {info.id}", ["", ""], facts, header=False)]
     if figures:
-        _table("Summary over worlds", ["figure", *_STATS], figures, numeric={1, 2, 3, 4, 5})
+        blocks.append(
+            Table("Summary over worlds", ["figure", *_STATS], figures, numeric={1, 2, 3, 4, 5})
+        )
     elif info.summary is None:
-        typer.echo(f"(no summary: the run is {info.status})")
+        blocks.append(f"(no summary: the run is {info.status})")
+    emit(blocks, document=info.to_dict, as_json=as_json)
 
 
 # ------------------------------------------------------------- helpers
@@ -193,17 +226,7 @@ def show_run(
 _STATS = ("mean", "sd", "p5", "p50", "p95")
 
 
-def _storing(action: Any, *args: Any) -> Any:
-    """Run a store action; a store error becomes one line for the user."""
-    from packlaw.store import StoreError
-
-    try:
-        return action(*args)
-    except StoreError as error:
-        raise UserError(str(error), EXIT_BAD_INPUT) from None
-
-
-def _read(file: Path, done: str) -> Any:
+def _read(file: Path, done: str) -> Chronicle:
     """The parsed chronicle in ``file``; unreadable or bad syntax is bad input."""
     from packlaw.notation import ChronicleSyntaxError, parse_chronicle
 
@@ -219,14 +242,14 @@ def _read(file: Path, done: str) -> Any:
         raise UserError(f"{_syntax(error, file)}; nothing was {done}", EXIT_BAD_INPUT) from None
 
 
-def _syntax(error: Any, file: Path) -> str:
+def _syntax(error: ChronicleSyntaxError, file: Path) -> str:
     """The first syntax error as ``FILE:LINE:COL: error: MESSAGE``, counting the rest."""
     more = len(error.errors) - 1
     tail = f" (and {more} more; see `packlaw check {file}`)" if more else ""
     return f"{file}:{error.line}:{error.column}: error: {error.message}{tail}"
 
 
-def _refuse_problems(file: Path, chronicle: Any) -> None:
+def _refuse_problems(file: Path, chronicle: Chronicle) -> None:
     """Refuse a chronicle whose check finds a problem, naming the first one."""
     from packlaw.notation import check_chronicle
 
@@ -241,29 +264,27 @@ def _refuse_problems(file: Path, chronicle: Any) -> None:
     raise UserError(f"{first}{more}; nothing was stored", EXIT_DOMAIN)
 
 
-def _refusal(error: Exception, file: Path, lines: Sequence[int], done: str) -> UserError:
+def _refusal(
+    error: StoreError | RefusedEvent, file: Path, lines: Sequence[int], done: str
+) -> UserError:
     """The one line a refused import or append prints, with the file line it points at."""
-    from packlaw.rules.world import RuleViolation
-    from packlaw.store import ConcurrencyError, ExpectationFailed, StoreError
-    from packlaw.store.replay import refused_index
+    from packlaw.store import ExpectationFailed, RefusedEvent
 
-    index = refused_index(error)
+    index = error.index
     where = f"{file}:{lines[index]}" if index is not None and index < len(lines) else str(file)
-    if isinstance(error, RuleViolation):
+    if isinstance(error, RefusedEvent):
         return UserError(f"{where}: {error}; nothing was {done}", EXIT_DOMAIN)
     if isinstance(error, ExpectationFailed):
         return UserError(f"{where}: expect: {error}; nothing was {done}", EXIT_DOMAIN)
-    if isinstance(error, ConcurrencyError):
-        return UserError(f"{error}; nothing was {done}", EXIT_DOMAIN)
-    if isinstance(error, StoreError):
-        prefix = f"{where}: " if index is not None else ""
-        return UserError(f"{prefix}{error}; nothing was {done}", EXIT_BAD_INPUT)
-    raise error
+    status = EXIT_DOMAIN if error.domain else EXIT_BAD_INPUT
+    if index is None:  # about the chronicle or the database, not one statement
+        return UserError(f"{error}; nothing was {done}", status)
+    return UserError(f"{where}: {error}; nothing was {done}", status)
 
 
-def _leaves(tree: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+def _leaves(tree: dict[str, JSON], prefix: str = "") -> list[tuple[str, JSON]]:
     """Flatten a summary: dicts of statistics stay whole, other dicts open up."""
-    out: list[tuple[str, Any]] = []
+    out: list[tuple[str, JSON]] = []
     for key, value in tree.items():
         path = f"{prefix}{key}"
         if isinstance(value, dict) and value and not set(value) <= set(_STATS):
@@ -273,7 +294,7 @@ def _leaves(tree: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
     return out
 
 
-def _number(value: Any) -> str:
+def _number(value: JSON) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
@@ -283,38 +304,11 @@ def _number(value: Any) -> str:
     return str(value) if not isinstance(value, list | dict) else json.dumps(value)
 
 
-def _when(moment: Any) -> str:
-    return str(moment.strftime("%Y-%m-%d %H:%M"))
+def _when(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def _took(run: RunInfo) -> str:
     if run.finished_at is None:
         return ""
     return f"{(run.finished_at - run.started_at).total_seconds():.1f}s"
-
-
-def _table(
-    title: str,
-    columns: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    *,
-    numeric: set[int] | frozenset[int] = frozenset(),
-    header: bool = True,
-) -> None:
-    """A Rich table on a terminal; tab-separated lines (header first) when piped."""
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    if not console.is_terminal:
-        if header:
-            sys.stdout.write("\t".join(columns) + "\n")
-        for row in rows:
-            sys.stdout.write("\t".join(row) + "\n")
-        return
-    table = Table(title=title, show_header=header)
-    for i, column in enumerate(columns):
-        table.add_column(column, justify="right" if i in numeric else "left", no_wrap=True)
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)

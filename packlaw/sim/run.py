@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,7 +31,13 @@ from packlaw.sim.metrics import (
 )
 from packlaw.sim.phases import Chronicler, Ledger, one_day
 from packlaw.sim.scenario import Scenario, parse_scenario
-from packlaw.sim.state import STANDINGS, State, build_state
+from packlaw.sim.state import (
+    BYTES_PER_ROW,
+    STANDINGS,
+    State,
+    build_state,
+    expected_arrivals,
+)
 
 TOTALS = [METRICS[m] for m in EVENT_METRICS]
 
@@ -120,6 +128,47 @@ hostile = true
 kind = "human"
 count = 3
 """
+
+
+# Bytes a run needs beyond its being columns: the phases' temporaries (about as
+# much again as the columns: 98 B a being measured against 58 of columns), and a
+# stored day's figure, one row of Python values per metric when it is written out.
+_WORKING_FACTOR = 2
+_BYTES_A_STORED_FIGURE = 800
+
+
+def memory_needed(scenario: Scenario, worlds: int, days: int) -> int:
+    """About how many bytes a run of ``worlds`` x ``days`` takes, worked out before running it.
+
+    The beings (every world's, and the arrivals reserved for), the per-world
+    tallies, and the daily table, kept as arrays and then as stored rows.
+
+    >>> tiny = parse_scenario('[[crowds]]\\nkind = "human"\\ncount = 5\\n')
+    >>> memory_needed(tiny, 10**9, 365) > 10**12
+    True
+    """
+    rows = scenario.beings_per_world * worlds + expected_arrivals(scenario.params, worlds, days)
+    beings = rows * BYTES_PER_ROW * _WORKING_FACTOR
+    named = len(scenario.named())
+    per_world = worlds * (2 * N_METRICS * 8 + (named + 1) * 8 * (4 + len(STANDINGS)))
+    daily = days * N_METRICS * (len(STATISTICS) * 8 + _BYTES_A_STORED_FIGURE)
+    return int(beings + per_world + daily)
+
+
+def memory_available() -> int | None:
+    """Bytes this process may still take: the system's available memory, or the
+    control group's limit when that is lower; None when neither can be read."""
+    found: list[int] = []
+    with suppress(OSError, ValueError, StopIteration):
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            line = next(line for line in meminfo if line.startswith("MemAvailable:"))
+        found.append(int(line.split()[1]) * 1024)
+    with suppress(OSError, ValueError):
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        used = Path("/sys/fs/cgroup/memory.current").read_text().strip()
+        if limit != "max":
+            found.append(max(0, int(limit) - int(used)))
+    return min(found) if found else None
 
 
 def warm_up() -> None:

@@ -329,6 +329,7 @@ def _problem(error: Any) -> str:
 
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     """A scenario from TOML text; `ScenarioError` lists every problem, each naming ``source``."""
+    text = text.removeprefix("\ufeff")  # a byte-order mark is accepted and ignored
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -363,9 +364,14 @@ def load_scenario(where: str | Path | None = None) -> tuple[Scenario, str, str]:
             path = bundled_path(str(where))
     source = str(where) if where is not None else f"{DEFAULT_SCENARIO} (bundled)"
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # "-sig": a byte-order mark is dropped
     except FileNotFoundError:
-        raise ScenarioError([f"{source}: no such scenario file"]) from None
+        raise ScenarioError(
+            [
+                f"{source}: no such scenario file, nor a bundled scenario "
+                f"(the bundled ones: {', '.join(BUNDLED)})"
+            ]
+        ) from None
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError([f"{source}: cannot be read: {error}"]) from None
     scenario = parse_scenario(text, source)

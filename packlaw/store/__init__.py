@@ -5,7 +5,8 @@ teams and servers, by URL. One schema (`packlaw.store.schema`) and one set
 of promises for both, checked by one contract test suite:
 
 - an append is checked against the rulebook on top of what is stored, and an
-  illegal batch is refused whole with the engine's `RuleViolation`;
+  illegal batch is refused whole with `RefusedEvent` (the engine's
+  `RuleViolation`, with the event's place in the batch);
 - a batch is one transaction: all of it lands, or none;
 - an append that returned survives the writer being killed;
 - two writers never leave a gap or a duplicate: the one who comes second
@@ -24,7 +25,10 @@ from packlaw.store.errors import (
     ChronicleExists,
     ConcurrencyError,
     ExpectationFailed,
+    ForeignDatabase,
     MisplacedStatement,
+    NoDatabase,
+    RefusedEvent,
     StoreError,
     UnknownChronicle,
     UnknownRun,
@@ -46,7 +50,10 @@ __all__ = [
     "ConcurrencyError",
     "DailyMetric",
     "ExpectationFailed",
+    "ForeignDatabase",
     "MisplacedStatement",
+    "NoDatabase",
+    "RefusedEvent",
     "RunInfo",
     "Store",
     "StoreError",

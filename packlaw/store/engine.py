@@ -15,10 +15,12 @@ to mean ``postgresql+psycopg://``.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -43,13 +45,18 @@ def resolve_url(db: str | None = None) -> sa.URL:
     >>> resolve_url("postgresql://me@db.example/packlaw").drivername
     'postgresql+psycopg'
     """
-    text = db if db else os.environ.get(ENV_VAR) or DEFAULT_URL
+    if db is not None and not db.strip():
+        raise StoreError(
+            f"the database URL is empty: name one, such as {DEFAULT_URL!r} "
+            "or 'postgresql://user@host/dbname'"
+        )
+    text = db if db is not None else os.environ.get(ENV_VAR) or DEFAULT_URL
     try:
         url = sa.make_url(text)
-    except (sa.exc.ArgumentError, ValueError) as error:
+    except (sa.exc.ArgumentError, ValueError):
         raise StoreError(
-            f"{text!r} is not a database URL (expected something like "
-            f"{DEFAULT_URL!r} or 'postgresql://user@host/dbname'): {error}"
+            f"{redacted(text)!r} is not a database URL (expected something like "
+            f"{DEFAULT_URL!r} or 'postgresql://user@host/dbname')"
         ) from None
     backend = url.get_backend_name()
     if backend == "postgresql" and url.drivername == "postgresql":
@@ -61,26 +68,89 @@ def resolve_url(db: str | None = None) -> sa.URL:
     return url
 
 
+# Query parameters that hold a secret (psycopg's and libpq's among them).
+_SECRET_KEYS = re.compile(r"pass|pwd|secret|token|key|auth|credential", re.IGNORECASE)
+
+
 def shown(url: sa.URL) -> str:
-    """The URL as it may appear in a message: never with its password."""
-    return url.render_as_string(hide_password=True)
+    """The URL as it may appear in a message: never with a password, in its user part or query.
+
+    >>> shown(resolve_url("postgresql://me:hunter2@db/packlaw?sslpassword=x&sslmode=require"))
+    'postgresql+psycopg://me:***@db/packlaw?sslmode=require&sslpassword=***'
+    """
+    base = url.set(query={}).render_as_string(hide_password=True)
+    pairs = [
+        f"{key}={'***' if _SECRET_KEYS.search(key) else value}"
+        for key, values in sorted(url.query.items())
+        for value in ((values,) if isinstance(values, str) else values)
+    ]
+    return f"{base}?{'&'.join(pairs)}" if pairs else base
 
 
-def create_engine(url: sa.URL) -> sa.Engine:
-    """An engine for ``url`` set up for the store's durability and concurrency promises."""
+def redacted(text: str) -> str:
+    """A would-be URL that could not be read, with anything that looks like a secret hidden.
+
+    >>> redacted("postgresql://me:hunter2@db:port/x?password=y&sslmode=z")
+    'postgresql://me:***@db:port/x?password=***&sslmode=z'
+    """
+    text = re.sub(r"(://[^:/@?#]*:)[^@/?#]*@", r"\1***@", text)
+    return re.sub(
+        r"([?&;][^=&;]*(?:pass|pwd|secret|token|key|auth|credential)[^=&;]*=)[^&;#]*",
+        r"\1***",
+        text,
+        flags=re.IGNORECASE,
+    )
+
+
+def in_memory(url: sa.URL) -> bool:
+    """Whether ``url`` names an SQLite database that lives only as long as its connection."""
+    if url.get_backend_name() != "sqlite":
+        return False
+    database = url.database or ""
+    return database in ("", ":memory:") or url.query.get("mode") == "memory"
+
+
+def sqlite_path(url: sa.URL) -> Path | None:
+    """The file an SQLite URL names (None for other backends and in-memory databases)."""
+    if in_memory(url) or url.get_backend_name() != "sqlite":
+        return None
+    database = url.database or ""
+    if database.startswith("file:"):  # a URI filename
+        return Path(database[len("file:") :].split("?", 1)[0])
+    return Path(database)
+
+
+def create_engine(url: sa.URL, *, read_only: bool = False) -> sa.Engine:
+    """An engine for ``url`` set up for the store's durability and concurrency promises.
+
+    ``read_only`` opens an SQLite file that this process cannot write for
+    reading only; in a folder it cannot write either, as an immutable file.
+    """
     try:
         if url.get_backend_name() == "sqlite":
-            return _sqlite_engine(url)
+            return _sqlite_engine(url, read_only=read_only)
         connect_args: dict[str, Any] = {"application_name": "packlaw"}
         if "connect_timeout" not in url.query:
             connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
         return sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True)
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as error:
-        raise StoreError(f"cannot use the database {shown(url)}: {first_line(error)}") from None
+        raise StoreError(
+            f"cannot use the database {shown(url)}: {first_line(error, url)}"
+        ) from None
 
 
-def _sqlite_engine(url: sa.URL) -> sa.Engine:
-    engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+def _sqlite_engine(url: sa.URL, *, read_only: bool) -> sa.Engine:
+    connect_args: dict[str, Any] = {"timeout": BUSY_TIMEOUT_MS / 1000}
+    if read_only:
+        path = sqlite_path(url)
+        assert path is not None, "only a file can be opened read-only"
+        query = {"mode": "ro", "uri": "true"}
+        if not os.access(path.parent, os.W_OK):
+            # SQLite cannot make the WAL index beside the file, and so reads it as a file
+            # that does not change: a writer would need that folder too.
+            query["immutable"] = "1"
+        url = url.set(database=f"file:{path.resolve()}", query=query)
+    engine = sa.create_engine(url, connect_args=connect_args)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -88,7 +158,6 @@ def _sqlite_engine(url: sa.URL) -> sa.Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        _use_wal(cursor)
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
@@ -101,8 +170,25 @@ def _sqlite_engine(url: sa.URL) -> sa.Engine:
     return engine
 
 
+def use_wal(engine: sa.Engine) -> None:
+    """Switch an SQLite database file to WAL mode (once: the file keeps it).
+
+    Done when the store knows the file is packlaw's, or is about to make it
+    so, never on opening: another application's database is left as it was.
+    """
+    if engine.url.get_backend_name() != "sqlite" or in_memory(engine.url):
+        return
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        _use_wal(cursor)
+        cursor.close()
+    finally:
+        raw.close()
+
+
 def _use_wal(cursor: Any) -> None:
-    """Switch a database file to WAL mode (once; later opens find it so).
+    """Switch a database file to WAL mode, waiting out another process doing the same.
 
     The switch needs an exclusive lock, and two processes making a new file
     at once can each hold the shared lock the other waits for: SQLite then
@@ -120,11 +206,21 @@ def _use_wal(cursor: Any) -> None:
             time.sleep(0.005)
 
 
-def first_line(error: BaseException) -> str:
-    """The first line of a driver's message, without SQLAlchemy's boilerplate."""
+def first_line(error: BaseException, url: sa.URL | None = None) -> str:
+    """The first line of a driver's message, without SQLAlchemy's boilerplate.
+
+    With ``url``, any of its secrets the driver quoted back is hidden too.
+    """
     inner = getattr(error, "orig", None) or error
     text = str(inner).strip() or type(inner).__name__
-    return text.splitlines()[0].strip().rstrip(".")
+    line = text.splitlines()[0].strip().rstrip(".")
+    if url is not None:
+        secrets = [url.password, *(v for k, v in url.query.items() if _SECRET_KEYS.search(k))]
+        for secret in secrets:
+            for value in (secret,) if isinstance(secret, str) else secret or ():
+                if value:
+                    line = line.replace(str(value), "***")
+    return line
 
 
 @contextmanager
@@ -138,4 +234,22 @@ def translated(url: sa.URL, doing: str) -> Iterator[None]:
     except sa.exc.IntegrityError:
         raise  # callers give integrity errors their meaning (a conflict, a duplicate name)
     except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
-        raise StoreError(f"cannot {doing} {shown(url)}: {first_line(error)}") from None
+        if _garbled(error):
+            raise unreadable(url, error) from None
+        raise StoreError(f"cannot {doing} {shown(url)}: {first_line(error, url)}") from None
+    except (sa.exc.DatabaseError, sqlite3.DatabaseError) as error:
+        if _garbled(error) or isinstance(error, sqlite3.DatabaseError):
+            raise unreadable(url, error) from None
+        raise StoreError(f"cannot {doing} {shown(url)}: {first_line(error, url)}") from None
+
+
+def _garbled(error: BaseException) -> bool:
+    text = str(getattr(error, "orig", None) or error)
+    return "malformed" in text or "not a database" in text or "file is encrypted" in text
+
+
+def unreadable(url: sa.URL, error: BaseException) -> StoreError:
+    """The error for a file that SQLite cannot read as a database (damaged, or not one)."""
+    path = sqlite_path(url)
+    name = str(path) if path is not None else shown(url)
+    return StoreError(f"{name} is not a readable packlaw database ({first_line(error, url)})")

@@ -9,7 +9,10 @@ ever needs branches or downgrades, Alembic is the way to go.
 
 Rules for adding a migration:
 
-- append a new `Migration` to `MIGRATIONS`; never edit one that has shipped;
+- append a new `Migration` to `MIGRATIONS`; never edit one that has shipped.
+  Steps run in version order, and a step missing from a database is run
+  even when a higher one was applied before it (numbers reserved for work
+  in parallel land in any order);
 - each step builds its own frozen `sa.Table` objects (never the live ones in
   `packlaw.store.schema`, which describe only the newest schema);
 - update `packlaw.store.schema` to match (a test checks the two agree).
@@ -122,19 +125,48 @@ def _runs_and_metrics(conn: sa.Connection) -> None:
     md.create_all(conn)
 
 
+def _run_host_and_process(conn: sa.Connection) -> None:
+    # Which machine and process runs a run, so a run whose process died shows as interrupted.
+    for column in (sa.Column("host", sa.String(255)), sa.Column("pid", sa.Integer)):
+        kind = column.type.compile(dialect=conn.dialect)
+        conn.execute(sa.text(f"ALTER TABLE runs ADD COLUMN {column.name} {kind}"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chronicles and their statements", _chronicles_and_statements),
     Migration(2, "simulation runs and their daily metrics", _runs_and_metrics),
+    Migration(4, "the host and process id of a run", _run_host_and_process),
 )
-LATEST = MIGRATIONS[-1].version
+LATEST = max(step.version for step in MIGRATIONS)
+
+
+def packlaw_tables() -> frozenset[str]:
+    """The tables the migrations make, ``schema_version`` included."""
+    from packlaw.store.schema import metadata
+
+    return frozenset(metadata.tables)
 
 
 def current_version(conn: sa.Connection) -> int:
     """The schema version of the database behind ``conn`` (0 for an empty one)."""
+    return max(applied(conn), default=0)
+
+
+def applied(conn: sa.Connection) -> set[int]:
+    """The versions of the migrations applied to the database behind ``conn``."""
     if not sa.inspect(conn).has_table("schema_version"):
-        return 0
+        return set()
     table = _version_table(sa.MetaData())
-    return conn.execute(sa.select(sa.func.max(table.c.version))).scalar_one_or_none() or 0
+    return set(conn.execute(sa.select(table.c.version)).scalars())
+
+
+def _missing(done: set[int], target: int) -> list[Migration]:
+    # Every step not applied yet, in order: a step numbered below one already applied
+    # (reserved numbers land in any order) is applied too.
+    return sorted(
+        (step for step in MIGRATIONS if step.version <= target and step.version not in done),
+        key=lambda step: step.version,
+    )
 
 
 def migrate(engine: sa.Engine, *, target: int = LATEST) -> int:
@@ -144,31 +176,30 @@ def migrate(engine: sa.Engine, *, target: int = LATEST) -> int:
     Raises `StoreError` when the database was made by a newer packlaw.
     """
     with engine.connect() as conn:
-        version = current_version(conn)
+        done = applied(conn)
         conn.rollback()
-    if version == target:
-        return version
-    _refuse_newer(version)
+    _refuse_newer(max(done, default=0))
+    if not _missing(done, target):
+        return max(done, default=0)
     # Write-locked (see packlaw.store.engine): the check and the steps are one transaction.
     with engine.execution_options(packlaw_write=True).begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_MIGRATION_LOCK)))
         table = _version_table(sa.MetaData())
         table.create(conn, checkfirst=True)
-        version = current_version(conn)  # again: another process may have migrated meanwhile
-        _refuse_newer(version)
-        for step in MIGRATIONS:
-            if version < step.version <= target:
-                step.apply(conn)
-                conn.execute(
-                    table.insert().values(
-                        version=step.version,
-                        description=step.description,
-                        applied_at=dt.datetime.now(dt.UTC),
-                    )
+        done = applied(conn)  # again: another process may have migrated meanwhile
+        _refuse_newer(max(done, default=0))
+        for step in _missing(done, target):
+            step.apply(conn)
+            conn.execute(
+                table.insert().values(
+                    version=step.version,
+                    description=step.description,
+                    applied_at=dt.datetime.now(dt.UTC),
                 )
-                version = step.version
-    return version
+            )
+            done.add(step.version)
+    return max(done, default=0)
 
 
 def _refuse_newer(version: int) -> None:

@@ -9,7 +9,8 @@ checks that the two agree).
   canonical notation line plus the day it falls on. The primary key
   ``(chronicle_id, sequence)`` is what makes two writers who claim the same
   place collide instead of overwriting each other.
-- ``runs``: one row per simulation run; ``run_metrics``: per-day figures of
+- ``runs``: one row per simulation run (with the host and process id that
+  run it); ``run_metrics``: per-day figures of
   a run, one row per (run, day, metric).
 - ``schema_version``: one row per migration applied.
 """
@@ -69,6 +70,10 @@ runs = sa.Table(
     sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("summary", sa.JSON, nullable=True),
+    # Where the run runs (migration 4): a run still `running` whose process is gone is shown
+    # as interrupted. NULL for runs stored before.
+    sa.Column("host", sa.String(255), nullable=True),
+    sa.Column("pid", sa.Integer, nullable=True),
     sa.CheckConstraint(
         "status IN ('running', 'done', 'failed', 'interrupted')", name="runs_status_known"
     ),

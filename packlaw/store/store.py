@@ -29,21 +29,34 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
+import socket
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from packlaw.rules.events import Statement
 from packlaw.store import migrations
-from packlaw.store.engine import create_engine, first_line, resolve_url, shown, translated
+from packlaw.store.engine import (
+    create_engine,
+    first_line,
+    resolve_url,
+    shown,
+    sqlite_path,
+    translated,
+    use_wal,
+)
 from packlaw.store.errors import (
     ChronicleExists,
     ConcurrencyError,
+    ForeignDatabase,
+    NoDatabase,
     StoreError,
     UnknownChronicle,
     UnknownRun,
@@ -56,6 +69,8 @@ MAX_NAME_LENGTH = 200
 _NAME_COLUMN = 200  # the lengths of schema.py's string columns
 _METRIC_COLUMN = 100
 _BIGINT_MIN, _BIGINT_MAX = -(2**63), 2**63 - 1
+_INTEGER_MAX = 2**31 - 1  # schema.py's Integer columns: 32-bit on PostgreSQL, held to it on SQLite
+_FOREIGN_SHOWN = 3  # another application's tables named in the refusal
 _CACHED_TAILS = 32  # chronicles whose tail a Store keeps in memory
 
 Daily = tuple[int, str, float, float, float, float, float]
@@ -133,26 +148,60 @@ class Store:
     sentence, and not later. A `Store` is meant for one process (fork
     before opening one, not after); use it as a context manager or call
     `close`.
+
+    ``create=False`` is for those who only read: a database packlaw never
+    made is `NoDatabase` rather than made, and an SQLite file that cannot
+    be written (in a read-only folder) is opened read-only. A database
+    holding another application's tables and no packlaw schema is refused
+    with `ForeignDatabase`, unless ``adopt=True`` adds packlaw's tables to it.
     """
 
-    def __init__(self, url: sa.URL | str | None = None) -> None:
+    def __init__(
+        self, url: sa.URL | str | None = None, *, create: bool = True, adopt: bool = False
+    ) -> None:
         self.url = url if isinstance(url, sa.URL) else resolve_url(url)
-        self.engine = create_engine(self.url)
+        path = sqlite_path(self.url)
+        if not create and path is not None and not path.is_file():
+            raise NoDatabase(f"no packlaw database at {path}")
+        read_only = not create and path is not None and not _writable(path)
+        self.engine = create_engine(self.url, read_only=read_only)
         # Writes take the database's write lock from their first read (see engine.py).
         self._writer = self.engine.execution_options(packlaw_write=True)
         self._tails: OrderedDict[int, Tail] = OrderedDict()
         self._tails_lock = threading.Lock()  # threads may share a Store
+        self._host = socket.gethostname()[:255]
         try:
             with translated(self.url, "open the database"):
-                migrations.migrate(self.engine)
+                self._open(create=create, adopt=adopt)
         except sa.exc.SQLAlchemyError as error:
             self.engine.dispose()
             raise StoreError(
-                f"cannot open the database {shown(self.url)}: {first_line(error)}"
+                f"cannot open the database {shown(self.url)}: {first_line(error, self.url)}"
             ) from None
         except BaseException:
             self.engine.dispose()
             raise
+
+    def _open(self, *, create: bool, adopt: bool) -> None:
+        with self.engine.connect() as conn:
+            version = migrations.current_version(conn)
+            others = [] if version else _foreign_tables(conn)
+            conn.rollback()
+        if others and not adopt:
+            named = ", ".join(others[:_FOREIGN_SHOWN])
+            more = (
+                f" and {len(others) - _FOREIGN_SHOWN} more" if len(others) > _FOREIGN_SHOWN else ""
+            )
+            raise ForeignDatabase(
+                f"{shown(self.url)} holds another application's tables ({named}{more}) and no "
+                "packlaw schema; name another database with --db, or add packlaw's tables to "
+                f"this one with `packlaw db init --db {shown(self.url)}`"
+            )
+        if not version and not create:
+            raise NoDatabase(f"no packlaw database at {shown(self.url)}")
+        if create:
+            use_wal(self.engine)
+        migrations.migrate(self.engine)
 
     def close(self) -> None:
         """Close every connection to the database."""
@@ -302,10 +351,22 @@ class Store:
     def start_run(
         self, scenario_name: str, scenario_text: str, seed: int, worlds: int, days: int
     ) -> int:
-        """Record a run that is starting (status ``running``); return its id."""
+        """Record a run that is starting (status ``running``); return its id.
+
+        The run is stored with this machine's name and this process's id, so
+        that if the process dies without marking the run, `runs` and `run`
+        show it ``interrupted``.
+        """
         _fits(scenario_name, _NAME_COLUMN, "a scenario name")
+        _no_nul(scenario_name, "a scenario name")
+        _no_nul(scenario_text, "a scenario's text")
         if not _BIGINT_MIN <= int(seed) <= _BIGINT_MAX:
             raise StoreError(f"seed {seed} does not fit the store's 64-bit seed column")
+        for number, what in ((worlds, "worlds"), (days, "days")):
+            if not 0 <= int(number) <= _INTEGER_MAX:
+                raise StoreError(
+                    f"{what} {number} does not fit the store's column: from 0 to {_INTEGER_MAX:,}"
+                )
         with self._writing(f"record a run of {scenario_name} in") as conn:
             return _inserted_id(
                 conn.execute(
@@ -317,6 +378,8 @@ class Store:
                         days=int(days),
                         status="running",
                         started_at=_now(),
+                        host=self._host,
+                        pid=os.getpid(),
                     )
                 )
             )
@@ -365,16 +428,36 @@ class Store:
         """Every stored run, newest first."""
         with self._reading("list the runs in") as conn:
             return [
-                _run_info(row) for row in conn.execute(sa.select(runs).order_by(runs.c.id.desc()))
+                self._run_info(row)
+                for row in conn.execute(sa.select(runs).order_by(runs.c.id.desc()))
             ]
 
     def run(self, run_id: int) -> RunInfo:
         """One run, by id; `UnknownRun` if there is none."""
-        with self._reading(f"read run {run_id} from") as conn:
-            row = conn.execute(sa.select(runs).where(runs.c.id == run_id)).first()
+        row = None
+        if _is_id(run_id):  # an id no column can hold names no run
+            with self._reading(f"read run {run_id} from") as conn:
+                row = conn.execute(sa.select(runs).where(runs.c.id == run_id)).first()
         if row is None:
             raise UnknownRun(f"no run {run_id} is stored in {shown(self.url)}")
-        return _run_info(row)
+        return self._run_info(row)
+
+    def _run_info(self, row: sa.Row[Any]) -> RunInfo:
+        status = row.status
+        if status == "running" and row.host == self._host and not _alive(row.pid):
+            status = "interrupted"  # its process died without a word (SIGKILL, a power cut)
+        return RunInfo(
+            id=row.id,
+            scenario=row.scenario,
+            scenario_text=row.scenario_text,
+            seed=int(row.seed),
+            worlds=row.worlds,
+            days=row.days,
+            status=status,
+            started_at=_utc(row.started_at),
+            finished_at=None if row.finished_at is None else _utc(row.finished_at),
+            summary=row.summary,
+        )
 
     def daily(self, run_id: int, metric: str | None = None) -> list[DailyMetric]:
         """A run's daily figures (of one metric, or all), by day then metric."""
@@ -389,6 +472,8 @@ class Store:
         ).where(run_metrics.c.run_id == run_id)
         if metric is not None:
             query = query.where(run_metrics.c.metric == metric)
+        if not _is_id(run_id):
+            return []
         with self._reading(f"read run {run_id} from") as conn:
             result = conn.execute(query.order_by(run_metrics.c.day, run_metrics.c.metric))
             return [DailyMetric(*row) for row in result]
@@ -396,6 +481,8 @@ class Store:
     def _set_status(
         self, conn: sa.Connection, run_id: int, status: str, summary: Any = None
     ) -> None:
+        if not _is_id(run_id):
+            raise UnknownRun(f"no run {run_id} is stored in {shown(self.url)}")
         values: dict[str, Any] = {"status": status, "finished_at": _now()}
         if summary is not None:
             values["summary"] = summary
@@ -522,19 +609,41 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"a run summary holds JSON values, not {type(value).__name__}")
 
 
-def _run_info(row: sa.Row[Any]) -> RunInfo:
-    return RunInfo(
-        id=row.id,
-        scenario=row.scenario,
-        scenario_text=row.scenario_text,
-        seed=int(row.seed),
-        worlds=row.worlds,
-        days=row.days,
-        status=row.status,
-        started_at=_utc(row.started_at),
-        finished_at=None if row.finished_at is None else _utc(row.finished_at),
-        summary=row.summary,
+def _is_id(number: int) -> bool:
+    return 1 <= number <= _INTEGER_MAX
+
+
+def _alive(pid: int | None) -> bool:
+    """Whether a process of this machine is still there (True when unknown)."""
+    if pid is None:
+        return True  # a run stored before packlaw kept process ids
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # there, but another user's
+    return True
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _foreign_tables(conn: sa.Connection) -> list[str]:
+    """Tables in the database that packlaw did not make (SQLite's own aside), by name."""
+    ours = migrations.packlaw_tables()
+    return sorted(
+        name
+        for name in sa.inspect(conn).get_table_names()
+        if name not in ours and not name.startswith("sqlite_")
     )
+
+
+def _no_nul(text: str, what: str) -> None:
+    # PostgreSQL cannot keep a NUL in a text; refuse it on both backends alike.
+    if "\x00" in text:
+        raise StoreError(f"{what} holds a NUL character (U+0000), which the store cannot keep")
 
 
 def _last_sequence(conn: sa.Connection, chronicle_id: int) -> int:

@@ -1,0 +1,207 @@
+"""The command line under hostile arguments: one sentence, exit 1 or 2, nothing changed.
+
+Hypothesis puts together command lines from a table of each command's
+arguments and the hostile values each may take: numbers too big or
+negative, empty strings, odd URLs, control characters, missing, unreadable,
+damaged and read-only files, another application's database. Every one is
+wrong, so every one must end with exit status 1 or 2, never a traceback, and
+leave the database, and every file around it, exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from packlaw.cli.main import main
+from packlaw.notation import parse_chronicle
+from packlaw.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+STORY = ROOT / "chronicles" / "safety-net.chronicle"
+
+NUMBERS = [
+    "99999999999999999999", "-99999999999999999999", "2147483648", "-2147483649", "-1", "",
+    "1e999", "nan", "0x10", "\u0661", "1\x00", " ", "--",
+]  # fmt: skip
+TEXTS = ["", " padded", "a\x00b", "\x1b[31mred", "line\u2028break", "x" * 300, "\t"]
+
+
+class Sandbox:
+    """A folder with a good database and every kind of bad file, made once."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.db_file = folder / "good.db"
+        self.db = f"sqlite:///{self.db_file}"
+        with Store(self.db) as store:
+            story = parse_chronicle(STORY.read_text(encoding="utf-8"))
+            store.import_chronicle("hale", story.statements)
+            store.start_run("beacon-hills", "", seed=1, worlds=1, days=1)
+        files = {
+            "garbage.chronicle": bytes(range(256)) * 4,
+            "nul.chronicle": b"being Der\x00ek werewolf\n",
+            "syntax.chronicle": b"being X human\nwelcome X\n",
+            "bom.chronicle": b"\xef\xbb\xbfbeing X human\nwelcome X\n",
+            "broken.chronicle": b'being Stiles human\norder Stiles Derek "sit"\n',
+            "escape.chronicle": b'being S human\nnote "\x1b[31mred"\n',
+            "unreadable.chronicle": b"being X human\nwelcome X\n",
+            "readonly.chronicle": b"being X human\nwelcome X\n",
+            "garbage.db": bytes(range(256)) * 20,
+            "bad.toml": b"[params]\nwidth = -5\n",
+            "huge.toml": b'[[crowds]]\nkind = "human"\ncount = 99999999999999999999\n',
+        }
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+        (folder / "unreadable.chronicle").chmod(0)
+        (folder / "readonly.chronicle").chmod(0o444)
+        (folder / "empty-folder").mkdir()
+        foreign = sqlite3.connect(folder / "foreign.db")
+        foreign.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+        foreign.commit()
+        foreign.close()
+        bad = [folder / name for name in files if name.endswith(".chronicle")]
+        self.files = [str(path) for path in bad if path.name != "escape.chronicle"] + [
+            str(folder / "missing.chronicle"),
+            str(folder / "empty-folder"),
+            "",
+        ]
+        # Refused by the store's edge; the notation's own refusal of control characters in
+        # texts is the notation's test.
+        self.stored_files = [*self.files, str(folder / "escape.chronicle")]
+        self.urls = [
+            "",
+            "sqlite://",
+            "sqlite:///:memory:",
+            "sqlite:////no/such/folder/x.db",
+            f"sqlite:///{folder / 'garbage.db'}",
+            f"sqlite:///{folder / 'foreign.db'}",
+            f"sqlite:///{folder / 'empty-folder'}",
+            "postgresql://me:pw@127.0.0.1:1/x?connect_timeout=1&password=pw",
+            "mysql://me@localhost/x",
+            "not a url",
+            "\x00",
+        ]
+        self.reading_urls = [*self.urls, f"sqlite:///{folder / 'missing.db'}"]
+        self.scenarios = [
+            str(folder / "bad.toml"),
+            str(folder / "huge.toml"),
+            str(folder / "missing.toml"),
+            str(folder / "garbage.chronicle"),
+            "nosuch",
+            "",
+            "\x00",
+        ]
+
+    def state(self) -> dict[str, Any]:
+        """Every file's bytes (by hash) and the good database's rows."""
+        out: dict[str, Any] = {}
+        for path in sorted(self.folder.rglob("*")):
+            if path.is_file() and path.stat().st_mode & 0o400:
+                out[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+            else:
+                out[str(path)] = path.is_dir()
+        with Store(self.db, create=False) as store:
+            out["chronicles"] = [(c.name, c.statements) for c in store.chronicles()]
+            out["runs"] = [(r.id, r.status) for r in store.runs()]
+            out["export"] = store.export("hale")
+        return out
+
+    def command_lines(self) -> st.SearchStrategy[list[str]]:
+        """Every hostile command line this sandbox can make."""
+        number, text = st.sampled_from(NUMBERS), st.sampled_from(TEXTS)
+        file, url = st.sampled_from(self.files), st.sampled_from(self.urls)
+        stored = st.sampled_from(self.stored_files)
+        # Replaying or formatting a chronicle with a broken rule is no mistake.
+        unparsable = st.sampled_from([f for f in self.files if "broken" not in f])
+        reading = st.sampled_from(self.reading_urls)
+        scenario, good = st.sampled_from(self.scenarios), st.just(self.db)
+        story = st.just(str(STORY))
+
+        def line(*parts: st.SearchStrategy[str] | str) -> st.SearchStrategy[list[str]]:
+            return st.tuples(*(st.just(p) if isinstance(p, str) else p for p in parts)).map(list)
+
+        return st.one_of(
+            line("check", file),
+            line("replay", unparsable, "--line", number),
+            line("replay", unparsable, "--day", number, "--as", text),
+            line("format", "--check", unparsable),
+            line("runs", "--db", reading),
+            line("show", number, "--db", st.one_of(good, reading)),
+            line("chronicle", "list", "--db", reading),
+            line("chronicle", "export", text, "--db", st.one_of(good, reading)),
+            line("chronicle", "import", stored, "--db", good),
+            line("chronicle", "import", story, "--db", url),
+            line("chronicle", "import", story, "--name", text, "--db", good),
+            line("chronicle", "append", text, story, "--db", good),
+            line("chronicle", "append", "hale", stored, "--db", good),
+            line(
+                "db", "init", "--db", st.sampled_from([u for u in self.urls if "foreign" not in u])
+            ),
+            line("simulate", scenario, "--db", good),
+            line("simulate", "--worlds", number, "--days", "1", "--db", good),
+            line("simulate", "--days", number, "--db", good),
+            line("simulate", "--seed", st.sampled_from(NUMBERS[:2] + NUMBERS[3:]), "--db", good),
+            line("simulate", "--worlds", "1", "--days", "1", "--db", url),
+            line("simulate", "--trace", number, text, "--db", good),
+        )
+
+
+@contextlib.contextmanager
+def _captured() -> Iterator[tuple[io.StringIO, io.StringIO]]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        yield out, err
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    folder = tmp_path_factory.mktemp("hostile")
+    cwd = Path.cwd()
+    os.chdir(folder)  # a default packlaw.db would appear here
+    try:
+        yield Sandbox(folder)
+    finally:
+        os.chdir(cwd)
+        (folder / "unreadable.chronicle").chmod(0o600)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _hostile(sandbox: Sandbox) -> Callable[[list[str]], None]:
+    before = sandbox.state()
+
+    def check(argv: list[str]) -> None:
+        with _captured() as (out, err):
+            status = main(argv)  # a traceback would be an exception raised here
+        said = err.getvalue()
+        assert status in (1, 2), (argv, status, out.getvalue(), said)
+        assert "Traceback" not in said and "Traceback" not in out.getvalue(), (argv, said)
+        assert (said + out.getvalue()).strip(), (argv, "not a word")
+        assert "\x1b" not in said, (argv, said)  # an escape sequence never reaches the terminal
+        assert sandbox.state() == before, argv
+
+    return check
+
+
+def test_hostile_command_lines_get_a_sentence_an_exit_status_and_change_nothing(
+    sandbox: Sandbox,
+) -> None:
+    check = _hostile(sandbox)
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(sandbox.command_lines())
+    def hostile(argv: list[str]) -> None:
+        check(argv)
+
+    hostile()

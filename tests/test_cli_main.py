@@ -1,0 +1,275 @@
+"""What `packlaw.cli.main` does for every command: output, errors, signals, pipes, help.
+
+Processes are real where the behaviour is the process's: signals, a closed
+pipe, a full device, a killed run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from packlaw.cli.main import main
+from packlaw.cli.output import Table, emit, plain
+from packlaw.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+STORY = ROOT / "chronicles" / "safety-net.chronicle"
+
+
+def packlaw(*argv: str, **options: object) -> subprocess.Popen[str]:
+    """`packlaw` as its own process, stdout and stderr piped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "packlaw.cli.main", *argv],
+        stdout=options.pop("stdout", subprocess.PIPE),  # type: ignore[arg-type]
+        stderr=subprocess.PIPE,
+        text=True,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+# ----------------------------------------------------------------- output
+
+
+def test_plain_tables_align_their_columns_and_right_align_numbers() -> None:
+    text = plain(
+        [
+            Table("Runs", ["id", "scenario"], [["7", "a"], ["12", "beacon-hills"]], numeric={0}),
+            "after",
+        ]
+    )
+    assert text == "Runs\nid  scenario\n 7  a\n12  beacon-hills\nafter\n"
+
+
+def test_two_tables_are_parted_by_a_blank_line_and_facts_have_no_header() -> None:
+    text = plain([Table("A", ["k", "v"], [["x", "1"]], header=False), Table("B", ["n"], [["2"]])])
+    assert text == "A\nx  1\n\nB\nn\n2\n"
+
+
+@pytest.mark.parametrize("text", ["[bold]x[/]", "[link=https://example.org]here[/link]", "[red"])
+def test_rich_markup_in_a_cell_is_printed_as_written_on_a_terminal(
+    text: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    emit([Table(text, ["title"], [[text]]), text])
+    out = capsys.readouterr().out
+    assert out.count(text) == 3  # the title, the cell, the line
+
+
+def test_a_chronicle_title_with_markup_is_listed_as_written(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    chronicle = tmp_path / "m.chronicle"
+    chronicle.write_text('title "[bold]x[/] [link=https://e.org]y[/link]"\n', encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    assert run(capsys, "chronicle", "import", str(chronicle), "--db", db)[0] == 0
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    status, out, _ = run(capsys, "chronicle", "list", "--db", db)
+    assert status == 0 and "[bold]x[/] [link=https://e.org]y[/link]" in out
+
+
+# -------------------------------------------------------- the end of output
+
+
+def test_a_closed_pipe_ends_the_program_quietly() -> None:
+    process = packlaw("rules")
+    assert process.stdout is not None
+    process.stdout.close()  # the reader is gone before the first write
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 141
+    assert err == ""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_a_full_device_is_one_sentence_and_exit_1() -> None:
+    with open("/dev/full", "w") as full:
+        process = packlaw("rules", stdout=full)
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert err == "packlaw: cannot write the output: No space left on device\n"
+
+
+# ---------------------------------------------------------------- signals
+
+
+def _running_run(db: Path, process: subprocess.Popen[str]) -> int:
+    """Wait until the simulation has stored its run as running; its id."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        if db.exists():
+            try:
+                with Store(f"sqlite:///{db}", create=False) as store:
+                    runs = store.runs()
+            except Exception:
+                runs = []  # being made by the other process
+            if runs:
+                time.sleep(0.5)  # well into the run
+                return runs[0].id
+        time.sleep(0.1)
+    raise AssertionError("the run never started")
+
+
+LONG_RUN = ("simulate", "--worlds", "2000", "--days", "5000", "--seed", "3")
+
+
+@pytest.mark.parametrize(
+    ("number", "status", "said"),
+    [
+        (signal.SIGINT, 130, "packlaw: interrupted\n"),
+        (signal.SIGTERM, 143, "packlaw: interrupted by SIGTERM\n"),
+        (signal.SIGHUP, 129, "packlaw: interrupted by SIGHUP\n"),
+    ],
+    ids=["SIGINT", "SIGTERM", "SIGHUP"],
+)
+def test_a_signal_interrupts_the_run_says_so_and_marks_it(
+    tmp_path: Path, number: int, status: int, said: str
+) -> None:
+    db = tmp_path / "runs.db"
+    process = packlaw(*LONG_RUN, "--db", f"sqlite:///{db}")
+    run_id = _running_run(db, process)
+    process.send_signal(number)
+    _, err = process.communicate(timeout=120)
+    assert (process.returncode, err) == (status, said)
+    with Store(f"sqlite:///{db}") as store:
+        assert store.run(run_id).status == "interrupted"
+
+
+def test_a_run_whose_process_was_killed_shows_interrupted(tmp_path: Path) -> None:
+    db = tmp_path / "runs.db"
+    process = packlaw(*LONG_RUN, "--db", f"sqlite:///{db}")
+    run_id = _running_run(db, process)
+    process.kill()
+    process.communicate(timeout=60)
+    shown = subprocess.run(
+        [sys.executable, "-m", "packlaw.cli.main", "runs", "--json", "--db", f"sqlite:///{db}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert [(r["id"], r["status"]) for r in json.loads(shown.stdout)] == [(run_id, "interrupted")]
+
+
+# ------------------------------------------------------------------- help
+
+
+def _help_texts(argv: list[str]) -> list[str]:
+    """The help of the program and of every command and group under it."""
+    from packlaw.cli.main import _command
+
+    texts: list[str] = []
+
+    def walk(command: object, path: list[str]) -> None:
+        done = subprocess.run(
+            [sys.executable, "-m", "packlaw.cli.main", *path, "--help"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "COLUMNS": "120"},
+        )
+        assert done.returncode == 0, done.stderr
+        texts.append(done.stdout)
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, [*path, name])
+
+    walk(_command(), argv)
+    return texts
+
+
+def test_help_shows_no_bool_after_flags_and_no_braces_around_arguments() -> None:
+    texts = _help_texts([])
+    assert len(texts) > 10  # the program, its commands, the groups' commands
+    for text in texts:
+        assert "<bool>" not in text and "{" not in text, text
+    check = next(t for t in texts if "Usage: packlaw check" in t)
+    assert "Usage: packlaw check [OPTIONS] FILES..." in check
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    status, out, _ = run(capsys, "--version")
+    assert (status, out) == (0, f"packlaw {version('packlaw')}\n")
+
+
+def test_one_statement_is_said_in_the_singular(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    one = tmp_path / "one.chronicle"
+    one.write_text("being Derek werewolf\n", encoding="utf-8")
+    two = tmp_path / "two.chronicle"
+    two.write_text("being Stiles human\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    status, out, _ = run(capsys, "chronicle", "import", str(one), "--db", db)
+    assert (status, out) == (0, f"stored {one} as chronicle one (1 statement)\n")
+    status, out, _ = run(capsys, "chronicle", "append", "one", str(two), "--db", db)
+    assert (status, out) == (0, f"appended 1 statement of {two} to chronicle one (now 2)\n")
+
+
+def test_an_unknown_scenario_lists_the_bundled_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "simulate", "nosuch", "--db", "sqlite:///never.db")
+    assert status == 2
+    assert err == (
+        "packlaw: nosuch: no such scenario file, nor a bundled scenario "
+        "(the bundled ones: beacon-hills, stiles-stays)\n"
+    )
+    assert not Path("never.db").exists()
+
+
+# ---------------------------------------------------------- oversized runs
+
+
+@pytest.mark.parametrize(
+    ("scenario", "options"),
+    [
+        ("beacon-hills", ["--worlds", "1000000000"]),
+        ("beacon-hills", ["--days", "1000000000000"]),
+        ("crowd", ["--worlds", "1000"]),
+    ],
+    ids=["worlds", "days", "a crowd at the schema's maximum"],
+)
+def test_a_run_too_big_for_memory_is_refused_with_its_estimate_and_stores_nothing(
+    scenario: str, options: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    if scenario == "crowd":
+        path = tmp_path / "crowd.toml"
+        path.write_text('[[crowds]]\nkind = "human"\ncount = 100000000\n', encoding="utf-8")
+        scenario = str(path)
+    db = tmp_path / "runs.db"
+    status, out, err = run(capsys, "simulate", scenario, *options, "--db", f"sqlite:///{db}")
+    assert (status, out) == (2, "")
+    assert err.count("\n") == 1
+    assert " need about " in err and " of memory, and " in err and " is available" in err
+    assert not db.exists()  # refused before the store was opened
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["nosuch"], "packlaw: No such command 'nosuch' (see `packlaw --help`)\n"),
+        (["runs", "--bogus"], "packlaw: No such option: --bogus (see `packlaw runs --help`)\n"),
+        (
+            ["simulate", "--worlds", "0"],
+            "packlaw: Invalid value for '--worlds': Input should be greater than or equal to 1 "
+            "(see `packlaw simulate --help`)\n",
+        ),
+    ],
+)
+def test_a_command_line_that_cannot_be_parsed_is_one_sentence(
+    argv: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, *argv) == (2, "", said)
