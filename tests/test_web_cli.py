@@ -141,4 +141,4 @@ def test_a_bad_port_is_refused_as_bad_input(db: str, capsys: pytest.CaptureFixtu
 def test_an_in_memory_database_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--port", str(free_port()), "--db", "sqlite://"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("packlaw: an in-memory SQLite database cannot be served")
+    assert err.startswith("packlaw: sqlite:// is an in-memory database") and err.count("\n") == 1

@@ -76,14 +76,7 @@ def serve(
     from packlaw.web import create_app
     from packlaw.web.auth import TOKEN_ENV, new_token, token_from_environment
 
-    store = open_store(db)
-    if store.url.get_backend_name() == "sqlite" and store.url.database in (None, "", ":memory:"):
-        store.close()
-        raise UserError(
-            "an in-memory SQLite database cannot be served: each request's thread would see "
-            "an empty database of its own; give a file (sqlite:///FILE)",
-            EXIT_BAD_INPUT,
-        )
+    store = open_store(db)  # it may write (appends), so an in-memory database is refused
     try:
         sock = listen(host, port)
     except UserError:

@@ -14,10 +14,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from packlaw.notation import ChronicleSyntaxError, parse_chronicle, view_as
-from packlaw.rules import RuleViolation
-from packlaw.store import ExpectationFailed, MisplacedStatement, UnwritableStatement
-from packlaw.store.replay import refused_index
+from packlaw.notation import Chronicle, ChronicleSyntaxError, parse_chronicle, view_as
+from packlaw.store import (
+    ExpectationFailed,
+    MisplacedStatement,
+    RefusedEvent,
+    StoreError,
+    UnwritableStatement,
+)
 from packlaw.web.auth import require_token
 from packlaw.web.errors import WebError, not_found, problem_responses, unprocessable
 from packlaw.web.models import (
@@ -135,7 +139,7 @@ def chronicle_world(
 )
 def append_events(reader: Reader, name: Name, body: Lines) -> Appended:
     for number, text in enumerate(body.lines, 1):
-        wrong = _unstorable(text)
+        wrong = _unsendable(text)
         if wrong:
             raise unprocessable(f"line {number} holds {wrong}", field="body.lines", line=number)
     try:
@@ -155,7 +159,7 @@ def append_events(reader: Reader, name: Name, body: Lines) -> Appended:
         last = reader.store.append(
             name, chronicle.statements, expected_last_sequence=body.expected_last_sequence
         )
-    except RuleViolation as refusal:
+    except RefusedEvent as refusal:
         line = _sent_line(chronicle, refusal)
         raise WebError(
             422,
@@ -172,27 +176,26 @@ def append_events(reader: Reader, name: Name, body: Lines) -> Appended:
     return Appended(chronicle=name, appended=len(chronicle.statements), last_sequence=last)
 
 
-def _unstorable(text: str) -> str | None:
-    """What in a sent line no chronicle line may hold, if anything.
+def _unsendable(text: str) -> str | None:
+    """What a sent line may not hold that the store would not itself refuse in a sentence.
 
-    A line break would make it two lines; NUL and lone surrogates cannot be
-    stored as text by PostgreSQL or encoded as UTF-8 at all.
+    Joined, a line break would make two lines; a lone surrogate (JSON can
+    send one, ``"\\ud800"``) is no character UTF-8 or a database can hold.
+    The store refuses the rest (NUL and other control characters) itself.
     """
     if "\n" in text or "\r" in text:
         return "a line break; send one line per item"
-    if "\x00" in text:
-        return "a NUL character, which no stored text may hold"
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return "a lone surrogate, which is not a character UTF-8 can hold"
+        return "a lone surrogate, which is no character UTF-8 can hold"
     return None
 
 
-def _sent_line(chronicle: object, error: BaseException) -> int | None:
-    index = refused_index(error)
-    lines = getattr(chronicle, "lines", ())
-    return lines[index] if index is not None and index < len(lines) else None
+def _sent_line(chronicle: Chronicle, error: StoreError | RefusedEvent) -> int | None:
+    """The sent line of the statement the store refused (its ``index`` in the batch)."""
+    index = error.index
+    return chronicle.lines[index] if index is not None and index < len(chronicle) else None
 
 
 def _check_being(read: ReadChronicle, name: str | None) -> str | None:
