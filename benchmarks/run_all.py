@@ -11,7 +11,14 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("bench_check.py", "bench_store.py", "bench_sim.py", "bench_report.py", "bench_sweep.py")
+BENCHMARKS = (
+    "bench_check.py",
+    "bench_store.py",
+    "bench_sim.py",
+    "bench_report.py",
+    "bench_sweep.py",
+    "bench_web.py",
+)
 
 
 def main(argv: list[str]) -> int:

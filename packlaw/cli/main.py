@@ -73,9 +73,9 @@ def _packlaw(
 @cache
 def _command() -> typer.core.TyperGroup:
     # Each part owns a module with a `register(app)` function; register them once.
-    from packlaw.cli import notation_cmds, report_cmds, sim_cmds, store_cmds, sweep_cmds
+    from packlaw.cli import notation_cmds, report_cmds, sim_cmds, store_cmds, sweep_cmds, web_cmds
 
-    for part in (notation_cmds, store_cmds, sim_cmds, report_cmds, sweep_cmds):
+    for part in (notation_cmds, store_cmds, sim_cmds, report_cmds, sweep_cmds, web_cmds):
         part.register(app)
     command = typer.main.get_command(app)
     assert isinstance(command, typer.core.TyperGroup)

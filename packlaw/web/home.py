@@ -1,0 +1,43 @@
+"""The home page and the health check."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from packlaw import __version__
+from packlaw.store import Store
+from packlaw.store.engine import translated
+from packlaw.web.chronicles import list_chronicles
+from packlaw.web.errors import problem_responses
+from packlaw.web.models import Health
+from packlaw.web.runs import list_runs
+from packlaw.web.site import page
+
+router = APIRouter()
+
+
+@router.get(
+    "/healthz",
+    response_model=Health,
+    responses=problem_responses(503),
+    tags=["health"],
+    summary="Whether the app is up and its database answers",
+)
+def healthz(request: Request) -> Health:
+    store: Store = request.app.state.store
+    with translated(store.url, "reach"), store.engine.connect() as conn:
+        conn.execute(sa.text("SELECT 1"))
+    return Health(status="ok", version=__version__)
+
+
+@router.get("/", response_class=HTMLResponse, tags=["pages"], summary="The home page")
+def home(request: Request) -> Response:
+    return page(
+        request,
+        "home.html",
+        title="packlaw",
+        chronicles=list_chronicles(request.app.state.chronicles),
+        runs=list_runs(request),
+    )
