@@ -53,6 +53,33 @@ class Interrupted(KeyboardInterrupt):
         self.signal_number = signal_number
 
 
+# Signals received while a command runs (see `packlaw.cli.main`), so that one whose
+# exception Python swallowed (it landed in a finaliser or a callback, where Python
+# can only print "Exception ignored") is raised again at the next safe point.
+_received: list[int] = []
+
+
+def signalled(number: int) -> KeyboardInterrupt:
+    """Note that signal ``number`` came; the exception to raise where the program is."""
+    _received.append(number)
+    return KeyboardInterrupt() if number == signal.SIGINT else Interrupted(number)
+
+
+def forget_signals() -> None:
+    """Start a command with no signal noted."""
+    _received.clear()
+
+
+def raise_if_signalled() -> None:
+    """At a safe point of a long command (each step of its progress): raise a noted signal.
+
+    Normally the signal's exception has ended the command already; this
+    catches the one that was swallowed on its way.
+    """
+    if _received:
+        raise signalled(_received.pop())
+
+
 def interruption(stop: KeyboardInterrupt) -> UserError:
     """The sentence and status for Ctrl-C (130) or a signal (128 + its number)."""
     if isinstance(stop, Interrupted):

@@ -23,7 +23,7 @@ import signal
 import sys
 from collections.abc import Iterator
 from functools import cache
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -31,13 +31,14 @@ from packlaw.cli.errors import (
     EXIT_BAD_INPUT,
     EXIT_DOMAIN,
     EXIT_INTERRUPTED,
-    Interrupted,
     as_user_error,
+    forget_signals,
     interruption,
+    signalled,
 )
 
 EXIT_CLOSED_PIPE = EXIT_INTERRUPTED + signal.SIGPIPE
-_INTERRUPTING = (signal.SIGTERM, signal.SIGHUP)
+_INTERRUPTING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 app = typer.Typer(
     name="packlaw",
@@ -174,21 +175,30 @@ def _silence_stdout() -> None:
 
 @contextlib.contextmanager
 def _signals_interrupt() -> Iterator[None]:
-    """While a command runs, SIGTERM and SIGHUP raise `Interrupted` as Ctrl-C raises KeyboardInterrupt."""
+    """While a command runs, Ctrl-C raises KeyboardInterrupt, SIGTERM and SIGHUP `Interrupted`."""
 
     def interrupt(number: int, _frame: object) -> None:
-        raise Interrupted(number)
+        raise signalled(number)
+
+    def unraisable(hook: Any) -> None:
+        # A signal's exception that landed where Python cannot raise it (a finaliser):
+        # no "Exception ignored" noise; `raise_if_signalled` raises it at the next step.
+        if not isinstance(hook.exc_value, KeyboardInterrupt):
+            default_hook(hook)
 
     try:
         before = {number: signal.signal(number, interrupt) for number in _INTERRUPTING}
     except ValueError:  # not the main thread (an embedding app): leave signals alone
         yield
         return
+    default_hook, sys.unraisablehook = sys.unraisablehook, unraisable
+    forget_signals()
     try:
         yield
     finally:
         for number, handler in before.items():
             signal.signal(number, handler)
+        sys.unraisablehook = default_hook
 
 
 def _tidy_help(command: typer.core.TyperGroup | typer.core.TyperCommand) -> None:

@@ -94,7 +94,7 @@ def save_recordings(store: Store, run_id: int, recorded: Sequence[Recording]) ->
                 ).inserted_primary_key[0]  # type: ignore[index]
             except sa.exc.IntegrityError:
                 raise StoreError(f"a chronicle named {name} is stored already") from None
-            Store._insert(conn, chronicle_id, 0, rows)
+            Store._insert(conn, chronicle_id, 0, rows, before={}, trailing={})
             recording_id = conn.execute(
                 recording_rows.insert().values(
                     run_id=run_id,
