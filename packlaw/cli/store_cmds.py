@@ -227,7 +227,7 @@ def show_run(
         sweep_cmds.show_sweep(name, db, as_json)
         return
     try:
-        run = int(name)
+        run = int(name) if name.isascii() else int("?")  # int() would take other scripts' digits
     except ValueError:
         raise UserError(
             f"{name!r} is neither a run's id (a number) nor a sweep's name (s1, s2, …)",

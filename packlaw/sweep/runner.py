@@ -29,7 +29,7 @@ import statistics
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -227,10 +227,13 @@ def run_sweep(
                 on_point(tally)
             submit()
     except BaseException:
-        # Stopping (Ctrl-C, a store error): what was in flight goes back to pending.
+        # Stopping (Ctrl-C, a store error): what was in flight goes back to pending. Best
+        # effort: the error that stopped the sweep is the one to report, and a point left
+        # running is run again by --resume all the same.
         for future, batch in in_flight.items():
             future.cancel()
-            ledger.release(sweep_id, [p.point_id for p in batch])
+            with suppress(Exception):
+                ledger.release(sweep_id, [p.point_id for p in batch])
         raise
     return tally
 
