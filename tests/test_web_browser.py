@@ -116,15 +116,15 @@ def stiles(page: Any, pack: str) -> dict[str, Any]:
     return result
 
 
-def test_moving_the_slider_shows_stiles_go_from_member_to_ally(
+def test_moving_the_slider_shows_stiles_go_from_ally_to_member(
     page: Any, site: dict[str, Any]
 ) -> None:
     facts = site["facts"]
-    page.goto(f"{site['url']}/chronicles/{STORY_NAME}?line={facts.member_line}")
-    drawn(page, facts.member_line)
+    page.goto(f"{site['url']}/chronicles/{STORY_NAME}?line={facts.ally_line}")
+    drawn(page, facts.ally_line)
     before = stiles(page, facts.pack)
-    assert "human" in before["classes"] and before["edges"] == ["member"]
-    assert before["row"] == "member"
+    assert "ally" in before["classes"] and before["edges"] == ["ally"]
+    assert before["row"] == "ally"
     # Refused events carry their rule ids, as the rulebook gives them.
     refused = page.locator(".timeline li.refused")
     assert refused.count() > 0
@@ -133,21 +133,21 @@ def test_moving_the_slider_shows_stiles_go_from_member_to_ally(
         line = int(item.get_attribute("data-line"))
         badges = item.locator(".badge").all_inner_texts()
         assert badges == [f"refused {v.rule}" for v in facts.refusals[line]]
-    shoot(page, "chronicle-member")
-
-    page.locator("#line-slider").fill(str(facts.ally_line))
-    drawn(page, facts.ally_line)
-    after = stiles(page, facts.pack)
-    assert "ally" in after["classes"] and after["edges"] == ["ally"]
-    assert after["row"] == "ally"
-    assert page.url.endswith(f"?line={facts.ally_line}")
     shoot(page, "chronicle-ally")
+
+    page.locator("#line-slider").fill(str(facts.member_line))
+    drawn(page, facts.member_line)
+    after = stiles(page, facts.pack)
+    assert "human" in after["classes"] and after["edges"] == ["member"]
+    assert after["row"] == "member"
+    assert page.url.endswith(f"?line={facts.member_line}")
+    shoot(page, "chronicle-member")
 
     # From the keyboard: the slider steps back one line.
     page.locator("#line-slider").focus()
     page.keyboard.press("ArrowLeft")
-    drawn(page, facts.ally_line - 1)
-    assert page.locator("#line-number").input_value() == str(facts.ally_line - 1)
+    drawn(page, facts.member_line - 1)
+    assert page.locator("#line-number").input_value() == str(facts.member_line - 1)
 
 
 def test_viewing_as_stiles_hides_the_pack_business_he_did_not_see(

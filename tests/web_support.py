@@ -60,7 +60,11 @@ def store_run(store: Store, days: int = 30) -> int:
 
 @dataclass(frozen=True)
 class StoryFacts:
-    """Lines of the stored story where Stiles is a member of Derek's pack, then its ally."""
+    """Lines of the stored story where Stiles is an ally of Derek's pack, then, in the end, its member.
+
+    (He never truly accepts Derek as his alpha until the story's last scene:
+    his first submission is insincere and refused, so he starts as an ally.)
+    """
 
     pack: str
     member_line: int
@@ -96,11 +100,11 @@ def story_facts(store: Store, name: str = STORY_NAME) -> StoryFacts:
         if derek_pack is None or world.pack_of("Stiles") != derek_pack:
             continue
         standing = world.standing("Stiles")
-        if standing is Standing.MEMBER and not member_line:
-            member_line, pack = line, derek_pack
-        elif standing is Standing.ALLY and member_line and not ally_line:
-            ally_line = line
-    assert member_line and ally_line, "the story must show Stiles a member, then an ally"
+        if standing is Standing.ALLY and not ally_line:
+            ally_line, pack = line, derek_pack
+        elif standing is Standing.MEMBER and ally_line and not member_line:
+            member_line = line
+    assert member_line and ally_line, "the story must show Stiles an ally, then a member"
     hidden = [text for text in shares if text not in seen]
     assert hidden, "the story must have pack business that Stiles did not see"
     return StoryFacts(
