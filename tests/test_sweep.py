@@ -531,6 +531,19 @@ def test_the_report_draws_each_outputs_mean_and_band_against_each_parameter(tmp_
     band = axes.collections[0].get_paths()[0].vertices
     assert band[:, 1].min() == pytest.approx(1.5) and band[:, 1].max() == pytest.approx(5.5)
 
+    # `packlaw report s1` writes the same figures as a whole report: PNG, SVG and the page.
+    out = tmp_path / "report"
+    assert (
+        main(["report", "s1", "--out", str(out), "--db", f"sqlite:///{tmp_path / 'fig.db'}"]) == 0
+    )
+    names = {p.name for p in out.iterdir()}
+    for stem in ("s1-wound", "s1-Stiles.autonomy"):
+        assert {f"{stem}.png", f"{stem}.svg"} <= names
+    assert "index.html" in names
+    unknown = ["report", "s9", "--out", str(tmp_path / "none")]
+    assert main([*unknown, "--db", f"sqlite:///{tmp_path / 'fig.db'}"]) == 2
+    assert not (tmp_path / "none").exists()
+
 
 def test_the_report_draws_sobol_indices_as_bars(tmp_path: Path) -> None:
     from packlaw.sweep.figures import sobol_figure

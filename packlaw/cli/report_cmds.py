@@ -32,29 +32,38 @@ def register(app: typer.Typer) -> None:
 
 def report_command(
     runs: Annotated[
-        list[int],
-        typer.Argument(help="Runs to draw together (see `packlaw runs`).", show_default=False),
+        list[str],
+        typer.Argument(
+            metavar="RUN...|SWEEP",
+            help="Runs to draw together (see `packlaw runs`), or one sweep, s1 (see `packlaw sweeps`).",
+            show_default=False,
+        ),
     ],
     out: Annotated[
         Path, typer.Option("--out", metavar="DIR", help="Folder to write the report into.")
     ],
     db: DbOption = None,
 ) -> None:
-    """Figures of one or more stored runs, side by side, with an offline index.html."""
+    """Figures of one or more stored runs side by side, or of a sweep, with an offline index.html."""
     from packlaw.report.kit import ReportError, check_output, write_report
     from packlaw.report.runs import load_runs, run_charts
+    from packlaw.store.sweeps import sweep_number
 
     try:
         check_output(out)
     except ReportError as error:
         raise UserError(str(error), EXIT_BAD_INPUT) from None
+    if len(runs) == 1 and sweep_number(runs[0]) is not None:
+        _sweep_report(runs[0], out, db)
+        return
+    run_ids = [_run_id(name) for name in runs]
     from packlaw.store import StoreError
 
     with open_store(db, writes=False) as store:
-        for run_id in runs:
+        for run_id in run_ids:
             _known_run(store, run_id)
         try:
-            loaded = load_runs(store, runs)
+            loaded = load_runs(store, run_ids)
         except StoreError as error:
             raise UserError(str(error), EXIT_BAD_INPUT) from None
     for run in loaded:
@@ -73,6 +82,34 @@ def report_command(
     ]
     with progress(f"report: {len(charts)} figures", len(charts)) as advance:
         written = write_report(out, title, intro, charts, advance)
+    typer.echo(f"wrote {len(written)} files to {out} (open {out / 'index.html'})")
+
+
+def _run_id(name: str) -> int:
+    if not (name.isascii() and name.isdigit()):
+        raise UserError(
+            f"{name!r} is neither a run's id (a number) nor one sweep's name (s1, s2, …)",
+            EXIT_BAD_INPUT,
+        )
+    return int(name)
+
+
+def _sweep_report(name: str, out: Path, db: str | None) -> None:
+    from packlaw.cli.sweep_cmds import sweep_by_name
+    from packlaw.report.kit import write_report
+    from packlaw.store.sweeps import SweepLedger
+    from packlaw.sweep.figures import sweep_charts
+
+    with open_store(db, writes=False) as store:
+        info = sweep_by_name(SweepLedger(store), name)
+        charts = sweep_charts(store, info.id)
+    if not charts:
+        raise UserError(f"sweep {info.name} has no finished points to draw")
+    intro = [
+        f"Sweep {info.name}: {info.scenario}, {info.worlds:,} worlds x {info.days} days a point."
+    ]
+    with progress(f"report: {len(charts)} figures", len(charts)) as advance:
+        written = write_report(out, f"Report of sweep {info.name}", intro, charts, advance)
     typer.echo(f"wrote {len(written)} files to {out} (open {out / 'index.html'})")
 
 

@@ -191,7 +191,7 @@ class _Plan:
 
 
 def _resumed(ledger: SweepLedger, name: str) -> _Plan:
-    info = _sweep(ledger, name)
+    info = sweep_by_name(ledger, name)
     return _Plan(info.id, {p.point_id for p in ledger.points(info.id)})
 
 
@@ -441,7 +441,8 @@ def _facts(info: SweepInfo) -> dict[str, Any]:
     }
 
 
-def _sweep(ledger: SweepLedger, name: str) -> SweepInfo:
+def sweep_by_name(ledger: SweepLedger, name: str) -> SweepInfo:
+    """The sweep named ``name`` (s1), or one sentence saying it is not a sweep's name."""
     from packlaw.store.sweeps import sweep_number
 
     number = sweep_number(name)
@@ -462,7 +463,7 @@ def show_sweep(name: str, db: str | None, as_json: bool) -> None:
 
     with open_store(db, writes=False) as store:
         ledger = SweepLedger(store)
-        info = _sweep(ledger, name)
+        info = sweep_by_name(ledger, name)
         points = ledger.points(info.id)
     try:
         indices = sobol(info, points)

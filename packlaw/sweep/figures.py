@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from packlaw.report.kit import Chart
 from packlaw.store import Store
 from packlaw.store.sweeps import PointInfo, SweepInfo, SweepLedger
 from packlaw.sweep.analysis import factors, output_names, profile, sobol
@@ -101,10 +102,8 @@ def sobol_figure(info: SweepInfo, indices: dict[str, Any], outputs: Sequence[str
     return figure
 
 
-def write_sweep_report(
-    store: Store, sweep_id: int, out_dir: Path | str, outputs: Sequence[str] | None = None
-) -> list[Path]:
-    """Write the sweep's figures as PNG files in ``out_dir``; return their paths.
+def sweep_charts(store: Store, sweep_id: int, outputs: Sequence[str] | None = None) -> list[Chart]:
+    """The sweep's figures as the report kit's charts, named ``SWEEP-PARAM`` and ``SWEEP-sobol``.
 
     ``outputs`` picks the outputs to draw (default: all of them).
     """
@@ -112,19 +111,35 @@ def write_sweep_report(
     info = ledger.sweep(sweep_id)
     points = ledger.points(info.id)
     chosen = list(outputs) if outputs is not None else output_names(points)
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    charts: list[Chart] = []
     for factor in factors(info):
-        path = folder / f"{info.name}-{_slug(factor.name)}.png"
-        profile_figure(info, points, factor.name, chosen).savefig(path, dpi=110)
-        written.append(path)
+        figure = profile_figure(info, points, factor.name, chosen)
+        title = f"Each output against {factor.name}: mean over worlds, 5-95% band"
+        charts.append(Chart(f"{info.name}-{_slug(factor.name)}", title, figure, figure.axes))
     try:
         indices = sobol(info, points)
     except ValueError:  # the design is not done yet: no indices to draw
         indices = None
     if indices is not None:
-        path = folder / f"{info.name}-sobol.png"
-        sobol_figure(info, indices, chosen).savefig(path, dpi=110)
+        figure = sobol_figure(info, indices, chosen)
+        title = "Sobol indices: first order and total, with 95% intervals"
+        charts.append(Chart(f"{info.name}-sobol", title, figure, figure.axes))
+    return charts
+
+
+def write_sweep_report(
+    store: Store, sweep_id: int, out_dir: Path | str, outputs: Sequence[str] | None = None
+) -> list[Path]:
+    """Write the sweep's figures as PNG files in ``out_dir``; return their paths.
+
+    ``outputs`` picks the outputs to draw (default: all of them). `packlaw
+    report SWEEP` writes the same charts as a whole report (`sweep_charts`).
+    """
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for chart in sweep_charts(store, sweep_id, outputs):
+        path = folder / f"{chart.name}.png"
+        chart.figure.savefig(path, dpi=110)
         written.append(path)
     return written
