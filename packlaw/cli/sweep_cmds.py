@@ -24,7 +24,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from packlaw.cli.errors import EXIT_BAD_INPUT, EXIT_DOMAIN, UserError, interruption
+from packlaw.cli.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_DOMAIN,
+    UserError,
+    interruption,
+    raise_if_signalled,
+)
 from packlaw.cli.options import DbOption, JsonOption, open_store
 from packlaw.cli.output import Block, Table, emit
 
@@ -313,9 +319,12 @@ def _threads(client: Any) -> int:
 
 @contextmanager
 def _progress(label: str, tally: Any) -> Iterator[Callable[[Any], None]]:
-    """Points done of the total, the rate and the time left, on stderr when it is a terminal."""
+    """Points done of the total, the rate and the time left, on stderr when it is a terminal.
+
+    Each step is also where a signal swallowed on its way is raised (`raise_if_signalled`).
+    """
     if not sys.stderr.isatty():
-        yield lambda tally: None
+        yield lambda tally: raise_if_signalled()
         return
     from rich.console import Console
     from rich.progress import (
@@ -339,6 +348,7 @@ def _progress(label: str, tally: Any) -> Iterator[Callable[[Any], None]]:
         task = progress.add_task(label, total=tally.total, completed=tally.reused, rate="")
 
         def advance(now: Any) -> None:
+            raise_if_signalled()
             ran = now.done + now.failed
             minutes = (time.perf_counter() - started) / 60
             rate = f"{ran / minutes:,.0f} points/min" if minutes > 0 else ""
