@@ -33,6 +33,7 @@ from packlaw.cli.errors import (
     EXIT_INTERRUPTED,
     Interrupted,
     as_user_error,
+    interrupted_by,
     interruption,
 )
 
@@ -119,9 +120,8 @@ def _failed(error: BaseException) -> int:
         with contextlib.suppress(OSError):
             print(message, file=sys.stderr)
         return code
-    if isinstance(error, typer.Abort):
-        error = KeyboardInterrupt()
-    said = interruption(error) if isinstance(error, KeyboardInterrupt) else as_user_error(error)
+    stop = KeyboardInterrupt() if isinstance(error, typer.Abort) else interrupted_by(error)
+    said = interruption(stop) if stop is not None else as_user_error(error)
     if said is None:
         raise error
     try:
