@@ -273,3 +273,21 @@ def test_a_command_line_that_cannot_be_parsed_is_one_sentence(
     argv: list[str], said: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run(capsys, *argv) == (2, "", said)
+
+
+def test_a_signal_wrapped_by_a_c_extension_is_still_an_interruption(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from packlaw.cli.errors import Interrupted
+    from packlaw.cli.main import _failed
+
+    try:
+        try:
+            raise Interrupted(signal.SIGTERM)
+        except Interrupted as stop:
+            raise SystemError(
+                "<built-in function f> returned a result with an exception set"
+            ) from stop
+    except SystemError as wrapped:
+        assert _failed(wrapped) == 143
+    assert capsys.readouterr().err == "packlaw: interrupted by SIGTERM\n"

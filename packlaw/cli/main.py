@@ -33,6 +33,7 @@ from packlaw.cli.errors import (
     EXIT_INTERRUPTED,
     as_user_error,
     forget_signals,
+    interrupted_by,
     interruption,
     signalled,
 )
@@ -120,9 +121,8 @@ def _failed(error: BaseException) -> int:
         with contextlib.suppress(OSError):
             print(message, file=sys.stderr)
         return code
-    if isinstance(error, typer.Abort):
-        error = KeyboardInterrupt()
-    said = interruption(error) if isinstance(error, KeyboardInterrupt) else as_user_error(error)
+    stop = KeyboardInterrupt() if isinstance(error, typer.Abort) else interrupted_by(error)
+    said = interruption(stop) if stop is not None else as_user_error(error)
     if said is None:
         raise error
     try:

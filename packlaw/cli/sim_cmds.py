@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from packlaw.cli.errors import EXIT_BAD_INPUT, UserError
+from packlaw.cli.errors import EXIT_BAD_INPUT, UserError, interrupted_by
 from packlaw.cli.options import DbOption, open_store
 from packlaw.cli.output import counted, size
 from packlaw.cli.progress import progress
@@ -212,8 +212,8 @@ def _run_one(
     except StoreError as error:  # the run could not be stored: say so in one sentence
         _mark(store, run_id, "failed")
         raise UserError(f"run {run_id} was not stored: {error}", EXIT_BAD_INPUT) from None
-    except BaseException:
-        _mark(store, run_id, "failed")
+    except BaseException as error:
+        _mark(store, run_id, "interrupted" if interrupted_by(error) else "failed")
         raise
     if trace is not None:
         try:
