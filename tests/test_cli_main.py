@@ -291,3 +291,21 @@ def test_a_signal_wrapped_by_a_c_extension_is_still_an_interruption(
     except SystemError as wrapped:
         assert _failed(wrapped) == 143
     assert capsys.readouterr().err == "packlaw: interrupted by SIGTERM\n"
+
+
+def test_a_signal_swallowed_in_a_finaliser_is_raised_at_the_next_progress_step(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from packlaw.cli.main import _signals_interrupt
+    from packlaw.cli.progress import progress
+
+    class Finalised:
+        def __del__(self) -> None:
+            raise KeyboardInterrupt  # as a signal landing in a finaliser does
+
+    with _signals_interrupt(), progress("steps", 3) as advance:
+        Finalised()  # Python cannot raise this one where it lands: it is "unraisable"
+        with pytest.raises(KeyboardInterrupt):
+            advance(1)
+        advance(2)  # raised once, not again
+    assert "Exception ignored" not in capsys.readouterr().err

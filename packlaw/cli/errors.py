@@ -53,31 +53,31 @@ class Interrupted(KeyboardInterrupt):
         self.signal_number = signal_number
 
 
-# Signals received while a command runs (see `packlaw.cli.main`), so that one whose
-# exception Python swallowed (it landed in a finaliser or a callback, where Python
-# can only print "Exception ignored") is raised again at the next safe point.
-_received: list[int] = []
+# A signal's exception that Python swallowed: it landed in a finaliser or a callback,
+# where Python can only report it as "unraisable" (see `packlaw.cli.main`). It is
+# raised again at the command's next safe point.
+_swallowed: list[KeyboardInterrupt] = []
 
 
 def signalled(number: int) -> KeyboardInterrupt:
-    """Note that signal ``number`` came; the exception to raise where the program is."""
-    _received.append(number)
+    """The exception a signal raises where the program is: Ctrl-C's, or `Interrupted`."""
     return KeyboardInterrupt() if number == signal.SIGINT else Interrupted(number)
 
 
+def swallowed(stop: KeyboardInterrupt) -> None:
+    """Keep a signal's exception that could not be raised where it landed."""
+    _swallowed.append(stop)
+
+
 def forget_signals() -> None:
-    """Start a command with no signal noted."""
-    _received.clear()
+    """Start a command with no swallowed signal kept."""
+    _swallowed.clear()
 
 
 def raise_if_signalled() -> None:
-    """At a safe point of a long command (each step of its progress): raise a noted signal.
-
-    Normally the signal's exception has ended the command already; this
-    catches the one that was swallowed on its way.
-    """
-    if _received:
-        raise signalled(_received.pop())
+    """At a safe point of a long command (each step of its progress): raise a swallowed signal."""
+    if _swallowed:
+        raise _swallowed.pop()
 
 
 def interrupted_by(error: BaseException) -> KeyboardInterrupt | None:
@@ -90,7 +90,8 @@ def interrupted_by(error: BaseException) -> KeyboardInterrupt | None:
     while seen is not None:
         if isinstance(seen, KeyboardInterrupt):
             return seen
-        seen = seen.__cause__ or seen.__context__
+        # An error raised `from None` replaced what it was handling: look no further.
+        seen = seen.__cause__ or (None if seen.__suppress_context__ else seen.__context__)
     return None
 
 

@@ -36,10 +36,11 @@ from packlaw.cli.errors import (
     interrupted_by,
     interruption,
     signalled,
+    swallowed,
 )
 
 EXIT_CLOSED_PIPE = EXIT_INTERRUPTED + signal.SIGPIPE
-_INTERRUPTING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+_INTERRUPTING = (signal.SIGTERM, signal.SIGHUP)  # Ctrl-C: Python's own KeyboardInterrupt
 
 app = typer.Typer(
     name="packlaw",
@@ -175,7 +176,7 @@ def _silence_stdout() -> None:
 
 @contextlib.contextmanager
 def _signals_interrupt() -> Iterator[None]:
-    """While a command runs, Ctrl-C raises KeyboardInterrupt, SIGTERM and SIGHUP `Interrupted`."""
+    """While a command runs, SIGTERM and SIGHUP raise `Interrupted` as Ctrl-C raises KeyboardInterrupt."""
 
     def interrupt(number: int, _frame: object) -> None:
         raise signalled(number)
@@ -183,7 +184,9 @@ def _signals_interrupt() -> Iterator[None]:
     def unraisable(hook: Any) -> None:
         # A signal's exception that landed where Python cannot raise it (a finaliser):
         # no "Exception ignored" noise; `raise_if_signalled` raises it at the next step.
-        if not isinstance(hook.exc_value, KeyboardInterrupt):
+        if isinstance(hook.exc_value, KeyboardInterrupt):
+            swallowed(hook.exc_value)
+        else:
             default_hook(hook)
 
     try:

@@ -227,13 +227,14 @@ def run_sweep(
                 on_point(tally)
             submit()
     except BaseException:
-        # Stopping (Ctrl-C, a store error): what was in flight goes back to pending. Best
-        # effort: the error that stopped the sweep is the one to report, and a point left
-        # running is run again by --resume all the same.
-        for future, batch in in_flight.items():
+        # Stopping (Ctrl-C, a store error): what was in flight goes back to pending, the
+        # batch in hand too (the stop may land between taking it and storing it); only
+        # running points move. Best effort: the error that stopped the sweep is the one to
+        # report, and a point left running is run again by --resume all the same.
+        for future in in_flight:
             future.cancel()
-            with suppress(Exception):
-                ledger.release(sweep_id, [p.point_id for p in batch])
+        with suppress(Exception):
+            ledger.release(sweep_id, [p.point_id for p in todo])
         raise
     return tally
 
