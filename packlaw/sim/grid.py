@@ -3,8 +3,12 @@
 Neighbour queries (who is within distance r of this cell, in this world) look
 only at the few buckets the query square touches, so no phase is quadratic in
 beings. The index is a counting sort of the living beings by
-``(world, bucket)``: ``start[k]:start[k + 1]`` are the positions in ``rows``
-of bucket ``k``'s beings, in row order (oldest first).
+``(world, bucket)``: ``start[k]:start[k + 1]`` are the positions in
+``entries`` of bucket ``k``'s beings, in row order (oldest first). An entry
+is one 64-bit number holding the being's row and its cell (`entry`), so
+building the index writes one scattered number a being, and a query
+measures distances over contiguous memory and reads the beings' columns
+only for those in range (the rows of a bucket are scattered over them).
 
 Positions do not change after the movement phase, so one index built right
 after it serves the whole day (attacks, bites, joining); queries filter by
@@ -22,8 +26,8 @@ from numba import njit
 class Grid(NamedTuple):
     """A built index (see the module's docstring)."""
 
-    start: np.ndarray  # int32, worlds * buckets + 2 entries
-    rows: np.ndarray  # int32
+    start: np.ndarray  # int32, worlds * buckets + 2 places
+    entries: np.ndarray  # int64: row and cell of each indexed being (`entry`)
     side: int  # cells per bucket along each axis
     nbx: int  # buckets along x
     nby: int  # buckets along y
@@ -56,20 +60,58 @@ def build_grid(b, worlds, width, height, side):
     bucket_x = (np.arange(width) // side).astype(np.int32)
     bucket_y = (np.arange(height) // side).astype(np.int32) * nbx
     start = np.zeros(worlds * nb + 2, np.int32)
-    total = 0
+    # each being's bucket + 2 (its count's place), computed once: 0 for the dead, not indexed
+    keys = np.empty(b.world.shape[0], np.int32)
     for i in range(b.world.shape[0]):
-        if b.alive[i]:
-            start[b.world[i] * nb + bucket_y[b.y[i]] + bucket_x[b.x[i]] + 2] += 1
-            total += 1
+        k = b.world[i] * nb + bucket_y[b.y[i]] + bucket_x[b.x[i]] + 2
+        keys[i] = k if b.alive[i] else 0  # no branch: the loop runs straight
+        start[keys[i]] += 1
+    total = b.world.shape[0] - start[0]
+    start[0] = 0
     for k in range(2, start.shape[0]):
         start[k] += start[k - 1]
-    rows = np.empty(total, np.int32)
+    entries = np.empty(total, np.int64)
     for i in range(b.world.shape[0]):
-        if b.alive[i]:
-            k = b.world[i] * nb + bucket_y[b.y[i]] + bucket_x[b.x[i]] + 1
-            rows[start[k]] = i
-            start[k] += 1
-    return Grid(start, rows, side, nbx, nby, width, height)
+        k = keys[i] - 1
+        if k > 0:
+            q = start[k]
+            entries[q] = entry(i, b.x[i], b.y[i])
+            start[k] = q + 1
+    return Grid(start, entries, side, nbx, nby, width, height)
+
+
+@njit(cache=True, inline="always")
+def entry(row, x, y):
+    """An index entry: ``row`` in the high 32 bits, ``y`` and ``x`` 16 bits each below."""
+    return (np.int64(row) << 32) | (np.int64(y) << 16) | np.int64(x)
+
+
+@njit(cache=True, inline="always")
+def entry_row(e):
+    """The row of an index entry."""
+    return np.int32(e >> 32)
+
+
+@njit(cache=True, inline="always")
+def entry_x(e):
+    """The x of an index entry."""
+    return e & 0xFFFF
+
+
+@njit(cache=True, inline="always")
+def entry_y(e):
+    """The y of an index entry."""
+    return (e >> 16) & 0xFFFF
+
+
+@njit(cache=True, inline="always")
+def wrap(v, size):
+    """``v % size`` for ``-size <= v < 2 * size``, by comparison (``%`` is a slow division)."""
+    if v < 0:
+        return v + size
+    if v >= size:
+        return v - size
+    return v
 
 
 @njit(cache=True, inline="always")
@@ -77,8 +119,8 @@ def axis_buckets(c, r, size, side, nbk):
     """First bucket and bucket count covering cells ``c - r .. c + r`` on a ring of ``size``."""
     if 2 * r + 1 >= size:
         return 0, nbk
-    lo = (c - r) % size
-    hi = (c + r) % size
+    lo = wrap(c - r, size)  # r < size here
+    hi = wrap(c + r, size)
     blo = lo // side
     bhi = hi // side
     count = bhi - blo + 1 if lo <= hi else nbk - blo + bhi + 1

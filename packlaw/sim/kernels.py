@@ -21,7 +21,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from packlaw.sim.grid import axis_buckets, build_index, torus_distance
+from packlaw.sim.grid import (
+    axis_buckets,
+    build_index,
+    entry_row,
+    entry_x,
+    entry_y,
+    torus_distance,
+    wrap,
+)
 from packlaw.sim.metrics import (
     EVENT_METRICS,
     M_ATTACKS,
@@ -179,22 +187,25 @@ def near(b, g, w, x, y, r, found):
     base = w * g.nbx * g.nby
     total = 0
     for jy in range(cy):
-        row = base + ((by0 + jy) % g.nby) * g.nbx
+        row = base + wrap(by0 + jy, g.nby) * g.nbx
         for jx in range(cx):
-            key = row + (bx0 + jx) % g.nbx
+            key = row + wrap(bx0 + jx, g.nbx)
             total += g.start[key + 1] - g.start[key]
     if found.shape[0] < total:
         found = np.empty(2 * total, np.int32)
     n = 0
     for jy in range(cy):
-        row = base + ((by0 + jy) % g.nby) * g.nbx
+        row = base + wrap(by0 + jy, g.nby) * g.nbx
         for jx in range(cx):
-            key = row + (bx0 + jx) % g.nbx
+            key = row + wrap(bx0 + jx, g.nbx)
             for q in range(g.start[key], g.start[key + 1]):
-                j = g.rows[q]
-                if b.alive[j] and torus_distance(x, y, b.x[j], b.y[j], g.width, g.height) <= r:
-                    found[n] = j
-                    n += 1
+                # distance from the index's own copy of the cell: the row is read only when in range
+                e = g.entries[q]
+                if torus_distance(x, y, entry_x(e), entry_y(e), g.width, g.height) <= r:
+                    j = entry_row(e)
+                    if b.alive[j]:
+                        found[n] = j
+                        n += 1
     return found, n
 
 
@@ -252,11 +263,14 @@ def nearest_hostile(b, h, g, w, x, y):
                     continue  # inside the ring: searched already
                 key = base + ((by + dy) % g.nby) * g.nbx + (bx + dx) % g.nbx
                 for q in range(g.start[key], g.start[key + 1]):
-                    j = g.rows[q]
-                    if not b.alive[j] or b.standing[j] != OMEGA or not b.hostile[j]:
+                    e = g.entries[q]
+                    d = torus_distance(x, y, entry_x(e), entry_y(e), g.width, g.height)
+                    if d > best_d:
+                        continue  # not nearer: the row need not be read
+                    j = entry_row(e)
+                    if d == best_d and j > best:
                         continue
-                    d = torus_distance(x, y, b.x[j], b.y[j], g.width, g.height)
-                    if d < best_d or (d == best_d and j < best):
+                    if b.alive[j] and b.standing[j] == OMEGA and b.hostile[j]:
                         best, best_d = j, d
         # anyone in a bucket of the next ring is at least ring * side + 1 - slack away
         if best != NOBODY and best_d <= ring * g.side - slack:
@@ -383,12 +397,12 @@ def orders(b, packs, p, key):
 @njit(cache=True, inline="always")
 def step_toward(a, target, size):
     """One cell along the shorter way round; + on a tie; none if aligned."""
-    d = (np.int64(target) - np.int64(a)) % size
+    d = wrap(np.int64(target) - np.int64(a), size)
     if d == 0:
         return a
     if d <= size - d:
-        return (a + 1) % size
-    return (a - 1 + size) % size
+        return wrap(a + 1, size)
+    return wrap(a - 1, size)
 
 
 def _move(alive, standing, pack, lead, xs, ys, pack_alpha, key, cohesion, width, height, nx, ny):
@@ -411,8 +425,8 @@ def _move(alive, standing, pack, lead, xs, ys, pack_alpha, key, cohesion, width,
             ny[i] = step_toward(y, ys[target], height)
         else:
             s = pick(uniform(key, i, 0), 9)
-            nx[i] = (x + s % 3 - 1 + width) % width
-            ny[i] = (y + s // 3 - 1 + height) % height
+            nx[i] = wrap(x + s % 3 - 1, width)
+            ny[i] = wrap(y + s // 3 - 1, height)
 
 
 move_serial = njit(cache=True)(_move)
