@@ -212,15 +212,21 @@ def near(b, g, w, x, y, r, found):
 @njit(cache=True)
 def hostile_by_world(b, worlds):
     """Living hostile omegas grouped by world: ``(start, rows, alive per world)``, oldest first."""
+    return group_hostile(b, rows_standing(b, OMEGA), worlds)
+
+
+@njit(cache=True)
+def group_hostile(b, omegas, worlds):
+    """`hostile_by_world` from the living ``omegas`` (oldest first): work in proportion to them."""
     start = np.zeros(worlds + 2, np.int64)
-    for i in range(b.alive.shape[0]):
-        if b.alive[i] and b.standing[i] == OMEGA and b.hostile[i]:
+    for i in omegas:
+        if b.hostile[i]:
             start[b.world[i] + 2] += 1
     for k in range(2, start.shape[0]):
         start[k] += start[k - 1]
     rows = np.empty(start[-1], np.int32)
-    for i in range(b.alive.shape[0]):
-        if b.alive[i] and b.standing[i] == OMEGA and b.hostile[i]:
+    for i in omegas:
+        if b.hostile[i]:
             rows[start[b.world[i] + 1]] = i
             start[b.world[i] + 1] += 1
     alive = start[1 : worlds + 1] - start[:worlds]
@@ -322,8 +328,13 @@ def _response(s, theta):
 @njit(cache=True)
 def tasks(b, packs, p, key):
     """1. Stimuli follow yesterday's work; each member takes research, else patrol, else nothing."""
+    assign_tasks(b, packs, p, key, rows_standing(b, MEMBER))
+
+
+@njit(cache=True)
+def assign_tasks(b, packs, p, key, members):
+    """`tasks`, given the living ``members`` (oldest first)."""
     n_packs = packs.alpha.shape[0]
-    members = rows_standing(b, MEMBER)
     n = np.zeros(n_packs, np.int64)
     done = np.zeros((n_packs, 3), np.int64)  # by task: none, research, patrol
     for i in members:
@@ -369,7 +380,12 @@ def orders(b, packs, p, key):
     and each one's alpha. At the defiance limit the member is out (R7): a
     werewolf becomes a non-hostile omega, a human an ally of the same pack.
     """
-    members = rows_standing(b, MEMBER)
+    return give_orders(b, packs, p, key, rows_standing(b, MEMBER))
+
+
+@njit(cache=True)
+def give_orders(b, packs, p, key, members):
+    """`orders`, given the living ``members`` (oldest first)."""
     outcome = np.zeros(members.shape[0], np.int8)
     alphas = np.empty(members.shape[0], np.int32)
     for k in range(members.shape[0]):
@@ -630,7 +646,7 @@ def research_and_hunts(b, packs, p, t, key, g, worlds):
     whether it died and the hunter wounded on a failure (or NOBODY); then
     what `deaths` returns.
     """
-    start, rows = by_standing(b, (1 << MEMBER) | (1 << ALLY))
+    start, rows = by_standing(b, (1 << MEMBER) | (1 << ALLY) | (1 << OMEGA))
     members = rows[start[MEMBER] : start[MEMBER + 1]]
     allies = rows[start[ALLY] : start[ALLY + 1]]
     for i in members:
@@ -639,7 +655,7 @@ def research_and_hunts(b, packs, p, t, key, g, worlds):
     for i in allies:
         if b.lead[i] == NOBODY:
             b.knowledge[i] += b.research[i]
-    h = hostile_by_world(b, worlds)
+    h = group_hostile(b, rows[start[OMEGA] : start[OMEGA + 1]], worlds)
     hunting = np.flatnonzero(
         (packs.alpha != NOBODY) & (packs.knowledge >= p.lead_threshold) & (h[2][packs.world] > 0)
     ).astype(np.int32)
@@ -731,36 +747,44 @@ def _heal(alive, health, kind, cared, heal_werewolf, heal_human):
         health[i] = min(MILLI, health[i] + rate)
 
 
-heal_serial = njit(cache=True)(_heal)
 heal_parallel = njit(cache=True, parallel=True)(_heal)
-"""Healing of every being; in parallel (called from Python) for large runs."""
+"""Healing of every being after `care`, in parallel (called from Python) for large runs."""
+
+
+@njit(cache=True, inline="always")
+def cared_for(b, packs, key, i):
+    """R10: an injured member of a pack whose alpha lives, or such a pack's injured ally who asks."""
+    s = b.standing[i]
+    if (s != MEMBER and s != ALLY) or b.health[i] >= MILLI or packs.alpha[b.pack[i]] == NOBODY:
+        return False
+    return s == MEMBER or uniform(key, i, 0) >= b.pride[i]
 
 
 @njit(cache=True)
 def care(b, packs, key):
-    """7. Who is cared for today (R10).
-
-    Injured members of a pack whose alpha lives (the alpha checks in), and
-    its injured allies who ask (probability ``1 - pride``). Alphas, omegas
-    and the unaffiliated are not.
-    """
+    """7. Who is cared for today (`cared_for`): alphas, omegas and the unaffiliated are not."""
     start, rows = by_standing(b, (1 << MEMBER) | (1 << ALLY))
     cared = np.zeros(b.alive.shape[0], np.bool_)
-    for standing in (MEMBER, ALLY):
-        for i in rows[start[standing] : start[standing + 1]]:
-            if b.health[i] < MILLI and packs.alpha[b.pack[i]] != NOBODY:
-                cared[i] = standing == MEMBER or uniform(key, i, 0) >= b.pride[i]
+    for i in rows[start[MEMBER] : start[ALLY + 1]]:
+        cared[i] = cared_for(b, packs, key, i)
     return cared
 
 
 @njit(cache=True)
 def care_and_healing(b, packs, p, key):
-    """7. Care (`care`), then healing (R14): each heals at its kind's rate, doubled if cared for.
+    """7. Care (`cared_for`), then healing (R14): each heals at its kind's rate, doubled if cared for.
 
-    Returns who was cared for.
+    One pass over the beings. Returns who was cared for.
     """
-    cared = care(b, packs, key)
-    heal_serial(b.alive, b.health, b.kind, cared, p.heal_werewolf, p.heal_human)
+    cared = np.zeros(b.alive.shape[0], np.bool_)
+    for i in range(b.alive.shape[0]):
+        if not b.alive[i] or b.health[i] >= MILLI:
+            continue
+        rate = p.heal_werewolf if b.kind[i] == WEREWOLF else p.heal_human
+        if cared_for(b, packs, key, i):
+            cared[i] = True
+            rate *= 2
+        b.health[i] = min(MILLI, b.health[i] + rate)
     return cared
 
 
@@ -911,8 +935,9 @@ def day(b, packs, p, t, spare, seed, number, worlds):
     here. Returns the arrivals.
     """
     t.today[:] = 0.0
-    tasks(b, packs, p, stream(seed, number, TASKS))
-    orders(b, packs, p, stream(seed, number, ORDERS))
+    members = rows_standing(b, MEMBER)  # tasks change no standing: orders start from the same
+    assign_tasks(b, packs, p, stream(seed, number, TASKS), members)
+    give_orders(b, packs, p, stream(seed, number, ORDERS), members)
     g = movement(b, packs, p, stream(seed, number, MOVEMENT), spare, worlds)
     attacks(b, packs, p, t, stream(seed, number, ATTACKS), g)
     deaths(b, packs, t)

@@ -151,23 +151,24 @@ def new_beings(
 
     strength = trait("strength", p.werewolf_strength if kind == WEREWOLF else p.human_strength)
     research = trait("research", p.default_research)
+    values = {
+        "kind": kind,
+        "alive": True,
+        "health": MILLI,
+        "strength": strength,
+        "research": research,
+        "autonomy": trait("autonomy", p.default_autonomy),
+        "pride": trait("pride", p.default_pride),
+        "ill_rate": ill_rate if ill_rate is not None else p.ill_rate,
+        "standing": standing,
+        "pack": pack,
+        "hostile": hostile,
+        "theta_research": initial_theta_research(research),
+        "theta_patrol": initial_theta_patrol(strength),
+        "lead": NOBODY,
+    }
     for name, column in columns.items():
-        column[rows] = {
-            "kind": kind,
-            "alive": True,
-            "health": MILLI,
-            "strength": strength,
-            "research": research,
-            "autonomy": trait("autonomy", p.default_autonomy),
-            "pride": trait("pride", p.default_pride),
-            "ill_rate": ill_rate if ill_rate is not None else p.ill_rate,
-            "standing": standing,
-            "pack": pack,
-            "hostile": hostile,
-            "theta_research": initial_theta_research(research),
-            "theta_patrol": initial_theta_patrol(strength),
-            "lead": NOBODY,
-        }.get(name, 0)
+        column[rows] = values.get(name, 0)
 
 
 def template(scenario: Scenario, columns: dict[str, np.ndarray]) -> Template:
