@@ -723,3 +723,23 @@ def test_the_nearest_hostile_omega_is_found_lowest_index_on_a_tie(hostile: int, 
         dy = np.abs(b.y[:hostile].astype(int) - y)
         d = np.maximum(np.minimum(dx, p.width - dx), np.minimum(dy, p.height - dy))
         assert found == int(np.argmin(d))
+
+
+@pytest.mark.parametrize(("width", "side"), [(41, 5), (41, 41), (9, 2)])
+def test_a_neighbour_query_finds_exactly_the_living_beings_in_range(width: int, side: int) -> None:
+    w = World(f"[params]\nwidth = {width}\nheight = {width + 3}\n" + crowd_after("", 300), 3, 5)
+    b, p = w.state.beings, w.state.params
+    b.alive[::7] = False  # the dead stay out of every answer, wherever they stand
+    g = build_grid(b, 3, p.width, p.height, side)
+    assert len(g.entries) == int(b.alive.sum())
+    rng = np.random.default_rng(2)
+    found = np.empty(1, np.int32)
+    for _ in range(300):
+        world, r = int(rng.integers(0, 3)), int(rng.integers(0, 6))
+        x, y = int(rng.integers(0, p.width)), int(rng.integers(0, p.height))
+        found, n = k.near(b, g, world, x, y, r, found)
+        dx = np.abs(b.x.astype(int) - x)
+        dy = np.abs(b.y.astype(int) - y)
+        d = np.maximum(np.minimum(dx, p.width - dx), np.minimum(dy, p.height - dy))
+        expected = np.flatnonzero(b.alive & (b.world == world) & (d <= r))
+        assert sorted(found[:n].tolist()) == expected.tolist()
