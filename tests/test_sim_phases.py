@@ -733,7 +733,7 @@ def test_a_neighbour_query_finds_exactly_the_living_beings_in_range(width: int, 
     g = build_grid(b, 3, p.width, p.height, side)
     assert len(g.entries) == int(b.alive.sum())
     rng = np.random.default_rng(2)
-    found = np.empty(1, np.int32)
+    found = np.empty(0, np.int32)  # grown as needed
     for _ in range(300):
         world, r = int(rng.integers(0, 3)), int(rng.integers(0, 6))
         x, y = int(rng.integers(0, p.width)), int(rng.integers(0, p.height))

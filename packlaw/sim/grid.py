@@ -28,6 +28,8 @@ class Grid(NamedTuple):
 
     start: np.ndarray  # int32, worlds * buckets + 2 places
     entries: np.ndarray  # int64: row and cell of each indexed being (`entry`)
+    bucket_x: np.ndarray  # int32: the bucket column of each x (a look-up, not a division)
+    bucket_y: np.ndarray  # int32: the bucket row of each y
     side: int  # cells per bucket along each axis
     nbx: int  # buckets along x
     nby: int  # buckets along y
@@ -58,12 +60,12 @@ def build_grid(b, worlds, width, height, side):
     nb = nbx * nby
     # bucket of each cell along each axis: a table look-up instead of two divisions a being
     bucket_x = (np.arange(width) // side).astype(np.int32)
-    bucket_y = (np.arange(height) // side).astype(np.int32) * nbx
+    bucket_y = (np.arange(height) // side).astype(np.int32)
     start = np.zeros(worlds * nb + 2, np.int32)
     # each being's bucket + 2 (its count's place), computed once: 0 for the dead, not indexed
     keys = np.empty(b.world.shape[0], np.int32)
     for i in range(b.world.shape[0]):
-        k = b.world[i] * nb + bucket_y[b.y[i]] + bucket_x[b.x[i]] + 2
+        k = b.world[i] * nb + bucket_y[b.y[i]] * nbx + bucket_x[b.x[i]] + 2
         keys[i] = k if b.alive[i] else 0  # no branch: the loop runs straight
         start[keys[i]] += 1
     total = b.world.shape[0] - start[0]
@@ -77,7 +79,7 @@ def build_grid(b, worlds, width, height, side):
             q = start[k]
             entries[q] = entry(i, b.x[i], b.y[i])
             start[k] = q + 1
-    return Grid(start, entries, side, nbx, nby, width, height)
+    return Grid(start, entries, bucket_x, bucket_y, side, nbx, nby, width, height)
 
 
 @njit(cache=True, inline="always")
@@ -115,14 +117,17 @@ def wrap(v, size):
 
 
 @njit(cache=True, inline="always")
-def axis_buckets(c, r, size, side, nbk):
-    """First bucket and bucket count covering cells ``c - r .. c + r`` on a ring of ``size``."""
+def axis_buckets(c, r, size, bucket, nbk):
+    """First bucket and bucket count covering cells ``c - r .. c + r`` on a ring of ``size``.
+
+    ``bucket`` is the axis's table of each cell's bucket.
+    """
     if 2 * r + 1 >= size:
         return 0, nbk
     lo = wrap(c - r, size)  # r < size here
     hi = wrap(c + r, size)
-    blo = lo // side
-    bhi = hi // side
+    blo = bucket[lo]
+    bhi = bucket[hi]
     count = bhi - blo + 1 if lo <= hi else nbk - blo + bhi + 1
     if count >= nbk:
         return 0, nbk

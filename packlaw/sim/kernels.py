@@ -182,8 +182,8 @@ def near(b, g, w, x, y, r, found):
     of ``rows`` are the beings; ``rows`` is ``found`` when that is large
     enough (pass the last call's back in: no allocation a query).
     """
-    bx0, cx = axis_buckets(x, r, g.width, g.side, g.nbx)
-    by0, cy = axis_buckets(y, r, g.height, g.side, g.nby)
+    bx0, cx = axis_buckets(x, r, g.width, g.bucket_x, g.nbx)
+    by0, cy = axis_buckets(y, r, g.height, g.bucket_y, g.nby)
     base = w * g.nbx * g.nby
     total = 0
     for jy in range(cy):
@@ -263,11 +263,14 @@ def nearest_hostile(b, h, g, w, x, y):
     slack = g.side - min(g.width - (g.nbx - 1) * g.side, g.height - (g.nby - 1) * g.side)
     for ring in range(max(g.nbx, g.nby) // 2 + 1):
         for dy in range(-ring, ring + 1):
+            row = base + ((by + dy) % g.nby) * g.nbx
             edge_y = dy == -ring or dy == ring
-            for dx in range(-ring, ring + 1):
-                if not edge_y and dx != -ring and dx != ring:
-                    continue  # inside the ring: searched already
-                key = base + ((by + dy) % g.nby) * g.nbx + (bx + dx) % g.nbx
+            # a top or bottom row of the ring: all its buckets; between them: its two ends
+            step = 1 if edge_y or ring == 0 else 2 * ring
+            kx = (bx - ring) % g.nbx
+            for _ in range(0, 2 * ring + 1, step):
+                key = row + kx
+                kx = (kx + step) % g.nbx
                 for q in range(g.start[key], g.start[key + 1]):
                     e = g.entries[q]
                     d = torus_distance(x, y, entry_x(e), entry_y(e), g.width, g.height)
