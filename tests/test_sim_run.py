@@ -166,3 +166,27 @@ def test_serial_and_parallel_kernels_and_any_thread_count_give_the_same_numbers(
                 run.state.columns[column][: run.state.n],
             ), column
         assert np.array_equal(runs[0].totals, run.totals)
+
+
+def test_the_thread_choice_measures_again_less_often_while_serial_keeps_winning() -> None:
+    from packlaw.sim import jit
+
+    jit.set_threads(None)
+    choice = jit.ThreadChoice(jit.PARALLEL_FROM)
+    choice.options = [1, 2]
+    seconds = {1: 1.0, 2: 3.0}  # the parallel form is slower: serial wins every measurement
+    probes = []
+    for call in range(1500):
+        threads = choice._choose(jit.PARALLEL_FROM)
+        if threads == 2:
+            probes.append(call)
+        choice.record(threads, seconds[threads])
+    starts = [c for i, c in enumerate(probes) if i == 0 or c > probes[i - 1] + 10]
+    gaps = np.diff(starts)
+    assert len(starts) == 4 and (gaps[1:] > 1.9 * gaps[:-1]).all()
+    assert choice.best == 1
+    seconds = {1: 3.0, 2: 1.0}  # now the parallel form is faster: chosen at the next measurement
+    for _ in range(2000):
+        threads = choice._choose(jit.PARALLEL_FROM)
+        choice.record(threads, seconds[threads])
+    assert choice.best == 2 and choice.wait == jit.REPROBE

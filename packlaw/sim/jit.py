@@ -11,9 +11,11 @@ timing whole days (`ThreadChoice`):
   candidate thread count (`candidates`), one day each in turn, `PROBES`
   times after a first day each (which may load that form's kernels from
   Numba's cache, so it is not counted), keeps the fastest (the median),
-  and measures again every
-  `REPROBE` days, so a machine that becomes loaded (where the parallel
-  form can be several times slower) falls back to serial;
+  and measures again `REPROBE` calls later (a call is a day, or several
+  days of a serial run), so a machine that becomes loaded (where the
+  parallel form can be several times slower) falls back to serial; each
+  time the serial form wins again, the wait before the next measurement
+  doubles, as the slower forms' probing days are what measuring costs;
 - `set_threads(n)` (``packlaw simulate --threads N``) overrides it: 1 is
   serial, more is the parallel form with ``n`` threads, whatever the size.
 """
@@ -37,7 +39,7 @@ PROBES = 3
 """Timed days of each form before a run settles on the fastest."""
 
 REPROBE = 100
-"""Days after which a run measures its forms again."""
+"""Calls after which a run measures its forms again (doubled while the serial form keeps winning)."""
 
 MAX_THREADS: int = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
 """Numba's thread pool size (``NUMBA_NUM_THREADS``, by default the machine's cores)."""
@@ -84,6 +86,9 @@ class ThreadChoice:
         self.seconds: dict[int, list[float]] = {}
         self.tried: set[int] = set()
         self.options = candidates() if rows >= PARALLEL_FROM else [1]
+        self.probing = False
+        self.next_probe = 0  # the call at which the next measurement starts
+        self.wait = REPROBE  # calls from the end of a measurement to the next
 
     def threads(self, rows: int) -> int:
         """Threads for the next day of a run with ``rows`` rows; sets Numba's pool to match."""
@@ -98,8 +103,9 @@ class ThreadChoice:
         options = self.options
         if rows < PARALLEL_FROM or len(options) == 1:
             return 1
-        if self.days % REPROBE == 0:
+        if not self.probing and self.days >= self.next_probe:
             self.seconds = {}
+            self.probing = True
         untried = [t for t in options if len(self.seconds.get(t, [])) < PROBES]
         if not untried:
             return self.best
@@ -118,6 +124,9 @@ class ThreadChoice:
             timed.append(seconds)
             if all(len(self.seconds.get(t, [])) == PROBES for t in self.options):
                 self.best = min(self.seconds, key=lambda t: sorted(self.seconds[t])[PROBES // 2])
+                self.wait = 2 * self.wait if self.best == 1 else REPROBE
+                self.next_probe = self.days + self.wait
+                self.probing = False
 
 
 # ------------------------------------------------------- the on-disk cache
