@@ -112,12 +112,15 @@ class RunResult:
                 yield day + 1, name, mean, sd, p5, p50, p95
 
 
+# Everything happens in this world: hunts, bites and an arrival every day (so the day's close
+# called from Python after an arrival is loaded before a run too, not during its first days).
 _WARM_UP = """
 [params]
 width = 3
 height = 3
 lead_threshold = 0.0
 bite_rate = 1.0
+omega_arrival_rate = 1.0
 [[packs]]
 name = "P"
 alpha = { name = "A" }
