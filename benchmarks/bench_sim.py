@@ -1,10 +1,10 @@
-"""Simulator benchmarks: the issue's target cases, the cost curve from 50 beings to 1M, memory, threads, start-up.
+"""Simulator benchmarks: the issue's target cases, the cost curve from 50 beings to 1M, memory, threads, start-up, phases.
 
 Run as a script (not part of the tests)::
 
     .venv/bin/python benchmarks/bench_sim.py                 # everything
     .venv/bin/python benchmarks/bench_sim.py --only targets  # one group: targets, curve,
-                                                             # memory, threads, startup
+                                                             # memory, threads, startup, phases
 
 Every measurement runs in a fresh process, so compilation, caches and
 memory of one do not leak into another. Speed is being-days per second
@@ -115,6 +115,46 @@ def child_speed(
         "wall": wall,
         "median": statistics.median(wall),
         "median_cpu": statistics.median(cpu),
+    }
+
+
+PHASES = (
+    "tasks", "orders", "movement", "attacks", "deaths", "research_and_hunts",
+    "care_and_healing", "bites", "joining", "leaving", "arrivals",
+)  # fmt: skip
+"""`phases.one_day`'s phases, in its order."""
+
+
+def child_phases(scenario: str, worlds: int, days: int) -> dict[str, Any]:
+    """In a subprocess: CPU nanoseconds a being-day of each phase, called one at a time, serially.
+
+    Each phase is one kernel call from Python here (`phases.py`), so a small
+    world's figures include the call's own cost; from about 100,000 beings
+    the phases' work dominates.
+    """
+    import time
+
+    from packlaw.sim import kernels, phases
+    from packlaw.sim.run import warm_up
+    from packlaw.sim.state import build_state
+
+    warm_up()
+    state = build_state(_scenario(scenario), worlds, 1, days)
+    ledger = phases.Ledger(phases.new_tally(state, days))
+    spent = dict.fromkeys([*PHASES, "close_day"], 0)
+    for _ in range(days):
+        ledger.today[:] = 0.0
+        for name in PHASES:
+            started = time.process_time_ns()
+            getattr(phases, name)(state, ledger)
+            spent[name] += time.process_time_ns() - started
+        started = time.process_time_ns()
+        kernels.close_day(state.beings, state.packs, ledger.tally, state.day)
+        spent["close_day"] += time.process_time_ns() - started
+        state.day += 1
+    being_days = float(ledger.tally.being_days[0])
+    return {"scenario": scenario, "worlds": worlds, "days": days, "beings": state.n} | {
+        name: ns / being_days for name, ns in spent.items()
     }
 
 
@@ -314,10 +354,22 @@ def threads(repeats: int) -> list[dict[str, Any]]:
     return found
 
 
+def phase_costs() -> list[dict[str, Any]]:
+    """CPU time of each phase a being-day, at a million beings and Beacon Hills 2,000 worlds."""
+    found = []
+    for scenario, worlds, days in (("1000000", 1, 10), ("beacon-hills", 2_000, 40)):
+        figure = _in_child("child_phases", scenario, worlds, days)
+        print(f"{scenario} x {worlds} worlds x {days} days, CPU ns a being-day by phase:")
+        for name in (*PHASES, "close_day"):
+            print(f"  {name:<20} {figure[name]:6.2f}")
+        found.append(figure)
+    return found
+
+
 def main() -> None:
     """Run the benchmarks and print their figures (and JSON with ``--json``)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    groups = ("targets", "curve", "memory", "threads", "startup")
+    groups = ("targets", "curve", "memory", "threads", "startup", "phases")
     parser.add_argument("--only", choices=groups, action="append", help="run only these groups")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="one repeat, small cases only")
@@ -359,6 +411,8 @@ def main() -> None:
                 )
         if "threads" in chosen:
             figures["threads"] = threads(repeats)
+        if "phases" in chosen:
+            figures["phases"] = phase_costs()
         if "startup" in chosen:
             figures["startup"] = startup(max(repeats, 3))
             runs = ", ".join(f"{s:.2f}" for s in figures["startup"]["seconds"])
