@@ -75,6 +75,8 @@ from packlaw.sim import kernels as k
 from packlaw.sim.state import ALLY, ALPHA, MEMBER, NOBODY, STANDINGS, WEREWOLF, State
 
 ORDER_TEXT = "do as the pack needs"
+DEAD = len(STANDINGS)  # a standing code beside the simulator's, for the dead
+NEW = -1  # and for a being that did not exist yet
 ASK_TEXT = "help"
 
 
@@ -104,7 +106,8 @@ class WorldChronicle:
             if round(rate * MILLI) != default:
                 self.statements.append(Set(setting, round(rate * MILLI)))
         self._start(state)
-        self._morning: dict[int, tuple[str, int]] = {}
+        self._rows = np.array(list(self.names), np.int64)  # the world's rows, as named
+        self._morning = (np.zeros(0, np.int8), np.zeros(0, np.int16))
 
     # ------------------------------------------------------------ names
 
@@ -126,7 +129,9 @@ class WorldChronicle:
         return self._name(state.packs.alpha[state.columns["pack"][row]])
 
     def _mine(self, state: State, rows: np.ndarray) -> np.ndarray:
-        """Positions in ``rows`` of this world's beings."""
+        """Positions in ``rows`` of this world's beings (all of them in a world replayed alone)."""
+        if state.worlds == 1:
+            return np.arange(len(rows))
         return np.flatnonzero(state.columns["world"][rows] == self.world)
 
     def _write(self, *statements: Statement) -> None:
@@ -182,24 +187,34 @@ class WorldChronicle:
         c = state.columns
         return STANDINGS[c["standing"][row]] if c["alive"][row] else str(Standing.DEAD)
 
+    def _standings(self, state: State) -> np.ndarray:
+        """Each of the world's beings' standing now, `DEAD` for the dead."""
+        c, rows = state.columns, self._rows
+        return np.where(c["alive"][rows], c["standing"][rows], DEAD)
+
     def _day(self, state: State) -> None:
         self._write(Day(state.day + 1))
-        c = state.columns
-        self._morning = {
-            row: (self._standing(state, row), int(c["health"][row])) for row in self.names
-        }
+        self._morning = (self._standings(state), state.columns["health"][self._rows])
 
     def _day_end(self, state: State) -> None:
-        c = state.columns
-        for row, name in self.names.items():
-            standing, health = self._morning.get(row, ("", MILLI))
-            now = self._standing(state, row)
-            if now != standing:
+        c, rows = state.columns, self._rows
+        standing, health = self._standings(state), c["health"][rows]
+        known = len(self._morning[0])  # beings who arrived today have no morning
+        was_standing = np.full(len(rows), NEW, np.int8)
+        was_standing[:known] = self._morning[0]
+        was_health = np.full(len(rows), MILLI, np.int16)
+        was_health[:known] = self._morning[1]
+        moved = standing != was_standing
+        healed = (standing != DEAD) & (health != was_health)
+        for j in np.flatnonzero(moved | healed):
+            row, name = int(rows[j]), self.names[int(rows[j])]
+            if moved[j]:
+                now = self._standing(state, row)
                 pack = c["pack"][row] if now in ("alpha", "member", "ally") else NOBODY
                 pack_name = None if pack == NOBODY else self._pack_name(state, pack)
                 self._write(ExpectStanding(name, Standing(now), pack_name))
-            if c["alive"][row] and int(c["health"][row]) != health:
-                self._write(ExpectHealth(name, int(c["health"][row])))
+            if healed[j]:
+                self._write(ExpectHealth(name, int(health[j])))
 
     def _orders(
         self, state: State, members: np.ndarray, outcome: np.ndarray, alphas: np.ndarray
@@ -261,8 +276,9 @@ class WorldChronicle:
 
     def _care_and_healing(self, state: State, before: np.ndarray, cared: np.ndarray) -> None:
         c = state.columns
-        for row in sorted(self.names):
-            if row in self._dead or before[row] >= MILLI:
+        rows = np.sort(self._rows)
+        for row in rows[before[rows] < MILLI].tolist():
+            if row in self._dead:
                 continue
             name = self._name(row)
             if cared[row]:
@@ -316,6 +332,7 @@ class WorldChronicle:
         for j in self._mine(state, rows):
             row = int(rows[j])
             self.names[row] = self._fresh("Arrival")
+            self._rows = np.append(self._rows, row)
             self._health[row] = int(state.columns["health"][row])
             self._write(Being(self.names[row], Kind.WEREWOLF))
 
