@@ -261,7 +261,8 @@ def one_day(state: State, ledger: Ledger) -> None:
     joining(state, ledger)
     leaving(state, ledger)
     arrivals(state, ledger)
-    k.close_day(state.beings, state.packs, ledger.tally, state.day)
+    if ledger.lone is None:  # a lone world's counts are the run's already
+        k.close_day(state.beings, state.packs, ledger.tally, state.day)
     ledger.tell("day_end", state)
     state.day += 1
 

@@ -66,6 +66,7 @@ class LoneWorld:
         self.world = world
         self.worlds = ensemble.worlds
         self.first_row = world * ensemble.n0
+        self.first_rows = ensemble.n0  # the world's beings before any arrival
         self.first_pack = world * ensemble.n_packs
         self.state = detach(ensemble, world)
         # the ensemble's row of each of the lone state's rows (arrivals' added later)
@@ -97,6 +98,8 @@ class LoneWorld:
         """``rows`` grouped by their offset in the ensemble: ``(offset, rows)``, first rows first."""
         if len(self.actors) < self.state.n:
             raise self._drifted("it made more arrivals than the run gave it")
+        if len(rows) == 0 or rows[-1] < self.first_rows:  # no arrival among them
+            return [(self.first_row, rows)] if len(rows) else []
         offsets = self.actors[rows] - rows
         return [(int(o), rows[offsets == o]) for o in np.unique(offsets)]
 
