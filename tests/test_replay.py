@@ -14,7 +14,7 @@ from test_sim_trace import BUSY  # arrivals, bites, joins and leaves happen ofte
 
 from packlaw.cli.main import main
 from packlaw.sim import jit, kernels, parse_scenario, simulate
-from packlaw.sim.replay import LoneWorld, Watch, shifted
+from packlaw.sim.replay import LoneWorld, Watch, shift
 from packlaw.sim.trace import WorldChronicle
 
 
@@ -28,7 +28,7 @@ from packlaw.sim.trace import WorldChronicle
 def test_a_shifted_key_gives_an_actor_the_draws_of_the_actor_at_its_offset(
     key: int, actor: int, offset: int, draw: int
 ) -> None:
-    moved = shifted(np.uint64(key), offset)
+    moved = np.uint64(shift(np.uint64(key), offset))  # a uint64, as inside the kernels
     assert kernels.uniform(moved, actor, draw) == kernels.uniform(
         np.uint64(key), actor + offset, draw
     )
@@ -94,8 +94,14 @@ def test_watching_worlds_changes_none_of_the_run_s_numbers() -> None:
 
 
 def test_a_replay_that_drifts_from_the_run_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Keys not shifted to the world's actors: the replay draws another world's numbers.
-    monkeypatch.setattr(LoneWorld, "key", lambda self, key, phase: key)
+    # Keys shifted as for world 0's beings: the replay draws another world's numbers.
+    made = LoneWorld.__init__
+
+    def misplaced(self: LoneWorld, ensemble: Any, world: int) -> None:
+        made(self, ensemble, world)
+        self.first_row = 0
+
+    monkeypatch.setattr(LoneWorld, "__init__", misplaced)
     scenario = parse_scenario(BUSY, "busy")
     with pytest.raises(RuntimeError, match="world 2 replayed alone differs from the run"):
         simulate(scenario, worlds=3, days=30, seed=1, watch=[Watch(2)])

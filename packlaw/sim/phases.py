@@ -39,18 +39,6 @@ class Chroniclers:
             writer.phase(name, state, **happened)
 
 
-class Lone(Protocol):
-    """A world replayed alone with the ensemble's draws (see `packlaw.sim.replay`)."""
-
-    def key(self, key: np.uint64, phase: int) -> np.uint64: ...
-
-    def movement(self, state: State, key: np.uint64) -> Grid: ...
-
-    def attacks(
-        self, state: State, tally: Tally, key: np.uint64, grid: Grid
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]: ...
-
-
 class Tally(NamedTuple):
     """What the kernels count beside the state: the day's metrics, the run's totals."""
 
@@ -92,7 +80,6 @@ class Ledger:
     grid: Grid | None = None
     chronicler: Chronicler | None = None
     parallel: bool = False  # run the per-being kernels in parallel
-    lone: Lone | None = None  # the state is one world of an ensemble, replayed alone
 
     @property
     def today(self) -> np.ndarray:
@@ -105,10 +92,9 @@ class Ledger:
             self.chronicler.phase(name, state, **happened)
 
 
-def key(state: State, ledger: Ledger, phase: int) -> np.uint64:
-    """The key of this phase's draws today (a lone world's: its actors' in the ensemble)."""
-    today = np.uint64(k.stream(state.seed, state.day, phase))
-    return today if ledger.lone is None else ledger.lone.key(today, phase)
+def key(state: State, phase: int) -> np.uint64:
+    """The key of this phase's draws today."""
+    return np.uint64(k.stream(state.seed, state.day, phase))
 
 
 # ----------------------------------------------------------------- phases
@@ -116,26 +102,19 @@ def key(state: State, ledger: Ledger, phase: int) -> np.uint64:
 
 def tasks(state: State, ledger: Ledger) -> None:
     """1. Tasks (R9): stimuli follow yesterday's work; members answer by response thresholds."""
-    k.tasks(state.beings, state.packs, state.p, key(state, ledger, k.TASKS))
+    k.tasks(state.beings, state.packs, state.p, key(state, k.TASKS))
 
 
 def orders(state: State, ledger: Ledger) -> None:
     """2. Orders (R3, R5, R7): some members get an order, some ill; defiance can push one out."""
-    members, outcome, alphas = k.orders(
-        state.beings, state.packs, state.p, key(state, ledger, k.ORDERS)
-    )
+    members, outcome, alphas = k.orders(state.beings, state.packs, state.p, key(state, k.ORDERS))
     ledger.tell("orders", state, members=members, outcome=outcome, alphas=alphas)
 
 
 def movement(state: State, ledger: Ledger) -> None:
     """3. Movement: members close on their alpha, allies follow leads, the rest wander."""
     b, packs, p, spare, n = state.beings, state.packs, state.p, state.spare, state.n
-    if ledger.lone is not None:
-        ledger.grid = ledger.lone.movement(
-            state, np.uint64(k.stream(state.seed, state.day, k.MOVEMENT))
-        )
-        return
-    move_key = key(state, ledger, k.MOVEMENT)
+    move_key = key(state, k.MOVEMENT)
     if not ledger.parallel:
         ledger.grid = k.movement(b, packs, p, move_key, spare, state.worlds)
         return
@@ -149,17 +128,14 @@ def movement(state: State, ledger: Ledger) -> None:
 def attacks(state: State, ledger: Ledger) -> None:
     """4. Attacks (R10): hostile omegas attack a neighbour; a target's pack may defend it."""
     assert ledger.grid is not None
-    if ledger.lone is not None:
-        today = np.uint64(k.stream(state.seed, state.day, k.ATTACKS))
-        omegas, target, hit, defenders = ledger.lone.attacks(
-            state, ledger.tally, today, ledger.grid
-        )
-    else:
-        omegas, target, hit, defenders = k.attacks(
-            state.beings, state.packs, state.p, ledger.tally, key(state, ledger, k.ATTACKS),
-            ledger.grid,
-        )  # fmt: skip
-    ledger.tell("attacks", state, omegas=omegas, target=target, hit=hit, defenders=defenders)
+    omegas, target, hit, defenders = k.attacks(
+        state.beings, state.packs, state.p, ledger.tally, key(state, k.ATTACKS), ledger.grid
+    )
+    standing = state.beings.standing[np.maximum(target, 0)]  # the targets' (attacks keep them)
+    ledger.tell(
+        "attacks", state, omegas=omegas, target=target, hit=hit, defenders=defenders,
+        standing=standing,
+    )  # fmt: skip
 
 
 def deaths(state: State, ledger: Ledger) -> None:
@@ -176,7 +152,7 @@ def research_and_hunts(state: State, ledger: Ledger) -> None:
         state.packs,
         state.p,
         ledger.tally,
-        key(state, ledger, k.HUNTS),
+        key(state, k.HUNTS),
         ledger.grid,
         state.worlds,
     )
@@ -188,20 +164,24 @@ def care_and_healing(state: State, ledger: Ledger) -> None:
     """7. Care and healing (R10, R14): a living alpha's pack is cared for, an ally if it asks."""
     b, p = state.beings, state.p
     before = b.health.copy() if ledger.chronicler is not None else b.health[:0]
-    care_key = key(state, ledger, k.CARE)
+    care_key = key(state, k.CARE)
     if ledger.parallel:
         cared = k.care(b, state.packs, care_key)
         k.heal_parallel(b.alive, b.health, b.kind, cared, p.heal_werewolf, p.heal_human)
     else:
         cared = k.care_and_healing(b, state.packs, p, care_key)
-    ledger.tell("care_and_healing", state, before=before, cared=cared)
+    if ledger.chronicler is not None:
+        ledger.tell(
+            "care_and_healing", state, before=before, cared=cared, health=b.health,
+            standing=b.standing, alpha=state.packs.alpha[b.pack],
+        )  # fmt: skip
 
 
 def bites(state: State, ledger: Ledger) -> None:
     """8. Bites (R1, R12): an alpha may bite a consenting unaffiliated human nearby."""
     assert ledger.grid is not None
     alphas, bitten, outcome = k.bites(
-        state.beings, state.packs, state.p, ledger.tally, key(state, ledger, k.BITES), ledger.grid
+        state.beings, state.packs, state.p, ledger.tally, key(state, k.BITES), ledger.grid
     )
     ledger.tell("bites", state, alphas=alphas, bitten=bitten, outcome=outcome)
 
@@ -210,23 +190,23 @@ def joining(state: State, ledger: Ledger) -> None:
     """9. Joining (R4, R13): omegas near an alpha may submit; allies may come back."""
     assert ledger.grid is not None
     omegas, submitted, insincere, allies, back = k.joining(
-        state.beings, state.packs, state.p, key(state, ledger, k.JOINING), ledger.grid
+        state.beings, state.packs, state.p, key(state, k.JOINING), ledger.grid
     )
     ledger.tell(
         "joining", state, omegas=omegas, submitted=submitted, insincere=insincere,
-        allies=allies, back=back,
+        allies=allies, back=back, back_to=state.packs.alpha[state.beings.pack[allies]],
     )  # fmt: skip
 
 
 def leaving(state: State, ledger: Ledger) -> None:
     """10. Leaving (R6): any member may leave."""
-    members, left = k.leaving(state.beings, state.p, key(state, ledger, k.LEAVING))
+    members, left = k.leaving(state.beings, state.p, key(state, k.LEAVING))
     ledger.tell("leaving", state, members=members, left=left)
 
 
 def arrivals(state: State, ledger: Ledger) -> None:
     """11. Arrivals: now and then a hostile omega appears on a uniform cell."""
-    arrive(state, ledger, *k.arriving(state.p, key(state, ledger, k.ARRIVALS), state.worlds))
+    arrive(state, ledger, *k.arriving(state.p, key(state, k.ARRIVALS), state.worlds))
 
 
 def arrive(state: State, ledger: Ledger, worlds: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
@@ -261,8 +241,7 @@ def one_day(state: State, ledger: Ledger) -> None:
     joining(state, ledger)
     leaving(state, ledger)
     arrivals(state, ledger)
-    if ledger.lone is None:  # a lone world's counts are the run's already
-        k.close_day(state.beings, state.packs, ledger.tally, state.day)
+    k.close_day(state.beings, state.packs, ledger.tally, state.day)
     ledger.tell("day_end", state)
     state.day += 1
 

@@ -19,11 +19,19 @@ Arrivals stay hostile omegas all their lives, so they draw only when they
 move and when they attack; those two phases run once for each offset among
 the world's beings (the draws of one being never depend on another's in
 them: movement reads where everyone stood, attacks decide on the phase's
-start and wound at its end), and the outcomes are put together.
+start and wound at its end), and the outcomes are put together. The one
+other thing a world takes from the others is the size of the spatial
+index's buckets, which follows the rows per world (arrivals included):
+the replay is given the run's row count of each day.
 
 Nothing else in a world looks at another world, so the replay ends with
 the world's rows equal to the ensemble's, which `check_same` verifies
 after every replay.
+
+A lone day is one kernel call (`lone_day`, the phases of `kernels.day`
+with the keys shifted and what the chronicle needs kept), then the
+chronicler is told each phase in order: a replay costs a few dozen
+microseconds a day, and one function to load from Numba's cache.
 """
 
 from __future__ import annotations
@@ -32,22 +40,117 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+from numba import njit
 
 from packlaw.sim import kernels as k
-from packlaw.sim.grid import Grid, bucket_side, build_grid
-from packlaw.sim.phases import Chronicler, Chroniclers, Ledger, Tally, new_tally, one_day
+from packlaw.sim.grid import bucket_side, build_grid
+from packlaw.sim.phases import Chronicler, Chroniclers, Ledger, arrive, new_tally
 from packlaw.sim.state import NOBODY, Packs, State
 
-_WRAP = 1 << 64
-_GOLDEN = int(k._GOLDEN)
-# The actors each phase draws for: beings' rows, packs' rows, worlds.
-_PACK_PHASES = frozenset({k.HUNTS})
-_WORLD_PHASES = frozenset({k.ARRIVALS})
 
-
-def shifted(key: np.uint64, offset: int) -> np.uint64:
+@njit(cache=True)
+def shift(key, offset):
     """The key under which actor ``i`` draws what actor ``i + offset`` draws under ``key``."""
-    return np.uint64((int(key) + offset * k.DRAWS_PER_ACTOR * _GOLDEN) % _WRAP)
+    return key + np.uint64(offset) * np.uint64(k.DRAWS_PER_ACTOR) * k._GOLDEN
+
+
+@njit(cache=True)
+def _offsets(b, actors, first_row, wanted):
+    """The offsets in the run of the rows in ``wanted`` (a mask), each once, ascending."""
+    n = b.alive.shape[0]
+    offset = actors[:n] - np.arange(n)
+    found = np.unique(offset[wanted])
+    if found.shape[0] == 0:
+        found = np.array([first_row], np.int64)
+    return offset, found
+
+
+@njit(cache=True)
+def _move(b, packs, p, key, spare, actors, first_row, side):
+    """3. Movement, each offset's beings under their own key; then the spatial index."""
+    n = b.alive.shape[0]
+    x, y = spare[0][:n], spare[1][:n]
+    offset, found = _offsets(b, actors, first_row, b.alive)
+    mx, my = (x, y) if found.shape[0] == 1 else (np.empty_like(x), np.empty_like(y))
+    for g in range(found.shape[0]):
+        k.move_serial(
+            b.alive, b.standing, b.pack, b.lead, b.x, b.y, packs.alpha, shift(key, found[g]),
+            p.cohesion, p.width, p.height, mx, my,
+        )  # fmt: skip
+        if found.shape[0] > 1:  # all from the first call (the dead stay put), then each group's
+            for i in range(n):
+                if g == 0 or offset[i] == found[g]:
+                    x[i], y[i] = mx[i], my[i]
+    b.x[:] = x
+    b.y[:] = y
+    return build_grid(b, 1, p.width, p.height, side)
+
+
+@njit(cache=True)
+def _attack(b, packs, p, t, key, g, actors, first_row):
+    """4. Attacks, each offset's hostile omegas under their own key, from the phase's start."""
+    hostile = b.hostile.copy()
+    offset, found = _offsets(b, actors, first_row, b.alive & hostile)
+    if found.shape[0] == 1:
+        return k.attacks(b, packs, p, t, shift(key, found[0]), g)
+    health = b.health.copy()
+    lost = np.zeros(health.shape[0], np.int64)
+    was_ally = b.wounded_as_ally.copy()
+    parts = []
+    for f in found:
+        b.hostile[:] = hostile & (offset == f)
+        b.health[:] = health
+        parts.append(k.attacks(b, packs, p, t, shift(key, f), g))
+        lost += health - b.health
+        was_ally |= b.wounded_as_ally
+    b.hostile[:] = hostile
+    b.health[:] = np.maximum(0, health - lost)
+    b.wounded_as_ally[:] = was_ally
+    m = 0
+    for part in parts:
+        m += part[0].shape[0]
+    omegas = np.empty(m, np.int32)
+    target = np.empty(m, np.int32)
+    hit = np.empty(m, np.bool_)
+    defenders = np.empty(m, np.int32)
+    at = 0
+    for part in parts:
+        size = part[0].shape[0]
+        omegas[at : at + size] = part[0]
+        target[at : at + size] = part[1]
+        hit[at : at + size] = part[2]
+        defenders[at : at + size] = part[3]
+        at += size
+    order = np.argsort(omegas, kind="mergesort")  # oldest first, as one call gives them
+    return omegas[order], target[order], hit[order], defenders[order]
+
+
+@njit(cache=True)
+def lone_day(b, packs, p, t, spare, seed, number, world, first_row, first_pack, actors, side):
+    """Day ``number`` of a lone world (`kernels.day` with its actors' keys), and what it told.
+
+    Returns each phase's outcome, as `phases.py` tells them, and the day's
+    arrivals (appended by the caller).
+    """
+    t.today[:] = 0.0
+    k.tasks(b, packs, p, shift(k.stream(seed, number, k.TASKS), first_row))
+    orders = k.orders(b, packs, p, shift(k.stream(seed, number, k.ORDERS), first_row))
+    g = _move(b, packs, p, k.stream(seed, number, k.MOVEMENT), spare, actors, first_row, side)
+    attacks = _attack(b, packs, p, t, k.stream(seed, number, k.ATTACKS), g, actors, first_row)
+    targets = b.standing[np.maximum(attacks[1], 0)]  # attacks change no standing
+    deaths = k.deaths(b, packs, t)
+    hunts = k.research_and_hunts(
+        b, packs, p, t, shift(k.stream(seed, number, k.HUNTS), first_pack), g, 1
+    )
+    before = b.health.copy()
+    cared = k.care_and_healing(b, packs, p, shift(k.stream(seed, number, k.CARE), first_row))
+    care = (before, cared, b.health.copy(), b.standing.copy(), packs.alpha[b.pack])
+    bites = k.bites(b, packs, p, t, shift(k.stream(seed, number, k.BITES), first_row), g)
+    joining = k.joining(b, packs, p, shift(k.stream(seed, number, k.JOINING), first_row), g)
+    back = packs.alpha[b.pack[joining[3]]]
+    leaving = k.leaving(b, p, shift(k.stream(seed, number, k.LEAVING), first_row))
+    arrived = k.arriving(p, shift(k.stream(seed, number, k.ARRIVALS), world), 1)
+    return orders, attacks, targets, deaths, hunts, care, bites, joining, back, leaving, arrived
 
 
 class LoneWorld:
@@ -66,7 +169,6 @@ class LoneWorld:
         self.world = world
         self.worlds = ensemble.worlds
         self.first_row = world * ensemble.n0
-        self.first_rows = ensemble.n0  # the world's beings before any arrival
         self.first_pack = world * ensemble.n_packs
         self.state = detach(ensemble, world)
         # the ensemble's row of each of the lone state's rows (arrivals' added later)
@@ -84,83 +186,45 @@ class LoneWorld:
         arrived = base + np.flatnonzero(ensemble.beings.world[base:] == self.world)
         self.actors = np.concatenate([self.actors, arrived])
 
-    # ------------------------------------------------------------ keys
-
-    def key(self, key: np.uint64, phase: int) -> np.uint64:
-        """A phase's key for the world's first rows (or its packs, or itself)."""
-        if phase in _PACK_PHASES:
-            return shifted(key, self.first_pack)
-        if phase in _WORLD_PHASES:
-            return shifted(key, self.world)
-        return shifted(key, self.first_row)
-
-    def _groups(self, rows: np.ndarray) -> list[tuple[int, np.ndarray]]:
-        """``rows`` grouped by their offset in the ensemble: ``(offset, rows)``, first rows first."""
-        if len(self.actors) < self.state.n:
+    def day(self, ledger: Ledger) -> None:
+        """One day of the world, its phases told to the ledger's chronicler in order."""
+        state = self.state
+        if len(self.actors) < state.n:
             raise self._drifted("it made more arrivals than the run gave it")
-        if len(rows) == 0 or rows[-1] < self.first_rows:  # no arrival among them
-            return [(self.first_row, rows)] if len(rows) else []
-        offsets = self.actors[rows] - rows
-        return [(int(o), rows[offsets == o]) for o in np.unique(offsets)]
-
-    # ------------------------------------------------------------ the two split phases
-
-    def movement(self, state: State, key: np.uint64) -> Grid:
-        """3. Movement: each offset's beings moved under their own key; then the index.
-
-        The spatial index's buckets are as large as the ensemble's on that
-        day (their side follows the rows per world, arrivals included), so
-        that neighbours are found in the same order.
-        """
-        b, packs, p, spare, n = state.beings, state.packs, state.p, state.spare, state.n
-        x, y = spare[0][:n], spare[1][:n]
-        groups = self._groups(np.flatnonzero(b.alive)) or [(self.first_row, np.zeros(0, np.int64))]
-        moved = (x, y) if len(groups) == 1 else (np.empty_like(x), np.empty_like(y))
-        for g, (offset, rows) in enumerate(groups):
-            k.move_serial(
-                b.alive, b.standing, b.pack, b.lead, b.x, b.y, packs.alpha, shifted(key, offset),
-                p.cohesion, p.width, p.height, *moved,
-            )  # fmt: skip
-            if len(groups) > 1:  # all from the first call (the dead stay put), then each group's
-                everyone = slice(None) if g == 0 else rows
-                x[everyone], y[everyone] = moved[0][everyone], moved[1][everyone]
-        b.x[:], b.y[:] = x, y
-        rows_per_world = self.rows_at_dawn[state.day] / self.worlds
-        return build_grid(b, 1, p.width, p.height, bucket_side(p.width, p.height, rows_per_world))
-
-    def attacks(
-        self, state: State, tally: Tally, key: np.uint64, grid: Grid
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """4. Attacks: each offset's hostile omegas attack under their own key.
-
-        Every call starts from the phase's start (health as it was); the
-        wounds of all calls are then added up, as one call would have.
-        """
-        b, packs, p = state.beings, state.packs, state.p
-        hostile = b.hostile.copy()
-        groups = self._groups(np.flatnonzero(b.alive & hostile))
-        if len(groups) <= 1:
-            offset = groups[0][0] if groups else self.first_row
-            return k.attacks(b, packs, p, tally, shifted(key, offset), grid)
-        health = b.health.copy()
-        lost = np.zeros(len(health), np.int32)
-        wounded_as_ally = b.wounded_as_ally.copy()
-        outcomes = []
-        for offset, rows in groups:
-            b.hostile[:] = False
-            b.hostile[rows] = True
-            b.health[:] = health
-            outcomes.append(k.attacks(b, packs, p, tally, shifted(key, offset), grid))
-            lost += health - b.health
-            wounded_as_ally |= b.wounded_as_ally
-        b.hostile[:] = hostile
-        b.health[:] = np.maximum(0, health - lost)
-        b.wounded_as_ally[:] = wounded_as_ally
-        omegas, target, hit, defenders = (
-            np.concatenate(parts) for parts in zip(*outcomes, strict=True)
-        )
-        order = np.argsort(omegas, kind="stable")  # oldest first, as one call gives them
-        return omegas[order], target[order], hit[order], defenders[order]
+        b, p = state.beings, state.p
+        side = bucket_side(p.width, p.height, self.rows_at_dawn[state.day] / self.worlds)
+        ledger.tell("day", state)
+        told = lone_day(
+            b, state.packs, p, ledger.tally, state.spare, state.seed, state.day, self.world,
+            self.first_row, self.first_pack, self.actors, side,
+        )  # fmt: skip
+        orders, attacks, targets, deaths, hunts, care, bites, joining, back, leaving, arrived = told
+        tell = ledger.tell
+        tell("orders", state, **dict(zip(("members", "outcome", "alphas"), orders, strict=True)))
+        omegas, target, hit, defenders = attacks
+        tell(
+            "attacks", state, omegas=omegas, target=target, hit=hit, defenders=defenders,
+            standing=targets,
+        )  # fmt: skip
+        tell_deaths(ledger, state, deaths)
+        hunting, prey, killed, hurt, hunt_deaths = hunts
+        tell("hunts", state, hunting=hunting, prey=prey, killed=killed, hurt=hurt)
+        tell_deaths(ledger, state, hunt_deaths)
+        before, cared, health, standing, alpha = care
+        tell(
+            "care_and_healing", state, before=before, cared=cared, health=health,
+            standing=standing, alpha=alpha,
+        )  # fmt: skip
+        tell("bites", state, **dict(zip(("alphas", "bitten", "outcome"), bites, strict=True)))
+        omegas, submitted, insincere, allies, came_back = joining
+        tell(
+            "joining", state, omegas=omegas, submitted=submitted, insincere=insincere,
+            allies=allies, back=came_back, back_to=back,
+        )  # fmt: skip
+        tell("leaving", state, members=leaving[0], left=leaving[1])
+        arrive(state, ledger, *arrived)
+        tell("day_end", state)
+        state.day += 1
 
     # ------------------------------------------------------------ the check
 
@@ -225,14 +289,20 @@ class Watch:
     observe: Callable[[int, State], None] | None = None
 
 
+def tell_deaths(ledger: Ledger, state: State, deaths: tuple[np.ndarray, ...]) -> None:
+    """Tell who died, who succeeded and which packs dissolved."""
+    dead, succession, dissolved = deaths
+    ledger.tell("deaths", state, dead=dead, succession=succession, dissolved=dissolved)
+
+
 def replay(lone: LoneWorld, days: int, watches: Sequence[Watch]) -> None:
-    """Run ``days`` days of a lone world phase by phase, told to each watcher."""
+    """Run ``days`` days of a lone world, each told to its watchers."""
     state = lone.state
     writers = [w.chronicler(state) for w in watches if w.chronicler is not None]
     observers = [w.observe for w in watches if w.observe is not None]
     chronicler = writers[0] if len(writers) == 1 else Chroniclers(writers) if writers else None
-    ledger = Ledger(new_tally(state, days), chronicler=chronicler, lone=lone)
+    ledger = Ledger(new_tally(state, days), chronicler=chronicler)
     for day in range(1, days + 1):
-        one_day(state, ledger)
+        lone.day(ledger)
         for observe in observers:
             observe(day, state)

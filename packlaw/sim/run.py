@@ -194,7 +194,8 @@ def warm_up(notice: Callable[[str], None] | None = None, every_form: bool = Fals
     Loads the whole-day kernel of a serial run. When the on-disk cache does
     not hold these kernels (a fresh install, a changed source, a new Numba),
     or with ``every_form``, it compiles every form instead: the serial day,
-    the phase-by-phase day of traced runs and the parallel kernels; then
+    the phase-by-phase day, the day of a world replayed alone (traced and
+    recorded worlds) and the parallel kernels; then
     ``notice`` is told so in one line first, as that takes a while.
     """
     global _warmed
@@ -207,8 +208,9 @@ def warm_up(notice: Callable[[str], None] | None = None, every_form: bool = Fals
     simulate(scenario, worlds=2, days=3, seed=0, _warm=False)
     if cold or every_form:
         simulate(
-            scenario, worlds=2, days=3, seed=0, chronicler=lambda state: _Silent(), _warm=False
-        )
+            scenario, worlds=2, days=3, seed=0, chronicler=lambda state: _Silent(),
+            watch=[Watch(1)], _warm=False,
+        )  # fmt: skip
         with jit.always_parallel():
             simulate(scenario, worlds=2, days=3, seed=0, _warm=False)
         jit.mark_cache_warm()

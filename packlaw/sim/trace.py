@@ -235,8 +235,8 @@ class WorldChronicle:
         target: np.ndarray,
         hit: np.ndarray,
         defenders: np.ndarray,
+        standing: np.ndarray,
     ) -> None:
-        standing = state.columns["standing"][np.maximum(target, 0)]  # as at the phase's start
         mine = [j for j in self._mine(state, omegas) if target[j] != NOBODY]
         wound = round(state.params.wound * MILLI)
         repel = round(state.params.repel_wound * MILLI)
@@ -274,20 +274,27 @@ class WorldChronicle:
             else:
                 self._wound(int(prey[j]), int(hurt[j]), wound)
 
-    def _care_and_healing(self, state: State, before: np.ndarray, cared: np.ndarray) -> None:
-        c = state.columns
+    def _care_and_healing(
+        self,
+        state: State,
+        before: np.ndarray,
+        cared: np.ndarray,
+        health: np.ndarray,
+        standing: np.ndarray,
+        alpha: np.ndarray,
+    ) -> None:
         rows = np.sort(self._rows)
         for row in rows[before[rows] < MILLI].tolist():
             if row in self._dead:
                 continue
             name = self._name(row)
             if cared[row]:
-                alpha = self._alpha_of(state, row)
-                if c["standing"][row] == ALLY:
-                    self._write(Ask(name, alpha, ASK_TEXT))
-                self._write(CheckIn(alpha, name))
+                alpha_name = self._name(alpha[row])
+                if standing[row] == ALLY:
+                    self._write(Ask(name, alpha_name, ASK_TEXT))
+                self._write(CheckIn(alpha_name, name))
             self._write(Heal(name))
-            self._health[row] = int(c["health"][row])
+            self._health[row] = int(health[row])
 
     def _bites(
         self, state: State, alphas: np.ndarray, bitten: np.ndarray, outcome: np.ndarray
@@ -310,6 +317,7 @@ class WorldChronicle:
         insincere: np.ndarray,
         allies: np.ndarray,
         back: np.ndarray,
+        back_to: np.ndarray,
     ) -> None:
         for j in self._mine(state, omegas):
             if submitted[j] == NOBODY:
@@ -320,7 +328,7 @@ class WorldChronicle:
                 self._write(Welcome(alpha, name))
         for j in self._mine(state, allies):
             if back[j]:
-                alpha, name = self._alpha_of(state, allies[j]), self._name(allies[j])
+                alpha, name = self._name(back_to[j]), self._name(allies[j])
                 self._write(Submit(name, alpha), Welcome(alpha, name))
 
     def _leaving(self, state: State, members: np.ndarray, left: np.ndarray) -> None:
