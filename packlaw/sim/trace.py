@@ -128,11 +128,14 @@ class WorldChronicle:
     def _alpha_of(self, state: State, row: int) -> str:
         return self._name(state.packs.alpha[state.columns["pack"][row]])
 
-    def _mine(self, state: State, rows: np.ndarray) -> np.ndarray:
-        """Positions in ``rows`` of this world's beings (all of them in a world replayed alone)."""
-        if state.worlds == 1:
-            return np.arange(len(rows))
-        return np.flatnonzero(state.columns["world"][rows] == self.world)
+    def _mine(self, state: State, rows: np.ndarray, where: np.ndarray) -> list[int]:
+        """Positions in ``rows`` of this world's beings for which ``where`` holds.
+
+        In a world replayed alone (one world), every row is this world's.
+        """
+        if state.worlds > 1:
+            where = where & (state.columns["world"][rows] == self.world)
+        return list(np.flatnonzero(where).tolist())
 
     def _write(self, *statements: Statement) -> None:
         self.statements.extend(statements)
@@ -219,9 +222,7 @@ class WorldChronicle:
     def _orders(
         self, state: State, members: np.ndarray, outcome: np.ndarray, alphas: np.ndarray
     ) -> None:
-        for j in self._mine(state, members):
-            if outcome[j] == k.NO_ORDER:
-                continue
+        for j in self._mine(state, members, outcome != k.NO_ORDER):
             name = self._name(members[j])
             ill = outcome[j] in (k.OBEYED_ILL, k.DEFIED_ILL)
             self._write(Order(self._name(alphas[j]), name, ORDER_TEXT, ill=ill))
@@ -237,7 +238,7 @@ class WorldChronicle:
         defenders: np.ndarray,
         standing: np.ndarray,
     ) -> None:
-        mine = [j for j in self._mine(state, omegas) if target[j] != NOBODY]
+        mine = self._mine(state, omegas, target != NOBODY)
         wound = round(state.params.wound * MILLI)
         repel = round(state.params.repel_wound * MILLI)
         for j in mine:
@@ -251,7 +252,7 @@ class WorldChronicle:
     def _deaths(
         self, state: State, dead: np.ndarray, succession: np.ndarray, dissolved: np.ndarray
     ) -> None:
-        for j in self._mine(state, dead):
+        for j in self._mine(state, dead, dead >= 0):
             self._kill(int(dead[j]))
         for pack, heir in succession:
             if state.packs.world[pack] == self.world:
@@ -266,9 +267,8 @@ class WorldChronicle:
         hurt: np.ndarray,
     ) -> None:
         wound = round(state.params.wound * MILLI)
-        for j in np.flatnonzero(state.packs.world[hunting] == self.world):
-            if prey[j] == NOBODY:
-                continue
+        mine = (state.packs.world[hunting] == self.world) & (prey != NOBODY)
+        for j in np.flatnonzero(mine).tolist():
             if killed[j]:
                 self._kill(int(prey[j]))
             else:
@@ -283,7 +283,7 @@ class WorldChronicle:
         standing: np.ndarray,
         alpha: np.ndarray,
     ) -> None:
-        rows = np.sort(self._rows)
+        rows = self._rows  # ascending: the first rows, then arrivals as they came
         for row in rows[before[rows] < MILLI].tolist():
             if row in self._dead:
                 continue
@@ -299,9 +299,7 @@ class WorldChronicle:
     def _bites(
         self, state: State, alphas: np.ndarray, bitten: np.ndarray, outcome: np.ndarray
     ) -> None:
-        for j in self._mine(state, alphas):
-            if bitten[j] == NOBODY:
-                continue
+        for j in self._mine(state, alphas, bitten != NOBODY):
             alpha, name = self._name(alphas[j]), self._name(bitten[j])
             self._write(Bite(alpha, name))
             if outcome[j] == k.BITE_KILLED:
@@ -319,25 +317,21 @@ class WorldChronicle:
         back: np.ndarray,
         back_to: np.ndarray,
     ) -> None:
-        for j in self._mine(state, omegas):
-            if submitted[j] == NOBODY:
-                continue
+        for j in self._mine(state, omegas, submitted != NOBODY):
             alpha, name = self._name(submitted[j]), self._name(omegas[j])
             self._write(Submit(name, alpha, insincere=bool(insincere[j])))
             if not insincere[j]:
                 self._write(Welcome(alpha, name))
-        for j in self._mine(state, allies):
-            if back[j]:
-                alpha, name = self._name(back_to[j]), self._name(allies[j])
-                self._write(Submit(name, alpha), Welcome(alpha, name))
+        for j in self._mine(state, allies, back):
+            alpha, name = self._name(back_to[j]), self._name(allies[j])
+            self._write(Submit(name, alpha), Welcome(alpha, name))
 
     def _leaving(self, state: State, members: np.ndarray, left: np.ndarray) -> None:
-        for j in self._mine(state, members):
-            if left[j]:
-                self._write(Leave(self._name(members[j])))
+        for j in self._mine(state, members, left):
+            self._write(Leave(self._name(members[j])))
 
     def _arrivals(self, state: State, rows: np.ndarray) -> None:
-        for j in self._mine(state, rows):
+        for j in self._mine(state, rows, rows >= 0):
             row = int(rows[j])
             self.names[row] = self._fresh("Arrival")
             self._rows = np.append(self._rows, row)
