@@ -131,3 +131,20 @@ def test_simulate_gives_the_same_numbers_with_and_without_record(
     recorded = summary_without_run(capsys)
     assert recorded == plain
     assert plain["totals"]["deaths"]["mean"] > 0  # a run where things happen
+
+
+def test_two_watchers_of_one_world_share_its_replay() -> None:
+    writers: list[WorldChronicle] = []
+    days: list[int] = []
+
+    def writer(state: Any) -> WorldChronicle:
+        writers.append(WorldChronicle(state, 0, "t"))
+        return writers[-1]
+
+    watch = [
+        Watch(1, chronicler=writer),
+        Watch(1, chronicler=writer, observe=lambda d, s: days.append(d)),
+    ]
+    simulate(parse_scenario(BUSY, "busy"), worlds=3, days=40, seed=6, watch=watch)
+    assert len(writers) == 2 and days == list(range(1, 41))
+    assert writers[0].text() == writers[1].text() == chronicle_on_the_whole_run(1, 3, 40, 6)
