@@ -103,16 +103,18 @@ def timed_run(
         "process_cpu": process,
         **spent,
         "store": 0.0,
+        "store_cpu": 0.0,
         "bytes": 0.0,
         "being_days": 0.0,
     }
     if recorder is not None and url is not None:
         with Store(url) as store:  # open, as `simulate` has it, with the run started
             run_id = store.start_run(scenario.name, "", 1, worlds, days)
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.thread_time()
             recordings = recorder.recordings()
             save_recordings(store, run_id, recordings)
             out["store"] = time.perf_counter() - began
+            out["store_cpu"] = time.thread_time() - cpu
         out["bytes"] = sum(r.film_bytes for r in recordings)
         out["being_days"] = sum(r.being_days for r in recordings)
     return out
@@ -142,7 +144,7 @@ def overhead(worlds: int, days: int, repeats: int, url: str) -> None:
     base, during = median(plain, "run"), median(recorded, "run")
     base_cpu, during_cpu = median(plain, "cpu"), median(recorded, "cpu")
     base_all, during_all = median(plain, "process_cpu"), median(recorded, "process_cpu")
-    storing = median(recorded, "store")
+    storing, storing_cpu = median(recorded, "store"), median(recorded, "store_cpu")
     replay, replay_cpu = median(recorded, "replay"), median(recorded, "replay_cpu")
     hooks, hooks_cpu = median(recorded, "hooks"), median(recorded, "hooks_cpu")
     print(f"Beacon Hills, {worlds:,} worlds x {days} days, {repeats} pairs of runs (medians):")
@@ -153,7 +155,7 @@ def overhead(worlds: int, days: int, repeats: int, url: str) -> None:
     print(f"    (wall: {each(plain, 'run')}; CPU: {each(plain, 'cpu')})")
     print(
         f"  recording world 0   {during:.3f} s wall, {during_cpu:.3f} s main-thread CPU,"
-        f" {during_all:.3f} s process CPU, then {storing:.3f} s storing"
+        f" {during_all:.3f} s process CPU, then storing {storing:.3f} s wall, {storing_cpu:.3f} s CPU"
     )
     print(f"    (wall: {each(recorded, 'run')}; CPU: {each(recorded, 'cpu')})")
     print(
@@ -162,11 +164,11 @@ def overhead(worlds: int, days: int, repeats: int, url: str) -> None:
         f" {hooks:.3f} s wall, {hooks_cpu:.3f} s CPU"
     )
     print(
-        f"  overhead            {100 * ((during_cpu + storing) / base_cpu - 1):+.1f}% by main-thread"
-        f" CPU, {100 * ((during_all + storing) / base_all - 1):+.1f}% by process CPU,"
-        f" {100 * ((during + storing) / base - 1):+.1f}% by wall time;"
-        f" {100 * (replay_cpu + storing) / base_cpu:.1f}% as the replay's and storing's time"
-        f" over the plain run's (CPU)"
+        f"  overhead            {100 * ((during_cpu + storing_cpu) / base_cpu - 1):+.1f}% by"
+        f" main-thread CPU, {100 * ((during_all + storing_cpu) / base_all - 1):+.1f}% by process"
+        f" CPU, {100 * ((during + storing) / base - 1):+.1f}% by wall time;"
+        f" {100 * (replay_cpu + storing_cpu) / base_cpu:.1f}% as the replay's and storing's CPU"
+        f" time over the plain run's"
     )
     print(
         f"  film of world 0     {recorded[0]['bytes']:,.0f} bytes for {recorded[0]['being_days']:,.0f}"
@@ -207,6 +209,38 @@ def command_overhead(worlds: int, days: int, repeats: int, folder: Path) -> None
     print(
         f"  overhead  {100 * (cpu_b / cpu_a - 1):+.1f}% by CPU time,"
         f" {100 * (wall_b / wall_a - 1):+.1f}% by wall time"
+    )
+
+
+_FIRST_REPLAY = """
+import time
+from packlaw.sim import load_scenario, simulate
+from packlaw.sim.replay import Watch
+from packlaw.sim.run import warm_up
+scenario, _, _ = load_scenario()
+warm_up()
+simulate(scenario, worlds=2, days=30, seed=1, _warm=False)
+for _ in range(2):
+    began = time.process_time()
+    simulate(scenario, worlds=2, days=30, seed=1, _warm=False, watch=[Watch(0)])
+    print(time.process_time() - began)
+"""
+
+
+def first_replay(repeats: int) -> None:
+    """What a process pays once for replaying a world: loading the lone day's kernel."""
+    first, again = [], []
+    for _ in range(repeats):
+        done = subprocess.run(
+            [sys.executable, "-c", _FIRST_REPLAY], check=True, capture_output=True, text=True
+        )
+        seconds = [float(line) for line in done.stdout.split()]
+        first.append(seconds[0])
+        again.append(seconds[1])
+    print(
+        f"First replay in a process (2 worlds x 30 days, world 0 watched), {repeats} processes:"
+        f" {statistics.median(first):.3f} s CPU (runs: {listed(first)}); the second"
+        f" {statistics.median(again):.3f} s"
     )
 
 
@@ -292,6 +326,7 @@ def main(argv: list[str]) -> int:
         folder = Path(tmp)
         overhead(worlds, 365, repeats, f"sqlite:///{folder / 'runs.db'}")
         command_overhead(worlds, 365, repeats, folder)
+        first_replay(repeats)
         pg = os.environ.get("PACKLAW_BENCH_PG_URL")
         if pg:
             print("PostgreSQL:")
