@@ -72,7 +72,8 @@ def test_a_world_replayed_alone_writes_the_chronicle_the_whole_run_writes(
 def test_a_world_replayed_alone_matches_a_run_on_parallel_kernels() -> None:
     with jit.always_parallel():
         whole = chronicle_on_the_whole_run(2, 4, 60, 5)
-    assert chronicle_replayed_alone(2, 4, 60, 5) == whole
+        after_a_parallel_run = chronicle_replayed_alone(2, 4, 60, 5)
+    assert chronicle_replayed_alone(2, 4, 60, 5) == after_a_parallel_run == whole
 
 
 def test_watching_worlds_changes_none_of_the_run_s_numbers() -> None:
