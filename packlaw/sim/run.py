@@ -277,7 +277,7 @@ def simulate(
             threads = choice.threads(state.n)
             ledger.parallel = threads > 1
             day_started = time.perf_counter()
-            rows_at_dawn[day:] = state.n
+            dawn = state.n
             # A traced world needs each phase's outcome, and parallel kernels are called from
             # Python: phase by phase. Otherwise many days are one call (a day when observed).
             if ledger.chronicler is not None or ledger.parallel:
@@ -288,6 +288,7 @@ def simulate(
                     state, ledger, 1 if observe is not None else min(DAYS_A_CALL, days - day)
                 )
             choice.record(threads, (time.perf_counter() - day_started) / ran)
+            rows_at_dawn[day : day + ran] = dawn  # arrivals come at a day's end
             for _ in range(ran):
                 day += 1
                 if observe is not None:
