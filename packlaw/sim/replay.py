@@ -200,7 +200,7 @@ class LoneWorld:
         )  # fmt: skip
         orders, attacks, targets, deaths, hunts, care, bites, joining, back, leaving, arrived = told
         tell = ledger.tell
-        tell("orders", state, **dict(zip(("members", "outcome", "alphas"), orders, strict=True)))
+        tell("orders", state, members=orders[0], outcome=orders[1], alphas=orders[2])
         omegas, target, hit, defenders = attacks
         tell(
             "attacks", state, omegas=omegas, target=target, hit=hit, defenders=defenders,
@@ -215,7 +215,7 @@ class LoneWorld:
             "care_and_healing", state, before=before, cared=cared, health=health,
             standing=standing, alpha=alpha,
         )  # fmt: skip
-        tell("bites", state, **dict(zip(("alphas", "bitten", "outcome"), bites, strict=True)))
+        tell("bites", state, alphas=bites[0], bitten=bites[1], outcome=bites[2])
         omegas, submitted, insincere, allies, came_back = joining
         tell(
             "joining", state, omegas=omegas, submitted=submitted, insincere=insincere,

@@ -137,7 +137,7 @@ class WorldChronicle:
         """
         if state.worlds > 1:
             where = where & (state.columns["world"][rows] == self.world)
-        return list(np.flatnonzero(where).tolist())
+        return list(where.nonzero()[0].tolist())
 
     def _write(self, *statements: Statement) -> None:
         self.statements.extend(statements)
