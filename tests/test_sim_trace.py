@@ -135,13 +135,7 @@ def test_the_command_line_writes_the_trace(tmp_path: Path) -> None:
         ]
     )
     assert status == 0
-    # Beacon Hills keeps the rulebook's defiance limit (3): no `set` for it.
-    assert out.read_text().startswith('title "beacon-hills, world 1"\nbeing Derek werewolf\n')
-
-
-def test_a_defiance_limit_other_than_the_rulebook_s_is_set_first() -> None:
-    chronicle, _ = traced(BUSY, 0, days=2)  # the busy scenario's limit is 2
-    assert chronicle.text().startswith("set defiance-limit 2\nbeing Derek werewolf\n")
+    assert out.read_text().startswith('title "beacon-hills, world 1"\nset defiance-limit 3\n')
 
 
 def test_each_day_ends_with_the_health_and_standing_that_changed_that_day() -> None:

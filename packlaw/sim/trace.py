@@ -7,8 +7,7 @@ onto the rulebook's events:
 
 - day 0: ``being`` for everyone, ``ascend`` for alphas, ``submit`` +
   ``welcome`` for members, ``ally`` for allies; ``set defiance-limit`` is the
-  scenario's when it is not the rulebook's, so the engine pushes a member
-  out on the same ``defy``;
+  scenario's, so the engine pushes a member out on the same ``defy``;
 - orders: ``order`` (``ill`` when ill), then ``obey`` or ``defy``;
 - attacks: a repelled attack is written as the target wounding the omega
   (``attack TARGET OMEGA 0.3``), a hit as ``attack OMEGA TARGET 0.6``; all
@@ -99,8 +98,7 @@ class WorldChronicle:
         if title:
             self.statements.append(Title(title))
         p, rulebook = state.params, Settings()
-        if p.defiance_limit != rulebook.defiance_limit:
-            self.statements.append(Set(Setting.DEFIANCE_LIMIT, p.defiance_limit * MILLI))
+        self.statements.append(Set(Setting.DEFIANCE_LIMIT, p.defiance_limit * MILLI))
         for setting, rate, default in (
             (Setting.HEAL_WEREWOLF, p.heal_werewolf, rulebook.heal_werewolf),
             (Setting.HEAL_HUMAN, p.heal_human, rulebook.heal_human),
