@@ -45,61 +45,76 @@ def timed_run(
     scenario: Any, worlds: int, days: int, record: list[int], url: str | None
 ) -> dict[str, float]:
     """One run; with ``record``, the recording stored in ``url``. Seconds of each part."""
+    import packlaw.sim.run as run
     from packlaw.sim import simulate
     from packlaw.sim.recording import Recorder
+    from packlaw.sim.replay import Watch
     from packlaw.store import Store
     from packlaw.store.recordings import save_recordings
 
     recorder = Recorder(scenario, record) if record else None
-    hooks = [
-        0.0,
-        0.0,
-    ]  # wall and CPU seconds (this thread's: Numba's idle workers may spin) in the hooks
+    # wall and CPU seconds (this thread's: Numba's idle workers may spin) in the replays of the
+    # recorded worlds, and within them in the recorder's hooks (film and chronicle)
+    spent = {"replay": 0.0, "replay_cpu": 0.0, "hooks": 0.0, "hooks_cpu": 0.0}
 
-    def observe(day: int, state: Any) -> None:
-        began, cpu = time.perf_counter(), time.thread_time()
-        recorder.observe(day, state)  # type: ignore[union-attr]
-        hooks[0] += time.perf_counter() - began
-        hooks[1] += time.thread_time() - cpu
+    def timed(into: str, call: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            began, cpu = time.perf_counter(), time.thread_time()
+            out = call(*args, **kwargs)
+            spent[into] += time.perf_counter() - began
+            spent[into + "_cpu"] += time.thread_time() - cpu
+            return out
+
+        return wrapper
 
     class TimedChronicler:
-        def __init__(self, state: Any) -> None:
-            self.inner = recorder.chronicler(state)  # type: ignore[union-attr]
+        def __init__(self, inner: Any) -> None:
+            self.phase = timed("hooks", inner.phase)
 
-        def phase(self, name: str, state: Any, **happened: Any) -> None:
-            began, cpu = time.perf_counter(), time.thread_time()
-            self.inner.phase(name, state, **happened)
-            hooks[0] += time.perf_counter() - began
-            hooks[1] += time.thread_time() - cpu
+    def watched(watch: Watch) -> Watch:
+        assert watch.chronicler is not None and watch.observe is not None
+        make = watch.chronicler
+        return Watch(
+            watch.world,
+            chronicler=lambda state: TimedChronicler(make(state)),
+            observe=timed("hooks", watch.observe),
+        )
 
-    started, cpu = time.perf_counter(), time.thread_time()
-    result = simulate(
-        scenario,
-        worlds=worlds,
-        days=days,
-        seed=1,
-        observe=observe if recorder else None,
-        chronicler=TimedChronicler if recorder else None,
-        _warm=False,
-    )
-    ran, cpu = time.perf_counter() - started, time.thread_time() - cpu
+    plain_replay = run.replay
+    run.replay = timed("replay", plain_replay)
+    try:
+        started, cpu, process = time.perf_counter(), time.thread_time(), time.process_time()
+        result = simulate(
+            scenario,
+            worlds=worlds,
+            days=days,
+            seed=1,
+            watch=[watched(w) for w in recorder.watches()] if recorder else (),
+            _warm=False,
+        )
+        ran, cpu = time.perf_counter() - started, time.thread_time() - cpu
+        process = time.process_time() - process
+    finally:
+        run.replay = plain_replay
     out = {
         "days": result.seconds,
         "run": ran,
         "cpu": cpu,
-        "hooks": hooks[0],
-        "hooks_cpu": hooks[1],
+        "process_cpu": process,
+        **spent,
         "store": 0.0,
+        "store_cpu": 0.0,
         "bytes": 0.0,
         "being_days": 0.0,
     }
     if recorder is not None and url is not None:
         with Store(url) as store:  # open, as `simulate` has it, with the run started
             run_id = store.start_run(scenario.name, "", 1, worlds, days)
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.thread_time()
             recordings = recorder.recordings()
             save_recordings(store, run_id, recordings)
             out["store"] = time.perf_counter() - began
+            out["store_cpu"] = time.thread_time() - cpu
         out["bytes"] = sum(r.film_bytes for r in recordings)
         out["being_days"] = sum(r.being_days for r in recordings)
     return out
@@ -110,48 +125,130 @@ def overhead(worlds: int, days: int, repeats: int, url: str) -> None:
     from packlaw.sim.run import warm_up
 
     scenario, _, _ = load_scenario()
-    warm_up()
+    warm_up(every_form=True)
     timed_run(scenario, 20, 5, [0], url)  # the store's and chronicle's first use, untimed
-    plain, recorded = [], []
-    for _ in range(repeats):
-        plain.append(timed_run(scenario, worlds, days, [], None))
-        recorded.append(timed_run(scenario, worlds, days, [0], url))
+    plain: list[dict[str, float]] = []
+    recorded: list[dict[str, float]] = []
+    for i in range(repeats):  # A/B, then B/A: neither always runs first
+        for record in ([], [0]) if i % 2 == 0 else ([0], []):
+            (recorded if record else plain).append(
+                timed_run(scenario, worlds, days, record, url if record else None)
+            )
 
     def median(runs: list[dict[str, float]], key: str) -> float:
         return statistics.median(r[key] for r in runs)
 
+    def each(runs: list[dict[str, float]], key: str) -> str:
+        return listed(r[key] for r in runs)
+
     base, during = median(plain, "run"), median(recorded, "run")
     base_cpu, during_cpu = median(plain, "cpu"), median(recorded, "cpu")
-    hooks, storing = median(recorded, "hooks"), median(recorded, "store")
-    hooks_cpu = median(recorded, "hooks_cpu")
+    base_all, during_all = median(plain, "process_cpu"), median(recorded, "process_cpu")
+    storing, storing_cpu = median(recorded, "store"), median(recorded, "store_cpu")
+    replay, replay_cpu = median(recorded, "replay"), median(recorded, "replay_cpu")
+    hooks, hooks_cpu = median(recorded, "hooks"), median(recorded, "hooks_cpu")
     print(f"Beacon Hills, {worlds:,} worlds x {days} days, {repeats} pairs of runs (medians):")
-    print(f"  without recording   {base:.3f} s wall, {base_cpu:.3f} s CPU")
-    print(f"    (wall: {listed(r['run'] for r in plain)}; CPU: {listed(r['cpu'] for r in plain)})")
     print(
-        f"  recording world 0   {during:.3f} s wall, {during_cpu:.3f} s CPU, then {storing:.3f} s storing"
+        f"  without recording   {base:.3f} s wall, {base_cpu:.3f} s main-thread CPU,"
+        f" {base_all:.3f} s process CPU"
+    )
+    print(f"    (wall: {each(plain, 'run')}; CPU: {each(plain, 'cpu')})")
+    print(
+        f"  recording world 0   {during:.3f} s wall, {during_cpu:.3f} s main-thread CPU,"
+        f" {during_all:.3f} s process CPU, then storing {storing:.3f} s wall, {storing_cpu:.3f} s CPU"
+    )
+    print(f"    (wall: {each(recorded, 'run')}; CPU: {each(recorded, 'cpu')})")
+    print(
+        f"  replaying world 0   {replay:.3f} s wall, {replay_cpu:.3f} s CPU"
+        f" (CPU: {each(recorded, 'replay_cpu')}), of which the recorder's hooks"
+        f" {hooks:.3f} s wall, {hooks_cpu:.3f} s CPU"
     )
     print(
-        f"    (wall: {listed(r['run'] for r in recorded)}; CPU: {listed(r['cpu'] for r in recorded)})"
+        f"  overhead            {100 * ((during_cpu + storing_cpu) / base_cpu - 1):+.1f}% by"
+        f" main-thread CPU, {100 * ((during_all + storing_cpu) / base_all - 1):+.1f}% by process"
+        f" CPU, {100 * ((during + storing) / base - 1):+.1f}% by wall time;"
+        f" {100 * (replay_cpu + storing_cpu) / base_cpu:.1f}% as the replay's and storing's CPU"
+        f" time over the plain run's"
     )
-    print(
-        f"  inside the hooks    {hooks:.3f} s wall, {hooks_cpu:.3f} s CPU"
-        f" (wall: {listed(r['hooks'] for r in recorded)};"
-        f" CPU: {listed(r['hooks_cpu'] for r in recorded)})"
+    paired = statistics.median(
+        (b["cpu"] + b["store_cpu"]) / a["cpu"] - 1 for a, b in zip(plain, recorded, strict=True)
     )
-    fastest = min(recorded, key=lambda r: r["run"])
-    print(
-        f"  fastest runs        {min(r['run'] for r in plain):.3f} s without, {fastest['run']:.3f} s with"
-        f" ({fastest['hooks']:.3f} s of it in the hooks)"
-    )
-    print(
-        f"  overhead            {100 * ((during_cpu + storing) / base_cpu - 1):+.1f}% by CPU time, "
-        f"{100 * ((during + storing) / base - 1):+.1f}% by wall time, "
-        f"{100 * (hooks_cpu + storing) / base_cpu:.1f}% as the hooks' and storing's time"
-        f" over the plain run's (CPU; {100 * (hooks + storing) / base:.1f}% by wall time)"
-    )
+    print(f"                      {100 * paired:+.1f}% as the median of the pairs' CPU-time ratios")
     print(
         f"  film of world 0     {recorded[0]['bytes']:,.0f} bytes for {recorded[0]['being_days']:,.0f}"
         f" being-days: {recorded[0]['bytes'] / recorded[0]['being_days']:.2f} bytes a being-day"
+    )
+
+
+def command_overhead(worlds: int, days: int, repeats: int, folder: Path) -> None:
+    """``packlaw simulate`` with and without ``--record 0``, whole commands, CPU time of each."""
+    base = [PACKLAW, "simulate", "--worlds", str(worlds), "--days", str(days), "--json"]
+    runs: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
+    for i in range(repeats):  # A/B, then B/A
+        for record in (False, True) if i % 2 == 0 else (True, False):
+            db = folder / "command.db"
+            db.unlink(missing_ok=True)
+            args = [*base, "--db", f"sqlite:///{db}", *(["--record", "0"] if record else [])]
+            before = os.times()
+            began = time.perf_counter()
+            subprocess.run(args, check=True, capture_output=True)
+            wall = time.perf_counter() - began
+            after = os.times()
+            cpu = (after.children_user - before.children_user) + (
+                after.children_system - before.children_system
+            )
+            runs[record].append((cpu, wall))
+    (cpu_a, wall_a), (cpu_b, wall_b) = (
+        (statistics.median(c for c, _ in runs[r]), statistics.median(w for _, w in runs[r]))
+        for r in (False, True)
+    )
+    command = " ".join(["packlaw", *base[1:]])
+    print(f"Whole commands, `{command}` [--record 0], {repeats} pairs (medians):")
+    print(
+        f"  without   {cpu_a:.2f} s CPU, {wall_a:.2f} s wall (CPU: {listed(c for c, _ in runs[False])})"
+    )
+    print(
+        f"  with      {cpu_b:.2f} s CPU, {wall_b:.2f} s wall (CPU: {listed(c for c, _ in runs[True])})"
+    )
+    paired = statistics.median(
+        b[0] / a[0] - 1 for a, b in zip(runs[False], runs[True], strict=True)
+    )
+    print(
+        f"  overhead  {100 * (cpu_b / cpu_a - 1):+.1f}% by CPU time,"
+        f" {100 * (wall_b / wall_a - 1):+.1f}% by wall time;"
+        f" {100 * paired:+.1f}% as the median of the pairs' CPU-time ratios"
+    )
+
+
+_FIRST_REPLAY = """
+import time
+from packlaw.sim import load_scenario, simulate
+from packlaw.sim.replay import Watch
+from packlaw.sim.run import warm_up
+scenario, _, _ = load_scenario()
+warm_up()
+simulate(scenario, worlds=2, days=30, seed=1, _warm=False)
+for _ in range(2):
+    began = time.process_time()
+    simulate(scenario, worlds=2, days=30, seed=1, _warm=False, watch=[Watch(0)])
+    print(time.process_time() - began)
+"""
+
+
+def first_replay(repeats: int) -> None:
+    """What a process pays once for replaying a world: loading the lone day's kernel."""
+    first, again = [], []
+    for _ in range(repeats):
+        done = subprocess.run(
+            [sys.executable, "-c", _FIRST_REPLAY], check=True, capture_output=True, text=True
+        )
+        seconds = [float(line) for line in done.stdout.split()]
+        first.append(seconds[0])
+        again.append(seconds[1])
+    print(
+        f"First replay in a process (2 worlds x 30 days, world 0 watched), {repeats} processes:"
+        f" {statistics.median(first):.3f} s CPU (runs: {listed(first)}); the second"
+        f" {statistics.median(again):.3f} s"
     )
 
 
@@ -236,6 +333,8 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         overhead(worlds, 365, repeats, f"sqlite:///{folder / 'runs.db'}")
+        command_overhead(worlds, 365, repeats, folder)
+        first_replay(repeats)
         pg = os.environ.get("PACKLAW_BENCH_PG_URL")
         if pg:
             print("PostgreSQL:")

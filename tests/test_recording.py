@@ -60,18 +60,20 @@ class Copier:
 
 
 def recorded_run(worlds: list[int], days: int = 60, seed: int = 3) -> tuple[Recorder, list[Copier]]:
+    """A run recording ``worlds``, and each of their beings copied from the whole run's state.
+
+    The recorder's worlds are replayed alone after the run; the copiers
+    watch every world of the run itself, day by day.
+    """
     scenario = parse_scenario(BUSY, "busy")
     recorder = Recorder(scenario, worlds, chunk_days=16)
     copiers = [Copier(world) for world in worlds]
 
     def observe(day: int, state: State) -> None:
-        recorder.observe(day, state)
         for copier in copiers:
             copier.observe(day, state)
 
-    simulate(
-        scenario, worlds=4, days=days, seed=seed, observe=observe, chronicler=recorder.chronicler
-    )
+    simulate(scenario, worlds=4, days=days, seed=seed, observe=observe, watch=recorder.watches())
     return recorder, copiers
 
 
@@ -158,7 +160,7 @@ def test_the_recorded_chronicle_is_stored_checks_clean_and_replays_to_the_film(d
 def test_beacon_hills_films_take_under_eight_bytes_a_being_day() -> None:
     scenario, _, _ = load_scenario()
     recorder = Recorder(scenario, [0])
-    simulate(scenario, worlds=3, days=365, seed=1, observe=recorder.observe)
+    simulate(scenario, worlds=3, days=365, seed=1, watch=recorder.watches())
     (recording,) = recorder.recordings()
     raw = sum(dtype.itemsize for dtype in FILM_COLUMNS.values())
     assert recording.being_days >= 40 * 365

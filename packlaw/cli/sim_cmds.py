@@ -157,7 +157,8 @@ def _run_one(
     recorded: list[int],
 ) -> dict[str, Any]:
     from packlaw.sim import simulate
-    from packlaw.sim.recording import Chroniclers, Recorder
+    from packlaw.sim.recording import Recorder
+    from packlaw.sim.replay import Watch
     from packlaw.sim.trace import WorldChronicle
     from packlaw.store import StoreError
     from packlaw.store.recordings import chronicle_name, save_recordings
@@ -166,14 +167,15 @@ def _run_one(
     holder: list[WorldChronicle] = []
     recorder = Recorder(scenario, recorded) if recorded else None
 
-    def chronicle(state: Any) -> Chroniclers:
-        writers: list[Any] = []
-        if trace is not None:
-            holder.append(WorldChronicle(state, trace[0], f"{scenario.name}, world {trace[0]}"))
-            writers.append(holder[0])
-        if recorder is not None:
-            writers.append(recorder.chronicler(state))
-        return Chroniclers(writers)
+    watches = recorder.watches() if recorder is not None else []
+    if trace is not None:
+        title = f"{scenario.name}, world {trace[0]}"
+
+        def chronicle(state: Any) -> WorldChronicle:  # the traced world replayed alone: world 0
+            holder.append(WorldChronicle(state, 0, title))
+            return holder[0]
+
+        watches.append(Watch(trace[0], chronicler=chronicle))
 
     try:
         run_id = store.start_run(scenario.name, text, seed, worlds, days)
@@ -187,8 +189,7 @@ def _run_one(
                 days=days,
                 seed=seed,
                 on_day=advance,
-                chronicler=chronicle if trace is not None or recorder is not None else None,
-                observe=recorder.observe if recorder is not None else None,
+                watch=watches,
             )
         summary = result.summary()
         summary["run_id"] = run_id

@@ -22,8 +22,7 @@ is one lookup. Pillow writes GIFs; imageio's ffmpeg (bundled by the
 >>> from packlaw.sim.recording import Recorder
 >>> scenario, _, _ = load_scenario()
 >>> recorder = Recorder(scenario, [0])
->>> _ = simulate(scenario, worlds=2, days=12, seed=1, observe=recorder.observe,
-...              chronicler=recorder.chronicler)
+>>> _ = simulate(scenario, worlds=2, days=12, seed=1, watch=recorder.watches())
 >>> film = recorder.recordings()[0].film()
 >>> frames = list(render_frames(film, scale=6, protect_radius=2))
 >>> len(frames), frames[0].shape, frames[0].dtype.name

@@ -9,6 +9,7 @@ call, which gives the same numbers (the draws are keyed, not sequential).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
@@ -24,6 +25,18 @@ class Chronicler(Protocol):
     """Receives what happened in each phase (see `packlaw.sim.trace`)."""
 
     def phase(self, name: str, state: State, **happened: np.ndarray) -> None: ...
+
+
+class Chroniclers:
+    """Several chroniclers fed as one (a run's ledger takes one)."""
+
+    def __init__(self, writers: Sequence[Chronicler]) -> None:
+        self.writers = list(writers)
+
+    def phase(self, name: str, state: State, **happened: np.ndarray) -> None:
+        """Pass a phase's outcome to every writer."""
+        for writer in self.writers:
+            writer.phase(name, state, **happened)
 
 
 class Tally(NamedTuple):
@@ -118,7 +131,11 @@ def attacks(state: State, ledger: Ledger) -> None:
     omegas, target, hit, defenders = k.attacks(
         state.beings, state.packs, state.p, ledger.tally, key(state, k.ATTACKS), ledger.grid
     )
-    ledger.tell("attacks", state, omegas=omegas, target=target, hit=hit, defenders=defenders)
+    standing = state.beings.standing[np.maximum(target, 0)]  # the targets' (attacks keep them)
+    ledger.tell(
+        "attacks", state, omegas=omegas, target=target, hit=hit, defenders=defenders,
+        standing=standing,
+    )  # fmt: skip
 
 
 def deaths(state: State, ledger: Ledger) -> None:
@@ -153,7 +170,11 @@ def care_and_healing(state: State, ledger: Ledger) -> None:
         k.heal_parallel(b.alive, b.health, b.kind, cared, p.heal_werewolf, p.heal_human)
     else:
         cared = k.care_and_healing(b, state.packs, p, care_key)
-    ledger.tell("care_and_healing", state, before=before, cared=cared)
+    if ledger.chronicler is not None:
+        ledger.tell(
+            "care_and_healing", state, before=before, cared=cared, health=b.health,
+            standing=b.standing, alpha=state.packs.alpha[b.pack],
+        )  # fmt: skip
 
 
 def bites(state: State, ledger: Ledger) -> None:
@@ -173,7 +194,7 @@ def joining(state: State, ledger: Ledger) -> None:
     )
     ledger.tell(
         "joining", state, omegas=omegas, submitted=submitted, insincere=insincere,
-        allies=allies, back=back,
+        allies=allies, back=back, back_to=state.packs.alpha[state.beings.pack[allies]],
     )  # fmt: skip
 
 

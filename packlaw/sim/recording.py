@@ -13,17 +13,19 @@ chunk is kept whole, each later row as the change from the day before) and
 the whole chunk compressed with zlib. Beings change little from one day to
 the next, so most deltas are 0, and a chunk decodes on its own.
 
-The recorder watches the run only through ``simulate(..., observe=...)``
-and the being columns ``world``, ``x``, ``y``, ``standing``, ``pack``,
-``health``, ``alive`` and ``hostile`` (a fixed trait of a being, read when
-it is first seen). A being is a row of the state: rows never move, and new
-beings take new rows after the rows in use (``state.n``).
+The recorder watches the run only through ``simulate(..., watch=...)``:
+the run goes at full speed, and each recorded world is then replayed alone,
+phase by phase, with the run's numbers (`packlaw.sim.replay`, which checks
+that the replay ends where the run did). It reads the being columns ``x``,
+``y``, ``standing``, ``pack``, ``health``, ``alive`` and ``hostile`` (a
+fixed trait of a being, read when it is first seen) of the replay's state.
+A being is a row of the state: rows never move, and new beings take new
+rows after the rows in use (``state.n``).
 
 >>> from packlaw.sim import load_scenario, simulate
 >>> scenario, _, _ = load_scenario()
 >>> recorder = Recorder(scenario, [2])
->>> result = simulate(scenario, worlds=4, days=40, seed=1, observe=recorder.observe,
-...                   chronicler=recorder.chronicler)
+>>> result = simulate(scenario, worlds=4, days=40, seed=1, watch=recorder.watches())
 >>> (recording,) = recorder.recordings()
 >>> film = recording.film()
 >>> film.columns["x"].shape == (40, len(film.names))
@@ -37,12 +39,13 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from packlaw.rules.events import Statement
-from packlaw.sim.phases import Chronicler
+from packlaw.sim.replay import Watch
 from packlaw.sim.scenario import Scenario
 from packlaw.sim.state import NOBODY, State
 from packlaw.sim.trace import WorldChronicle
@@ -188,32 +191,37 @@ def decode_chunk(chunk: Chunk) -> dict[str, np.ndarray]:
 
 
 class _WorldTape:
-    """The days of one world not yet cut into a chunk."""
+    """The film of one recorded world as its replay goes (the days not yet cut, the chunks)."""
 
-    def __init__(self, world: int) -> None:
+    def __init__(self, world: int, chunk_days: int) -> None:
         self.world = world
+        self.chunk_days = chunk_days
         self.rows = np.zeros(0, np.int64)  # the world's beings, by film index
-        self.seen = 0  # rows of the state looked at so far
         self.hostile = np.zeros(0, np.bool_)
         self.born = np.zeros(0, np.int32)
         self.pending: list[dict[str, np.ndarray]] = []
         self.first_pending = 1
         self.chunks: list[Chunk] = []
+        self.days = 0
         self.n_packs = 1
+        self.pack_names: list[str] = []
 
     def see(self, day: int, state: State) -> None:
+        """Keep the world's beings as they are at the end of ``day`` (the world replayed alone)."""
         b = state.beings
-        if state.n != self.seen:
-            # Only rows made since the last look can be new beings: rows never move.
-            new = self.seen + np.flatnonzero(b.world[self.seen :] == self.world)
-            self.seen = state.n
+        if state.n != len(self.rows):
+            # Rows never move; new beings take new rows after the rows in use.
+            new = np.arange(len(self.rows), state.n)
             self.rows = np.concatenate([self.rows, new])
             self.hostile = np.concatenate([self.hostile, b.hostile[new].astype(np.bool_)])
             self.born = np.concatenate([self.born, np.full(len(new), day, np.int32)])
+        self.days = day
         self.n_packs = max(state.n_packs, 1)
+        self.pack_names = state.pack_names
         rows = self.rows
-        # As the state has them; packs become world-relative when the chunk is cut.
         self.pending.append({name: getattr(b, name)[rows] for name in FILM_COLUMNS})
+        if len(self.pending) == self.chunk_days:
+            self.cut()
 
     def cut(self) -> None:
         if not self.pending:
@@ -232,23 +240,12 @@ class _WorldTape:
         self.pending = []
 
 
-class Chroniclers:
-    """Several worlds' chronicle writers fed as one (`simulate` takes one chronicler)."""
-
-    def __init__(self, writers: Sequence[Chronicler]) -> None:
-        self.writers = list(writers)
-
-    def phase(self, name: str, state: State, **happened: np.ndarray) -> None:
-        """Pass a phase's outcome to every writer."""
-        for writer in self.writers:
-            writer.phase(name, state, **happened)
-
-
 class Recorder:
-    """Records chosen worlds of a run: pass `observe` and `chronicler` to `simulate`.
+    """Records chosen worlds of a run: pass `watches` to ``simulate(..., watch=...)``.
 
-    To trace another world as well, feed both chroniclers through one
-    `Chroniclers`.
+    Each recorded world is replayed alone after the run (`packlaw.sim.replay`),
+    with the run's numbers; its film is kept from the replay's days and its
+    chronicle written as it goes.
     """
 
     def __init__(
@@ -265,53 +262,43 @@ class Recorder:
             )
         self.scenario = scenario
         self.worlds = list(worlds)
-        self.chunk_days = chunk_days
-        self._tapes = [_WorldTape(world) for world in self.worlds]
-        self._writers: list[WorldChronicle] = []
-        self._state: State | None = None
-        self._days = 0
+        self._tapes = [_WorldTape(world, chunk_days) for world in self.worlds]
+        self._writers: dict[int, WorldChronicle] = {}
 
-    def chronicler(self, state: State) -> Chroniclers:
-        """The chronicle writers of the recorded worlds."""
-        self._writers = [
-            WorldChronicle(state, world, f"{self.scenario.name}, world {world}")
-            for world in self.worlds
+    def watches(self) -> list[Watch]:
+        """What the run is to replay and tell: each recorded world's film and chronicle."""
+        return [
+            Watch(tape.world, chronicler=partial(self._chronicle, i), observe=tape.see)
+            for i, tape in enumerate(self._tapes)
         ]
-        return Chroniclers(self._writers)
 
-    def observe(self, day: int, state: State) -> None:
-        """Keep the recorded worlds' beings as they are at the end of ``day``."""
-        self._state = state
-        self._days = day
-        for tape in self._tapes:
-            tape.see(day, state)
-            if len(tape.pending) == self.chunk_days:
-                tape.cut()
+    def _chronicle(self, i: int, state: State) -> WorldChronicle:
+        title = f"{self.scenario.name}, world {self._tapes[i].world}"
+        self._writers[i] = WorldChronicle(state, 0, title)  # the world replayed alone is world 0
+        return self._writers[i]
 
     def recordings(self) -> list[Recording]:
         """The finished recordings, one per recorded world, in the order asked."""
         out = []
         for i, tape in enumerate(self._tapes):
             tape.cut()
-            writer = self._writers[i] if self._writers else None
-            names = (
-                [writer.names[int(row)] for row in tape.rows]
-                if writer is not None
-                else [f"being{j}" for j in range(len(tape.rows))]
-            )
-            state = self._state
+            writer = self._writers.get(i)
+            if writer is None:
+                raise RecordingError(
+                    f"world {tape.world} was not replayed: there is nothing recorded"
+                )
             out.append(
                 Recording(
                     world=tape.world,
-                    days=self._days,
+                    days=tape.days,
                     width=self.scenario.params.width,
                     height=self.scenario.params.height,
-                    names=names,
+                    names=[writer.names[int(row)] for row in tape.rows],
                     hostile=tape.hostile,
                     born=tape.born,
-                    pack_names=list(state.pack_names) if state is not None else [],
+                    pack_names=list(tape.pack_names),
                     chunks=tape.chunks,
-                    statements=list(writer.statements) if writer is not None else [],
+                    statements=list(writer.statements),
                 )
             )
         return out

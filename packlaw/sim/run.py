@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +27,7 @@ from packlaw.sim.metrics import (
     describe_columns,
 )
 from packlaw.sim.phases import Chronicler, Ledger, fast_days, new_tally, one_day
+from packlaw.sim.replay import LoneWorld, Watch, replay
 from packlaw.sim.scenario import Scenario, parse_scenario
 from packlaw.sim.state import (
     BYTES_PER_ROW,
@@ -196,7 +197,8 @@ def warm_up(notice: Callable[[str], None] | None = None, every_form: bool = Fals
     Loads the whole-day kernel of a serial run. When the on-disk cache does
     not hold these kernels (a fresh install, a changed source, a new Numba),
     or with ``every_form``, it compiles every form instead: the serial day,
-    the phase-by-phase day of traced runs and the parallel kernels; then
+    the phase-by-phase day, the day of a world replayed alone (traced and
+    recorded worlds) and the parallel kernels; then
     ``notice`` is told so in one line first, as that takes a while.
     """
     global _warmed
@@ -209,8 +211,9 @@ def warm_up(notice: Callable[[str], None] | None = None, every_form: bool = Fals
     simulate(scenario, worlds=2, days=3, seed=0, _warm=False)
     if cold or every_form:
         simulate(
-            scenario, worlds=2, days=3, seed=0, chronicler=lambda state: _Silent(), _warm=False
-        )
+            scenario, worlds=2, days=3, seed=0, chronicler=lambda state: _Silent(),
+            watch=[Watch(1)], _warm=False,
+        )  # fmt: skip
         with jit.always_parallel():
             simulate(scenario, worlds=2, days=3, seed=0, _warm=False)
         jit.mark_cache_warm()
@@ -244,6 +247,7 @@ def simulate(
     on_day: Callable[[int], None] | None = None,
     chronicler: Callable[[State], Chronicler] | None = None,
     observe: Callable[[int, State], None] | None = None,
+    watch: Sequence[Watch] = (),
     _warm: bool = True,
 ) -> RunResult:
     """Run ``worlds`` replicate worlds for ``days`` days from one seed.
@@ -252,8 +256,11 @@ def simulate(
     is called after each day (a progress bar); ``chronicler(state)`` makes
     the chronicle writer of a traced world; ``observe(d, state)`` is called
     after each day with the day's number (1 is the first) and the state.
-    Speed is measured over the simulated days only, after the kernels are
-    compiled.
+    Both make every world run phase by phase, a day a call; to trace or
+    record a few worlds, ``watch`` them instead: the run goes at full speed,
+    and each watched world is then replayed alone for its watchers, with the
+    same numbers (`packlaw.sim.replay`). Speed is measured over the
+    simulated days (replays included) only, after the kernels are compiled.
     """
     worlds = scenario.run.worlds if worlds is None else worlds
     days = scenario.run.days if days is None else days
@@ -263,6 +270,8 @@ def simulate(
     state = build_state(scenario, worlds, seed, days)
     tally = new_tally(state, days)
     ledger = Ledger(tally, chronicler=chronicler(state) if chronicler is not None else None)
+    lones = {world: LoneWorld(state, world) for world in sorted({w.world for w in watch})}
+    rows_at_dawn = np.zeros(days, np.int64)  # rows in use as each day starts (for the lone worlds)
     choice = jit.ThreadChoice(state.n)
     started, cpu_started = time.perf_counter(), time.process_time()
     day = 0
@@ -271,6 +280,7 @@ def simulate(
             threads = choice.threads(state.n)
             ledger.parallel = threads > 1
             day_started = time.perf_counter()
+            dawn = state.n
             # A traced world needs each phase's outcome, and parallel kernels are called from
             # Python: phase by phase. Otherwise many days are one call (a day when observed).
             if ledger.chronicler is not None or ledger.parallel:
@@ -281,12 +291,17 @@ def simulate(
                     state, ledger, 1 if observe is not None else min(DAYS_A_CALL, days - day)
                 )
             choice.record(threads, (time.perf_counter() - day_started) / ran)
+            rows_at_dawn[day : day + ran] = dawn  # arrivals come at a day's end
             for _ in range(ran):
                 day += 1
                 if observe is not None:
                     observe(day, state)
                 if on_day is not None:
                     on_day(day)
+        for world, lone in lones.items():
+            lone.place_arrivals(state, rows_at_dawn)
+            replay(lone, days, [w for w in watch if w.world == world])
+            lone.check_same(state)
     seconds = time.perf_counter() - started
     cpu_seconds = time.process_time() - cpu_started
     names = [state.named[i] for i in tally.named_rows]

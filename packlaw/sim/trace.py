@@ -75,6 +75,8 @@ from packlaw.sim import kernels as k
 from packlaw.sim.state import ALLY, ALPHA, MEMBER, NOBODY, STANDINGS, WEREWOLF, State
 
 ORDER_TEXT = "do as the pack needs"
+DEAD = len(STANDINGS)  # a standing code beside the simulator's, for the dead
+NEW = -1  # and for a being that did not exist yet
 ASK_TEXT = "help"
 
 
@@ -104,7 +106,8 @@ class WorldChronicle:
             if round(rate * MILLI) != default:
                 self.statements.append(Set(setting, round(rate * MILLI)))
         self._start(state)
-        self._morning: dict[int, tuple[str, int]] = {}
+        self._rows = np.array(list(self.names), np.int64)  # the world's rows, as named
+        self._morning = (np.zeros(0, np.int8), np.zeros(0, np.int16))
 
     # ------------------------------------------------------------ names
 
@@ -125,9 +128,14 @@ class WorldChronicle:
     def _alpha_of(self, state: State, row: int) -> str:
         return self._name(state.packs.alpha[state.columns["pack"][row]])
 
-    def _mine(self, state: State, rows: np.ndarray) -> np.ndarray:
-        """Positions in ``rows`` of this world's beings."""
-        return np.flatnonzero(state.columns["world"][rows] == self.world)
+    def _mine(self, state: State, rows: np.ndarray, where: np.ndarray) -> list[int]:
+        """Positions in ``rows`` of this world's beings for which ``where`` holds.
+
+        In a world replayed alone (one world), every row is this world's.
+        """
+        if state.worlds > 1:
+            where = where & (state.columns["world"][rows] == self.world)
+        return list(where.nonzero()[0].tolist())
 
     def _write(self, *statements: Statement) -> None:
         self.statements.extend(statements)
@@ -182,31 +190,39 @@ class WorldChronicle:
         c = state.columns
         return STANDINGS[c["standing"][row]] if c["alive"][row] else str(Standing.DEAD)
 
+    def _standings(self, state: State) -> np.ndarray:
+        """Each of the world's beings' standing now, `DEAD` for the dead."""
+        c, rows = state.columns, self._rows
+        return np.where(c["alive"][rows], c["standing"][rows], DEAD)
+
     def _day(self, state: State) -> None:
         self._write(Day(state.day + 1))
-        c = state.columns
-        self._morning = {
-            row: (self._standing(state, row), int(c["health"][row])) for row in self.names
-        }
+        self._morning = (self._standings(state), state.columns["health"][self._rows])
 
     def _day_end(self, state: State) -> None:
-        c = state.columns
-        for row, name in self.names.items():
-            standing, health = self._morning.get(row, ("", MILLI))
-            now = self._standing(state, row)
-            if now != standing:
+        c, rows = state.columns, self._rows
+        standing, health = self._standings(state), c["health"][rows]
+        known = len(self._morning[0])  # beings who arrived today have no morning
+        was_standing = np.full(len(rows), NEW, np.int8)
+        was_standing[:known] = self._morning[0]
+        was_health = np.full(len(rows), MILLI, np.int16)
+        was_health[:known] = self._morning[1]
+        moved = standing != was_standing
+        healed = (standing != DEAD) & (health != was_health)
+        for j in np.flatnonzero(moved | healed):
+            row, name = int(rows[j]), self.names[int(rows[j])]
+            if moved[j]:
+                now = self._standing(state, row)
                 pack = c["pack"][row] if now in ("alpha", "member", "ally") else NOBODY
                 pack_name = None if pack == NOBODY else self._pack_name(state, pack)
                 self._write(ExpectStanding(name, Standing(now), pack_name))
-            if c["alive"][row] and int(c["health"][row]) != health:
-                self._write(ExpectHealth(name, int(c["health"][row])))
+            if healed[j]:
+                self._write(ExpectHealth(name, int(health[j])))
 
     def _orders(
         self, state: State, members: np.ndarray, outcome: np.ndarray, alphas: np.ndarray
     ) -> None:
-        for j in self._mine(state, members):
-            if outcome[j] == k.NO_ORDER:
-                continue
+        for j in self._mine(state, members, outcome != k.NO_ORDER):
             name = self._name(members[j])
             ill = outcome[j] in (k.OBEYED_ILL, k.DEFIED_ILL)
             self._write(Order(self._name(alphas[j]), name, ORDER_TEXT, ill=ill))
@@ -220,9 +236,9 @@ class WorldChronicle:
         target: np.ndarray,
         hit: np.ndarray,
         defenders: np.ndarray,
+        standing: np.ndarray,
     ) -> None:
-        standing = state.columns["standing"][np.maximum(target, 0)]  # as at the phase's start
-        mine = [j for j in self._mine(state, omegas) if target[j] != NOBODY]
+        mine = self._mine(state, omegas, target != NOBODY)
         wound = round(state.params.wound * MILLI)
         repel = round(state.params.repel_wound * MILLI)
         for j in mine:
@@ -236,7 +252,7 @@ class WorldChronicle:
     def _deaths(
         self, state: State, dead: np.ndarray, succession: np.ndarray, dissolved: np.ndarray
     ) -> None:
-        for j in self._mine(state, dead):
+        for j in self._mine(state, dead, dead >= 0):
             self._kill(int(dead[j]))
         for pack, heir in succession:
             if state.packs.world[pack] == self.world:
@@ -251,34 +267,39 @@ class WorldChronicle:
         hurt: np.ndarray,
     ) -> None:
         wound = round(state.params.wound * MILLI)
-        for j in np.flatnonzero(state.packs.world[hunting] == self.world):
-            if prey[j] == NOBODY:
-                continue
+        mine = (state.packs.world[hunting] == self.world) & (prey != NOBODY)
+        for j in np.flatnonzero(mine).tolist():
             if killed[j]:
                 self._kill(int(prey[j]))
             else:
                 self._wound(int(prey[j]), int(hurt[j]), wound)
 
-    def _care_and_healing(self, state: State, before: np.ndarray, cared: np.ndarray) -> None:
-        c = state.columns
-        for row in sorted(self.names):
-            if row in self._dead or before[row] >= MILLI:
+    def _care_and_healing(
+        self,
+        state: State,
+        before: np.ndarray,
+        cared: np.ndarray,
+        health: np.ndarray,
+        standing: np.ndarray,
+        alpha: np.ndarray,
+    ) -> None:
+        rows = self._rows  # ascending: the first rows, then arrivals as they came
+        for row in rows[before[rows] < MILLI].tolist():
+            if row in self._dead:
                 continue
             name = self._name(row)
             if cared[row]:
-                alpha = self._alpha_of(state, row)
-                if c["standing"][row] == ALLY:
-                    self._write(Ask(name, alpha, ASK_TEXT))
-                self._write(CheckIn(alpha, name))
+                alpha_name = self._name(alpha[row])
+                if standing[row] == ALLY:
+                    self._write(Ask(name, alpha_name, ASK_TEXT))
+                self._write(CheckIn(alpha_name, name))
             self._write(Heal(name))
-            self._health[row] = int(c["health"][row])
+            self._health[row] = int(health[row])
 
     def _bites(
         self, state: State, alphas: np.ndarray, bitten: np.ndarray, outcome: np.ndarray
     ) -> None:
-        for j in self._mine(state, alphas):
-            if bitten[j] == NOBODY:
-                continue
+        for j in self._mine(state, alphas, bitten != NOBODY):
             alpha, name = self._name(alphas[j]), self._name(bitten[j])
             self._write(Bite(alpha, name))
             if outcome[j] == k.BITE_KILLED:
@@ -294,28 +315,26 @@ class WorldChronicle:
         insincere: np.ndarray,
         allies: np.ndarray,
         back: np.ndarray,
+        back_to: np.ndarray,
     ) -> None:
-        for j in self._mine(state, omegas):
-            if submitted[j] == NOBODY:
-                continue
+        for j in self._mine(state, omegas, submitted != NOBODY):
             alpha, name = self._name(submitted[j]), self._name(omegas[j])
             self._write(Submit(name, alpha, insincere=bool(insincere[j])))
             if not insincere[j]:
                 self._write(Welcome(alpha, name))
-        for j in self._mine(state, allies):
-            if back[j]:
-                alpha, name = self._alpha_of(state, allies[j]), self._name(allies[j])
-                self._write(Submit(name, alpha), Welcome(alpha, name))
+        for j in self._mine(state, allies, back):
+            alpha, name = self._name(back_to[j]), self._name(allies[j])
+            self._write(Submit(name, alpha), Welcome(alpha, name))
 
     def _leaving(self, state: State, members: np.ndarray, left: np.ndarray) -> None:
-        for j in self._mine(state, members):
-            if left[j]:
-                self._write(Leave(self._name(members[j])))
+        for j in self._mine(state, members, left):
+            self._write(Leave(self._name(members[j])))
 
     def _arrivals(self, state: State, rows: np.ndarray) -> None:
-        for j in self._mine(state, rows):
+        for j in self._mine(state, rows, rows >= 0):
             row = int(rows[j])
             self.names[row] = self._fresh("Arrival")
+            self._rows = np.append(self._rows, row)
             self._health[row] = int(state.columns["health"][row])
             self._write(Being(self.names[row], Kind.WEREWOLF))
 

@@ -11,8 +11,7 @@ listed like any other.
 >>> from packlaw.store import Store
 >>> scenario, text, _ = load_scenario()
 >>> recorder = Recorder(scenario, [1])
->>> _ = simulate(scenario, worlds=3, days=10, seed=1, observe=recorder.observe,
-...              chronicler=recorder.chronicler)
+>>> _ = simulate(scenario, worlds=3, days=10, seed=1, watch=recorder.watches())
 >>> store = Store("sqlite://")
 >>> run_id = store.start_run(scenario.name, text, seed=1, worlds=3, days=10)
 >>> save_recordings(store, run_id, recorder.recordings())
