@@ -192,20 +192,48 @@ def generate(events: int, seed: int = 1) -> tuple[str, int]:
     return "\n".join(world.lines) + "\n", world.events
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def packlaw_from(code: str, scratch: Path) -> tuple[dict[str, str], Path]:
+    """The environment and working folder in which ``python -m`` imports ``packlaw`` from `code`.
+
+    ``python -m`` puts its working folder first on the path, before
+    PYTHONPATH: run from a checkout, it would import that checkout's
+    package whatever PYTHONPATH says. So the command runs in `scratch`, and
+    this checks where ``packlaw`` is imported from before timing anything.
+    """
+    env = dict(os.environ, PYTHONPATH=code)
+    where = subprocess.run(
+        [sys.executable, "-c", "import packlaw; print(packlaw.__file__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=scratch,
+    ).stdout.strip()
+    if not Path(where).resolve().is_relative_to(Path(code).resolve()):
+        raise SystemExit(f"packlaw is imported from {where}, not from {code}")
+    return env, scratch
+
+
 def time_command(path: Path, repeats: int, code: str | None = None) -> list[tuple[float, float]]:
     """Wall-clock and CPU seconds for `packlaw check FILE` in a fresh process, once per repeat.
 
     The CPU time (user and system, of the child) is what the command itself
     cost: on a shared machine it moves far less than the wall clock. With
-    `code`, a folder holding another ``packlaw`` package, that one runs.
+    `code`, a folder holding another ``packlaw`` package, that one runs
+    (by default, this checkout's).
     """
     times = []
     command = [sys.executable, "-m", "packlaw.cli.main", "check", str(path)]
-    env = None if code is None else dict(os.environ, PYTHONPATH=code)
+    env, cwd = packlaw_from(code or str(ROOT), path.parent)
     for _ in range(repeats):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+        done = subprocess.run(
+            command, capture_output=True, text=True, check=False, env=env, cwd=cwd
+        )
         wall = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
