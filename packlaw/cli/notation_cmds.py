@@ -325,6 +325,7 @@ def _replay_rich(
 # ----------------------------------------------------------------- format
 
 
+@collector_paused()
 def format_(
     files: Annotated[
         list[Path],
