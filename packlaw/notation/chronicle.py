@@ -45,7 +45,7 @@ _CHUNK = 1 << 20
 
 
 def has_control(text: str) -> bool:
-    """Whether `text` holds a character that `CONTROL` refuses (line breaks do not count).
+    """Whether `text` holds a character that `CONTROL` refuses (a line feed is none; a CR is).
 
     ASCII text, the usual case, is checked a megabyte at a time by deleting
     the control bytes in C and comparing lengths, several times as fast as
