@@ -460,3 +460,31 @@ def test_check_starts_without_loading_the_store() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_check_and_replay_pause_the_collector_while_reading_and_checking_then_restore_it(
+    capsys: pytest.CaptureFixture[str], clean: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The library leaves the collector alone; the commands that read a chronicle pause it.
+    import gc
+
+    import packlaw.notation as notation
+
+    seen: list[tuple[str, bool]] = []
+    parse, check = notation.parse_chronicle, notation.check_chronicle
+
+    def watched_parse(*args: object, **kwargs: object) -> object:
+        seen.append(("parse", gc.isenabled()))
+        return parse(*args, **kwargs)  # type: ignore[arg-type]
+
+    def watched_check(*args: object, **kwargs: object) -> object:
+        seen.append(("check", gc.isenabled()))
+        return check(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(notation, "parse_chronicle", watched_parse)
+    monkeypatch.setattr(notation, "check_chronicle", watched_check)
+    assert gc.isenabled()
+    assert run(capsys, "check", str(clean))[0] == 0
+    assert run(capsys, "replay", str(clean))[0] == 0
+    assert seen == [("parse", False), ("check", False), ("parse", False)]
+    assert gc.isenabled()

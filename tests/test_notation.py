@@ -382,6 +382,33 @@ def test_the_same_bad_line_twice_is_reported_twice() -> None:
     assert [e.line for e in error.errors] == [1, 2]
 
 
+def test_reading_and_checking_leave_the_garbage_collector_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Pausing it is the command line's choice (packlaw.cli.collector), not the library's.
+    import gc
+
+    from packlaw.notation import check_chronicle
+
+    switched: list[str] = []
+    monkeypatch.setattr(gc, "disable", lambda: switched.append("disable"))
+    monkeypatch.setattr(gc, "enable", lambda: switched.append("enable"))
+    chronicle = parse_chronicle("day 1\nbeing Derek werewolf\nascend Derek Hale\n")
+    assert check_chronicle(chronicle) == []
+    assert switched == []
+
+
+def test_placement_is_judged_among_repeated_lines_and_after_the_first_event() -> None:
+    # Only days, titles and the first event take part in placement; equal lines share one
+    # statement, so each occurrence must still be judged at its own line.
+    error = syntax_error('day 2\nleave A\nday 1\nday 2\nday 1\ntitle "t"\n')
+    assert [(e.line, e.column, e.message) for e in error.errors] == [
+        (3, 5, "day 1 goes back: the chronicle is already at day 2 (line 1)"),
+        (5, 5, "day 1 goes back: the chronicle is already at day 2 (line 4)"),
+        (6, 1, "a title must come before the first event (line 2)"),
+    ]
+
+
 # ----------------------------------------------------------------- docs
 
 

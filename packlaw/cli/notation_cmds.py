@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from packlaw.cli.collector import collector_paused
 from packlaw.cli.errors import EXIT_BAD_INPUT, EXIT_DOMAIN, EXIT_OK, UserError
 
 if TYPE_CHECKING:  # the notation loads when a command runs, not at start-up
@@ -73,6 +74,7 @@ def read_chronicle(path: Path, done: str = "") -> Chronicle:
     return _read_chronicle(path, done)[0]
 
 
+@collector_paused()
 def _read_chronicle(path: Path, done: str = "") -> tuple[Chronicle, int]:
     """`read_chronicle`, and how many lines the text has (a last one without a break counts)."""
     from packlaw.notation import ChronicleSyntaxError, parse_chronicle
@@ -94,6 +96,7 @@ def _read_chronicle(path: Path, done: str = "") -> tuple[Chronicle, int]:
 # ------------------------------------------------------------------ check
 
 
+@collector_paused()
 def check(
     files: Annotated[
         list[Path],
@@ -322,6 +325,7 @@ def _replay_rich(
 # ----------------------------------------------------------------- format
 
 
+@collector_paused()
 def format_(
     files: Annotated[
         list[Path],

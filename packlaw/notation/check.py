@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from packlaw.notation.chronicle import Chronicle, collector_paused
+from packlaw.notation.chronicle import Chronicle
 from packlaw.rules import (
     EVENT_TYPES,
     Day,
@@ -68,11 +68,8 @@ def check_chronicle(chronicle: Chronicle, world: World | None = None) -> list[Pr
     [PACK]`, ``expect PACK established|alone`` and ``expect NAME health N``
     are checked on the spot.
     """
-    with collector_paused():  # the events are a million objects the collector need not walk
-        return _check(chronicle, World() if world is None else world)
-
-
-def _check(chronicle: Chronicle, world: World) -> list[Problem]:
+    if world is None:
+        world = World()
     filename = chronicle.filename
     problems: list[Problem] = []
     announced: list[tuple[int, ExpectRefusal]] = []

@@ -25,10 +25,9 @@ True
 
 from __future__ import annotations
 
-import gc
 import re
+from bisect import insort
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress, count
 from typing import cast
@@ -41,6 +40,27 @@ _EVENT_TYPES = frozenset(EVENT_TYPES)
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\udc80-\udcff]")
 """What no line of a chronicle may hold: C0 but tab (a CR only ends a line), DEL, C1,
 U+2028/9, and bytes that were not UTF-8 (kept as surrogates by the reader of a file)."""
+_ASCII_CONTROL = bytes(code for code in range(128) if CONTROL.match(chr(code)))
+_CHUNK = 1 << 20
+
+
+def has_control(text: str) -> bool:
+    """Whether `text` holds a character that `CONTROL` refuses (a line feed is none; a CR is).
+
+    ASCII text, the usual case, is checked a megabyte at a time by deleting
+    the control bytes in C and comparing lengths, several times as fast as
+    searching it; any other text is searched.
+
+    >>> has_control('day 1\\nnote "fine"\\n'), has_control('note "\\x1b[31m"'), has_control("été\\u2028")
+    (False, True, True)
+    """
+    if not text.isascii():
+        return CONTROL.search(text) is not None
+    for start in range(0, len(text), _CHUNK):
+        data = text[start : start + _CHUNK].encode("ascii")
+        if len(data.translate(None, _ASCII_CONTROL)) != len(data):
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,6 +363,9 @@ def _read_checked_line(line: str) -> Statement | None:
         line = line[:-1]
     statement = scan(line)
     if statement is None:
+        start = line.lstrip(" \t")
+        if not start or start[0] == "#":
+            return None  # blank, or a comment alone: no need to ask the grammar
         statement = parse_line(line)
     return statement
 
@@ -361,33 +384,37 @@ def parse_chronicle(text: str, filename: str | None = None) -> Chronicle:
         text = text[1:]
     lines = text.split("\n")
     errors: list[SyntaxProblem] = []
-    with collector_paused():
-        # Each distinct line is read once (statements are values, so equal
-        # lines share one), and the loop over lines runs in C (map, filter, compress).
-        table = _LineTable(checked=CONTROL.search(text) is None)
-        read = list(map(table.__getitem__, lines))
-        wrong = table.wrong
-        del table
-        if wrong:
-            for number, item in enumerate(read, 1):
-                if type(item) is _Wrong:
-                    column, message = item
-                    errors.append(SyntaxProblem(message, number, column, filename))
-                    read[number - 1] = None
-        # (the last line is empty when the text ends with a line break)
-        blank = not all(read[:-1])
-        remarks = read_remarks(lines, read) if "#" in text or blank else ()  # type: ignore[arg-type]
-        # Statement values are always true and blank lines are None, so
-        # filter and compress keep exactly the statements and their lines.
-        statements: list[Statement] = list(filter(None, read))  # type: ignore[arg-type]
-        numbers = list(compress(count(1), read))
-        del read
-        errors.extend(_placement_errors(statements, numbers, lines, filename))
+    # Each distinct line is read once (statements are values, so equal
+    # lines share one), and the loop over lines runs in C (map, filter, compress).
+    table = _LineTable(checked=not has_control(text))
+    read = list(map(table.__getitem__, lines))
+    wrong, placed = table.wrong, table.placed
+    del table
+    if wrong:
+        for number, item in enumerate(read, 1):
+            if type(item) is _Wrong:
+                column, message = item
+                errors.append(SyntaxProblem(message, number, column, filename))
+                read[number - 1] = None
+    # (the last line is empty when the text ends with a line break)
+    blank = not all(read[:-1])
+    remarks = read_remarks(lines, read) if "#" in text or blank else ()  # type: ignore[arg-type]
+    if placed:
+        errors.extend(_placement_errors(read, lines, placed, filename))  # type: ignore[arg-type]
+    del lines  # a million strings: freed before the numbers below take their memory
+    # Statement values are always true and blank lines are None, so
+    # filter and compress keep exactly the statements and their lines.
+    statements = tuple(filter(None, read))
+    if blank:
+        numbers: tuple[int, ...] = tuple(compress(count(1), read))
+    else:
+        numbers = tuple(range(1, len(statements) + 1))
+    del read
     if errors:
         errors.sort(key=lambda e: (e.line, e.column))
         first = errors[0]
         raise ChronicleSyntaxError(first.message, first.line, first.column, filename, errors)
-    return Chronicle(tuple(statements), tuple(numbers), filename, remarks)
+    return Chronicle(statements, numbers, filename, remarks)  # type: ignore[arg-type]
 
 
 class _Wrong(tuple[int, str]):
@@ -400,23 +427,34 @@ class _LineTable(dict[str, "Statement | _Wrong | None"]):
     """Each distinct line's statement (None if blank, a `_Wrong` if wrong), read on first use.
 
     With ``checked``, the whole text is known to hold no control character,
-    so lines skip that test.
+    so lines skip that test and go to the fast reader first. ``placed``
+    collects the distinct lines whose statement has a place to keep (a
+    `day` or a `title`, see `Placement`).
     """
 
     wrong = False
 
     def __init__(self, *, checked: bool) -> None:
         super().__init__()
+        self.checked = checked
         self.read = _read_checked_line if checked else read_line
+        self.placed: set[str] = set()
 
     def __missing__(self, raw: str) -> Statement | _Wrong | None:
-        try:
-            statement: Statement | _Wrong | None = self.read(raw)
-        except LineError as error:
-            statement = _Wrong((error.column, error.message))
-            self.wrong = True
+        statement: Statement | _Wrong | None = scan(raw) if self.checked else None
+        if statement is None:
+            try:
+                statement = self.read(raw)
+            except LineError as error:
+                statement = _Wrong((error.column, error.message))
+                self.wrong = True
+        if type(statement) in _PLACED:
+            self.placed.add(raw)
         self[raw] = statement
         return statement
+
+
+_PLACED = frozenset((Day, Title))
 
 
 class Placement:
@@ -468,35 +506,28 @@ class Placement:
 
 
 def _placement_errors(
-    statements: list[Statement], numbers: list[int], lines: list[str], filename: str | None
+    read: list[Statement | None], lines: list[str], placed: set[str], filename: str | None
 ) -> list[SyntaxProblem]:
-    """Each misplaced statement (see `Placement`), pointing at its keyword or day number."""
+    """Each misplaced statement (see `Placement`), pointing at its keyword or day number.
+
+    ``read`` has each line's statement (None for none), ``placed`` the
+    lines that hold a `day` or a `title`. Only those and the first event
+    can be misplaced or place another, so only they are looked at.
+    """
+    at = list(compress(count(1), map(placed.__contains__, lines)))
+    first_event = next((n for n, s in enumerate(read, 1) if type(s) in _EVENT_TYPES), None)
+    if first_event is not None:
+        insort(at, first_event)
     errors: list[SyntaxProblem] = []
     place = Placement().place
-    for statement, number in zip(statements, numbers, strict=True):
+    for number in at:
+        statement = cast(Statement, read[number - 1])
         message = place(statement, number)
         if message is not None:
             line = lines[number - 1]
             column = _argument_column(line) if type(statement) is Day else _keyword_column(line)
             errors.append(SyntaxProblem(message, number, column, filename))
     return errors
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while reading.
-
-    A million statements are a million new objects with no cycles among
-    them; left on, the collector walks them again and again (it took 40% of
-    the time to read a large chronicle). It is switched back on after.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _keyword_column(line: str) -> int:

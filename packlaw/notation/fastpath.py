@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from operator import call
 
+from packlaw.notation.grammar import LineError, check_setting
 from packlaw.rules.events import (
     MILLI,
     VERBS,
@@ -31,6 +33,8 @@ from packlaw.rules.events import (
     ExpectStanding,
     Kind,
     Origin,
+    Set,
+    Setting,
     Standing,
     Statement,
     Title,
@@ -41,18 +45,52 @@ _NAME = r"([A-Za-z][A-Za-z0-9_'\-]*)"
 _TEXT = r'"([^"\\\r]*)"'  # a text with no escapes (and no line break): its inside as is
 _NUMBER = r"([0-9]{1,15}(?:\.[0-9]{1,3})?)"
 _STANDINGS = {s.value: s for s in Standing}
-_amounts: dict[str, int] = {}  # few distinct numbers recur in a chronicle
 
-# Each kind of argument: its pattern (one group), and how its text becomes a value.
+
+class _Amounts(dict[str | None, int | None]):
+    """Numbers as thousandths, each distinct token worked out once (few recur in a chronicle).
+
+    Looking one up is a C call. It takes only well-formed numbers (the
+    grammar's `amount` words the rest), and None (an optional number left
+    out) stays None.
+    """
+
+    def __missing__(self, token: str | None) -> int | None:
+        if token is None:
+            return None
+        whole, _, frac = token.partition(".")
+        value = int(whole) * MILLI + int(frac.ljust(3, "0"))
+        if len(self) < 4096:  # a cache, not a record of every number ever read
+            self[token] = value
+        return value
+
+
+_amount = _Amounts().__getitem__
+
+
+def _words(values: dict[str | None, object]) -> Callable[[str], object]:
+    """A keyword's text to its value by a C-level lookup (None, an optional word left out, stays None)."""
+    return {None: None, **values}.__getitem__
+
+
+# Each kind of argument: its pattern (one group), and how its text becomes a value
+# (None: as it is). Every converter is a C-level call.
 _ARGUMENTS: dict[Arg, tuple[str, Callable[[str], object] | None]] = {
     Arg.BEING: (_NAME, None),
     Arg.NEW: (_NAME, None),
     Arg.PACK: (_NAME, None),
     Arg.TEXT: (_TEXT, None),
-    Arg.NUMBER: (_NUMBER, lambda token: _amount(token)),
-    Arg.KIND: ("(human|werewolf)", Kind),
-    Arg.ORIGIN: ("(born|bitten)", Origin),
+    Arg.NUMBER: (_NUMBER, _amount),
+    Arg.KIND: ("(human|werewolf)", _words({k.value: k for k in Kind})),
+    Arg.ORIGIN: ("(born|bitten)", _words({o.value: o for o in Origin})),
 }
+
+_Converters = tuple[Callable[[str], object], ...]
+_Shape = tuple[
+    Callable[[str], "re.Match[str] | None"], Callable[..., Statement | None], "_Converters | None"
+]
+"""A line shape: a matcher of the rest of the line after its first word, what builds the
+statement from the groups, and one converter per group (None: the groups go in as they are)."""
 
 
 def _pattern(*parts: str) -> Callable[[str], re.Match[str] | None]:
@@ -60,110 +98,95 @@ def _pattern(*parts: str) -> Callable[[str], re.Match[str] | None]:
     return re.compile(" ".join(parts) + r"\Z").match
 
 
-def _amount(token: str | None) -> int | None:
-    """The number as thousandths (the grammar's `amount`, for well-formed numbers only)."""
-    if token is None:
-        return None
-    value = _amounts.get(token)
-    if value is None:
-        whole, _, frac = token.partition(".")
-        value = int(whole) * MILLI + int(frac.ljust(3, "0"))
-        if len(_amounts) < 4096:  # a cache, not a record of every number ever read
-            _amounts[token] = value
-    return value
+def _as_is(text: str | None) -> str | None:
+    return text
 
 
-def _reader(verb: Verb) -> Callable[[str], Statement | None]:
+def _shape(verb: Verb) -> _Shape:
     """The fast reader of one verb, derived from its description.
 
     Arguments in order, one space apart, optional ones each with its space;
     then the flags, in their written order, each at most once.
     """
     pattern = ""
-    converters: list[Callable[[str], object] | None] = []
+    converters: list[Callable[[str], object]] = []
     for index, argument in enumerate(verb.arguments):
         part, convert = _ARGUMENTS[argument.arg]
         space = " " if index else ""
         pattern += f"(?:{space}{part})?" if argument.optional else space + part
-        converters.append(convert)
+        converters.append(convert or (_as_is if argument.optional else str))  # str(s) is s
     for flag in verb.flags:
         pattern += f"( {flag})?"
-    match = _pattern(pattern)
-    cls = verb.event
-    if not verb.flags and not any(converters) and not any(a.optional for a in verb.arguments):
-
-        def read_plain(rest: str) -> Statement | None:
-            found = match(rest)
-            return None if found is None else cls(*found.groups())
-
-        return read_plain
-    count = len(converters)
-    convert_at = tuple((i, convert) for i, convert in enumerate(converters) if convert is not None)
-
-    def read(rest: str) -> Statement | None:
-        found = match(rest)
-        if found is None:
-            return None
-        groups = found.groups()
-        values: list[object] = list(groups[:count])
-        for index, convert in convert_at:
-            text = values[index]
-            if text is not None:
-                values[index] = convert(text)  # type: ignore[arg-type]
-        for flag in groups[count:]:
-            values.append(flag is not None)
-        return cls(*values)
-
-    return read
+        converters.append(_flag(flag))
+    plain = all(c is str for c in converters)
+    return _pattern(pattern), verb.event, None if plain else tuple(converters)
 
 
-_day_match = _pattern("([0-9]{1,15})")
-_expect_match = _pattern(
-    r"(?:(R1[0-5]|R[0-9])|"
-    + _NAME
-    + r" (?:(established|alone)|(alpha|member|ally)(?: "
-    + _NAME
-    + r")?|(omega|unaffiliated|dead)|health "
-    + _NUMBER
-    + "))"
-)
+def _flag(flag: str) -> Callable[[str], object]:
+    """A flag's group (`` ill`` or None) to True or False."""
+    return {None: False, f" {flag}": True}.__getitem__
 
 
-def _day(rest: str) -> Statement | None:
-    found = _day_match(rest)
-    return None if found is None else Day(int(found.group(1)))
-
-
-def _expect(rest: str) -> Statement | None:
-    found = _expect_match(rest)
-    if found is None:
-        return None
-    rule, name, established, packed, pack, lone, health = found.groups()
+def _expect(
+    rule: str | None,
+    name: str,
+    established: str | None,
+    packed: str | None,
+    pack: str | None,
+    lone: str | None,
+    health: str | None,
+) -> Statement:
     if rule is not None:
         return ExpectRefusal(rule)
     if health is not None:
         return ExpectHealth(name, _amount(health))  # type: ignore[arg-type]
     if established is not None:
         return ExpectEstablished(name, established == "established")
-    return ExpectStanding(name, _STANDINGS[packed or lone], pack)
+    return ExpectStanding(name, _STANDINGS[packed or lone], pack)  # type: ignore[index]
 
 
-def _title(rest: str) -> Statement | None:
-    found = _title_match(rest)
-    return None if found is None else Title(found.group(1))
+def _set(setting: str, value: str) -> Statement | None:
+    """A `set` line, or None (the grammar words the error) for a value out of range."""
+    chosen, amount = _SETTINGS[setting], _amount(value)
+    try:
+        check_setting(chosen, amount, 1)  # type: ignore[arg-type]
+    except LineError:
+        return None
+    return Set(chosen, amount)  # type: ignore[arg-type]
 
 
-_title_match = _pattern(_TEXT)
-_READERS: dict[str, Callable[[str], Statement | None]] = {
-    **{verb.word: _reader(verb) for verb in VERBS},
-    "title": _title,
-    "day": _day,
-    "expect": _expect,
+_SETTINGS = {s.value: s for s in Setting}
+_SHAPES: dict[str, _Shape] = {
+    **{verb.word: _shape(verb) for verb in VERBS},
+    "title": (_pattern(_TEXT), Title, None),
+    "set": (_pattern(f"({'|'.join(_SETTINGS)})", _NUMBER), _set, None),
+    "day": (_pattern("([0-9]{1,15})"), Day, (int,)),
+    "expect": (
+        _pattern(
+            r"(?:(R1[0-5]|R[0-9])|"
+            + _NAME
+            + r" (?:(established|alone)|(alpha|member|ally)(?: "
+            + _NAME
+            + r")?|(omega|unaffiliated|dead)|health "
+            + _NUMBER
+            + "))"
+        ),
+        _expect,
+        None,
+    ),
 }
 
 
 def scan(line: str) -> Statement | None:
     """The statement on an ordinary line, or None when the grammar must decide."""
     verb, _, rest = line.partition(" ")
-    reader = _READERS.get(verb)
-    return None if reader is None else reader(rest)
+    shape = _SHAPES.get(verb)
+    if shape is None:
+        return None
+    match, build, converters = shape
+    found = match(rest)
+    if found is None:
+        return None
+    if converters is None:
+        return build(*found.groups())
+    return build(*map(call, converters, found.groups()))
