@@ -80,21 +80,6 @@ def raise_if_signalled() -> None:
         raise _swallowed.pop()
 
 
-def interrupted_by(error: BaseException) -> KeyboardInterrupt | None:
-    """The Ctrl-C or signal behind ``error``, if it is one or was caused by one.
-
-    A signal that lands while a C extension runs (a Numba dispatcher) can
-    come back wrapped in a `SystemError`; it is still an interruption.
-    """
-    seen: BaseException | None = error
-    while seen is not None:
-        if isinstance(seen, KeyboardInterrupt):
-            return seen
-        # An error raised `from None` replaced what it was handling: look no further.
-        seen = seen.__cause__ or (None if seen.__suppress_context__ else seen.__context__)
-    return None
-
-
 def interruption(stop: KeyboardInterrupt) -> UserError:
     """The sentence and status for Ctrl-C (130) or a signal (128 + its number)."""
     if isinstance(stop, Interrupted):

@@ -23,7 +23,7 @@ import signal
 import sys
 from collections.abc import Iterator
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -33,11 +33,11 @@ from packlaw.cli.errors import (
     EXIT_INTERRUPTED,
     as_user_error,
     forget_signals,
-    interrupted_by,
     interruption,
     signalled,
     swallowed,
 )
+from packlaw.interruption import interrupted_by
 
 EXIT_CLOSED_PIPE = EXIT_INTERRUPTED + signal.SIGPIPE
 _INTERRUPTING = (signal.SIGTERM, signal.SIGHUP)  # Ctrl-C: Python's own KeyboardInterrupt
@@ -181,7 +181,7 @@ def _signals_interrupt() -> Iterator[None]:
     def interrupt(number: int, _frame: object) -> None:
         raise signalled(number)
 
-    def unraisable(hook: Any) -> None:
+    def unraisable(hook: sys.UnraisableHookArgs) -> None:
         # A signal's exception that landed where Python cannot raise it (a finaliser):
         # no "Exception ignored" noise; `raise_if_signalled` raises it at the next step.
         if isinstance(hook.exc_value, KeyboardInterrupt):

@@ -7,7 +7,9 @@ the JSON document ``--json`` prints instead. `emit` then writes
 - when piped, plain text: each table's title, then its rows with the
   columns aligned by spaces (numbers right-aligned), a blank line between
   tables, no colour and no box drawing;
-- with ``--json``, the document alone, indented, UTF-8.
+- with ``--json``, the document alone, indented, UTF-8 (``compact``: on
+  one line, for documents as large as their input, such as the summary of a
+  scenario with many named beings: the C encoder, a fraction of the memory).
 
 Every text is printed as written: a cell that reads ``[bold]x[/]`` is shown
 as those characters on a terminal too, never taken for Rich markup.
@@ -29,12 +31,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
-JSON: TypeAlias = "dict[str, JSON] | list[JSON] | str | int | float | bool | None"
-"""What ``--json`` prints: plain JSON values."""
+JSON: TypeAlias = "Mapping[str, JSON] | Sequence[JSON] | str | int | float | bool | None"
+"""What ``--json`` prints: plain JSON values (read only, so a ``dict[str, float]`` is one)."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,16 @@ class Table:
     ``numeric`` names the columns (by index) that hold numbers and are
     right-aligned; ``header=False`` hides the column names (a table of
     facts, name then value); ``sections`` are the row indexes that start a
-    new group, ruled off on a terminal.
+    new group, ruled off on a terminal; ``ruled`` sets every row apart (a
+    rule between rows on a terminal, a blank line when piped).
+
+    ``as_text`` is for tables whose rows read better as sentences when
+    piped: each row is written as this template fills it (`str.format`,
+    the row's cells in order) instead of in aligned columns, with no header.
+
+    >>> emit([Table("Packs", ["pack", "alpha"], [["Hale", "Derek"]], as_text="pack {0}: alpha {1}")])
+    Packs
+    pack Hale: alpha Derek
     """
 
     title: str
@@ -53,6 +64,8 @@ class Table:
     numeric: frozenset[int] | set[int] = frozenset()
     header: bool = True
     sections: Sequence[int] = field(default_factory=tuple)
+    ruled: bool = False
+    as_text: str | None = None
 
 
 Block: TypeAlias = "Table | str"
@@ -64,6 +77,7 @@ def emit(
     *,
     document: JSON | Callable[[], JSON] = None,
     as_json: bool = False,
+    compact: bool = False,
 ) -> None:
     """Print a command's result: ``document`` as JSON with ``as_json``, else ``blocks``.
 
@@ -71,7 +85,8 @@ def emit(
     """
     if as_json:
         value = document() if callable(document) else document
-        sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+        indent = None if compact else 2
+        sys.stdout.write(json.dumps(value, indent=indent, ensure_ascii=False) + "\n")
         return
     shown = list(blocks)
     if on_terminal():
@@ -124,16 +139,30 @@ def plain(blocks: Sequence[Block]) -> str:
             lines.append("")
         if block.title:
             lines.append(block.title)
-        grid = [list(block.columns), *block.rows] if block.header else list(block.rows)
-        widths = [max((len(row[i]) for row in grid), default=0) for i in range(len(block.columns))]
-        for row in grid:
-            cells = [
-                cell.rjust(width) if i in block.numeric else cell.ljust(width)
-                for i, (cell, width) in enumerate(zip(row, widths, strict=True))
-            ]
-            lines.append("  ".join(cells).rstrip())
+        if block.as_text is not None:
+            rows = [block.as_text.format(*row) for row in block.rows]
+        else:
+            header, rows = _aligned(block)
+            lines.extend(header)
+        for index, row in enumerate(rows):
+            lines.extend([""] if block.ruled and index else [])
+            lines.append(row)
         after_table = True
     return "".join(line + "\n" for line in lines)
+
+
+def _aligned(table: Table) -> tuple[list[str], list[str]]:
+    """A table's header line (if shown) and rows, the columns aligned by spaces."""
+    grid = [list(table.columns), *table.rows] if table.header else list(table.rows)
+    widths = [max((len(row[i]) for row in grid), default=0) for i in range(len(table.columns))]
+    lines = [
+        "  ".join(
+            cell.rjust(width) if i in table.numeric else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in grid
+    ]
+    return (lines[:1], lines[1:]) if table.header else ([], lines)
 
 
 def _rich(blocks: Sequence[Block]) -> None:
@@ -150,6 +179,7 @@ def _rich(blocks: Sequence[Block]) -> None:
             title=Text(block.title) if block.title else None,
             title_justify="left",
             show_header=block.header,
+            show_lines=block.ruled,
         )
         for i, column in enumerate(block.columns):
             numeric = i in block.numeric

@@ -12,7 +12,7 @@ output path) before any work, and show a progress bar on a terminal.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,7 +21,7 @@ from packlaw.cli.options import DbOption, open_store
 from packlaw.cli.progress import progress
 
 if TYPE_CHECKING:
-    from packlaw.store import Store
+    from packlaw.store import RunInfo, Store
 
 
 def register(app: typer.Typer) -> None:
@@ -177,7 +177,7 @@ def film_command(
     typer.echo(f"wrote {out}: {count} frames, days {first} to {last}")
 
 
-def _known_run(store: Store, run_id: int) -> Any:
+def _known_run(store: Store, run_id: int) -> RunInfo:
     """The run's record; an unknown one is one sentence listing the runs there are."""
     from packlaw.store import UnknownRun
 

@@ -17,25 +17,24 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from packlaw.cli.errors import (
-    EXIT_BAD_INPUT,
-    EXIT_DOMAIN,
-    UserError,
-    interruption,
-    raise_if_signalled,
-)
+from packlaw.cli.errors import EXIT_BAD_INPUT, EXIT_DOMAIN, UserError, interruption
 from packlaw.cli.options import DbOption, JsonOption, open_store
-from packlaw.cli.output import Block, Table, emit
+from packlaw.cli.output import JSON, Block, Table, emit
+from packlaw.cli.progress import progress
 
 if TYPE_CHECKING:
-    from packlaw.store.sweeps import PointInfo, SweepInfo, SweepLedger
+    from distributed import Client
+
+    from packlaw.store.sweeps import NewPoint, PointInfo, SweepInfo, SweepLedger
+    from packlaw.sweep.experiment import Experiment
+    from packlaw.sweep.runner import Tally
 
 
 def register(app: typer.Typer) -> None:
@@ -144,6 +143,7 @@ def sweep_command(
             todo = [p for p in points if p.status != "done"]
             tally = Tally(total=len(points), reused=len(points) - len(todo))
             if todo:
+                assert client is not None  # there is work, so a cluster was started
                 try:
                     _run(client, ledger, info, todo, tally, daily)
                 except KeyboardInterrupt as stop:
@@ -175,9 +175,9 @@ class _Plan:
 
     sweep_id: int | None
     wanted: set[str]
-    experiment: Any = None
+    experiment: Experiment | None = None
     key: str = ""
-    new_points: list[Any] = field(default_factory=list)
+    new_points: list[NewPoint] = field(default_factory=list)
 
     def needs_running(self, ledger: SweepLedger) -> bool:
         """Whether any wanted point is not done yet (read only: nothing is written)."""
@@ -201,7 +201,7 @@ def _resumed(ledger: SweepLedger, name: str) -> _Plan:
     return _Plan(info.id, {p.point_id for p in ledger.points(info.id)})
 
 
-def _planned(ledger: SweepLedger, experiment: Any) -> _Plan:
+def _planned(ledger: SweepLedger, experiment: Experiment) -> _Plan:
     from packlaw.sweep.runner import planned_points
 
     key, points = planned_points(experiment)
@@ -209,11 +209,11 @@ def _planned(ledger: SweepLedger, experiment: Any) -> _Plan:
 
 
 def _run(
-    client: Any,
+    client: Client,
     ledger: SweepLedger,
     info: SweepInfo,
     todo: list[PointInfo],
-    tally: Any,
+    tally: Tally,
     daily: bool,
 ) -> None:
     """Run the points on the cluster, from the scenario text the sweep keeps."""
@@ -225,7 +225,7 @@ def _run(
         update={"name": info.scenario}
     )
     chosen = factors(info)
-    with _progress(f"sweep {info.name}", tally) as advance:
+    with progress(f"sweep {info.name}", tally.total, done=tally.reused, rate="points") as advance:
         run_sweep(
             client,
             ledger,
@@ -237,7 +237,7 @@ def _run(
             info.worlds,
             info.days,
             tally,
-            on_point=advance,
+            on_point=lambda now: advance(now.reused + now.done + now.failed),
             daily=daily,
         )
 
@@ -249,7 +249,7 @@ def _experiment(
     worlds: int | None,
     days: int | None,
     seed: int | None,
-) -> Any:
+) -> Experiment:
     """The checked experiment of the command line (and of an experiment file, if one is named)."""
     from packlaw.sweep.design import check_size
     from packlaw.sweep.experiment import (
@@ -260,7 +260,7 @@ def _experiment(
     )
 
     try:
-        varied: dict[str, Any] = {}
+        varied: dict[str, str | float | list[float]] = {}
         where = "--vary"
         if scenario is not None and is_experiment_file(scenario):
             loaded = read_experiment_file(scenario)
@@ -296,7 +296,7 @@ def _experiment(
 
 
 @contextmanager
-def _client(scheduler: str | None, workers: int | None, needed: bool) -> Iterator[Any]:
+def _client(scheduler: str | None, workers: int | None, needed: bool) -> Iterator[Client | None]:
     """A Dask client when there is something to run; a scheduler that does not answer is exit 2."""
     from packlaw.sweep.runner import SchedulerUnreachable, dask_client
 
@@ -311,64 +311,24 @@ def _client(scheduler: str | None, workers: int | None, needed: bool) -> Iterato
         yield client
 
 
-def _threads(client: Any) -> int:
+def _threads(client: Client | None) -> int:
     from packlaw.sweep.runner import cluster_threads
 
     return 0 if client is None else cluster_threads(client)
-
-
-@contextmanager
-def _progress(label: str, tally: Any) -> Iterator[Callable[[Any], None]]:
-    """Points done of the total, the rate and the time left, on stderr when it is a terminal.
-
-    Each step is also where a signal swallowed on its way is raised (`raise_if_signalled`).
-    """
-    if not sys.stderr.isatty():
-        yield lambda tally: raise_if_signalled()
-        return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    started = time.perf_counter()
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as progress:
-        task = progress.add_task(label, total=tally.total, completed=tally.reused, rate="")
-
-        def advance(now: Any) -> None:
-            raise_if_signalled()
-            ran = now.done + now.failed
-            minutes = (time.perf_counter() - started) / 60
-            rate = f"{ran / minutes:,.0f} points/min" if minutes > 0 else ""
-            progress.update(task, completed=now.reused + ran, rate=rate)
-
-        yield advance
 
 
 def _report(
     ledger: SweepLedger,
     info: SweepInfo,
     points: list[PointInfo],
-    tally: Any,
+    tally: Tally,
     seconds: float,
     threads: int,
     as_json: bool,
 ) -> None:
     if as_json:
         summaries = ledger.summaries([p.run_id for p in points if p.run_id is not None])
-        document: Any = {
+        document: JSON = {
             "sweep": info.name,
             "points": [
                 {
@@ -436,7 +396,7 @@ def list_sweeps(db: DbOption = None, as_json: JsonOption = False) -> None:
     emit([table], document=lambda: [_facts(i) for i in infos], as_json=as_json)
 
 
-def _facts(info: SweepInfo) -> dict[str, Any]:
+def _facts(info: SweepInfo) -> dict[str, JSON]:
     return {
         "sweep": info.name,
         "scenario": info.scenario,
@@ -500,7 +460,7 @@ def show_sweep(name: str, db: str | None, as_json: bool) -> None:
     elif waiting is not None:
         blocks.append(f"(Sobol indices once the design is done: {waiting})")
 
-    def document() -> Any:
+    def document() -> JSON:
         return {
             **_facts(info),
             "points": [
