@@ -83,6 +83,40 @@ def test_a_chronicle_title_with_markup_is_listed_as_written(
     assert status == 0 and "[bold]x[/] [link=https://e.org]y[/link]" in out
 
 
+def test_a_scenario_whose_name_is_markup_is_shown_as_written_on_a_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    scenario = tmp_path / "[bold]x.toml"  # the file's stem names the scenario
+    scenario.write_text('[[crowds]]\nkind = "human"\ncount = 3\n', encoding="utf-8")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    status, out, _ = run(
+        capsys, "simulate", str(scenario), "--worlds", "2", "--days", "2", "--db", db
+    )
+    assert status == 0 and "┏" in out  # drawn by Rich
+    assert "[bold]x, 2 worlds x 2 days" in out and "[bold]x: run 1" in out
+
+
+def test_control_characters_in_a_file_name_never_reach_the_terminal(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    name = tmp_path / "\x1b[31mred.chronicle"
+    name.write_text("being X human\nbeing X human\n", encoding="utf-8")
+    missing = tmp_path / "\x1b]0;title\x07.chronicle"
+    for argv in (
+        ["check", str(name)],
+        ["check", str(missing)],
+        ["replay", str(name)],
+        ["format", "--check", str(missing)],
+        ["chronicle", "import", str(name), "--db", f"sqlite:///{tmp_path / 'p.db'}"],
+    ):
+        status, out, err = run(capsys, *argv)
+        assert status in (1, 2), argv
+        assert "\x1b" not in out + err and "\x07" not in out + err, (argv, out, err)
+        assert "\\x1b" in out + err, (argv, out, err)  # written as an escape, not left out
+
+
 # -------------------------------------------------------- the end of output
 
 

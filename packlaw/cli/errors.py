@@ -19,6 +19,8 @@ import errno
 import signal
 import sys
 
+from packlaw.cli.output import visible
+
 EXIT_OK = 0
 EXIT_DOMAIN = 1  # a broken rule, a failed expectation, a fault of the machine
 EXIT_BAD_INPUT = 2  # syntax, unknown scenario key, unreadable file, bad URL
@@ -78,6 +80,11 @@ def raise_if_signalled() -> None:
     """At a safe point of a long command (each step of its progress): raise a swallowed signal."""
     if _swallowed:
         raise _swallowed.pop()
+
+
+def warn(message: str) -> None:
+    """``packlaw: <message>`` on stderr, its control characters escaped (`visible`)."""
+    print(f"packlaw: {visible(message)}", file=sys.stderr)
 
 
 def interruption(stop: KeyboardInterrupt) -> UserError:

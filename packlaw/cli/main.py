@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import signal
 import sys
 from collections.abc import Iterator
@@ -36,7 +35,9 @@ from packlaw.cli.errors import (
     interruption,
     signalled,
     swallowed,
+    warn,
 )
+from packlaw.cli.output import visible
 from packlaw.interruption import interrupted_by
 
 EXIT_CLOSED_PIPE = EXIT_INTERRUPTED + signal.SIGPIPE
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     for place, arg in enumerate(args, start=1):
         if "\x00" in arg:  # no shell can pass one; a caller in Python can
-            print(f"packlaw: argument {place} holds a NUL character (U+0000)", file=sys.stderr)
+            warn(f"argument {place} holds a NUL character (U+0000)")
             return EXIT_BAD_INPUT
     try:
         with _signals_interrupt():
@@ -131,21 +132,8 @@ def _failed(error: BaseException) -> int:
     except OSError:  # the output is what failed: let nothing try to write it again at exit
         _silence_stdout()
     with contextlib.suppress(OSError):
-        print(f"packlaw: {_visible(said.message)}", file=sys.stderr)
+        warn(said.message)
     return said.exit_code
-
-
-# Control characters but the line break, and the Unicode line breaks.
-_INVISIBLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def _visible(message: str) -> str:
-    r"""A message whose control characters are written as escapes, so none reaches the terminal.
-
-    >>> _visible("no chronicle named \x1b[31mred")
-    'no chronicle named \\x1b[31mred'
-    """
-    return _INVISIBLE.sub(lambda found: repr(found.group())[1:-1], message)
 
 
 def _usage_mistake(error: BaseException) -> tuple[str, int] | None:
@@ -162,7 +150,7 @@ def _usage_mistake(error: BaseException) -> tuple[str, int] | None:
     if type(error).__name__ == "NoArgsIsHelpError":
         return str(format_message()), code
     path = getattr(context, "command_path", "packlaw")
-    message = _visible(str(format_message())).rstrip(".")
+    message = visible(str(format_message())).rstrip(".")
     return f"packlaw: {message} (see `{path} --help`)", code
 
 

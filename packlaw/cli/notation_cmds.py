@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from packlaw.cli.errors import EXIT_BAD_INPUT, EXIT_DOMAIN, EXIT_OK, UserError
+from packlaw.cli.errors import EXIT_BAD_INPUT, EXIT_DOMAIN, EXIT_OK, UserError, warn
 from packlaw.cli.options import JsonOption
-from packlaw.cli.output import JSON, Block, Table, counted, emit
+from packlaw.cli.output import JSON, Block, Table, counted, emit, visible
 
 if TYPE_CHECKING:  # the notation loads when a command runs, not at start-up
     from packlaw.notation import Chronicle, Problem
@@ -120,19 +120,19 @@ def check(
             text = _read_text(path)
         except UserError as error:
             out.flush()
-            print(f"packlaw: {error.message}", file=sys.stderr)
+            warn(error.message)
             status = EXIT_BAD_INPUT
             continue
         try:
             chronicle = parse_chronicle(text, filename=str(path))
         except ChronicleSyntaxError as error:
-            out.writelines(f"{e}\n" for e in error.errors)
+            out.writelines(f"{visible(str(e))}\n" for e in error.errors)
             status = EXIT_BAD_INPUT
             continue
         del text
         problems = check_chronicle(chronicle)
         if problems:
-            out.write("".join(f"{problem}\n" for problem in problems))
+            out.write("".join(f"{visible(str(problem))}\n" for problem in problems))
             status = max(status, EXIT_DOMAIN)
     out.flush()
     raise typer.Exit(status)
@@ -228,7 +228,7 @@ def _report_refused(refused: list[Problem]) -> None:
     if not refused:
         return
     sys.stdout.flush()
-    lines = [str(problem) for problem in refused[:MAX_REFUSALS_SHOWN]]
+    lines = [visible(str(problem)) for problem in refused[:MAX_REFUSALS_SHOWN]]
     if len(refused) > MAX_REFUSALS_SHOWN:
         rest = len(refused) - MAX_REFUSALS_SHOWN
         lines.append(f"... and {rest} more (see `packlaw check`)")
@@ -323,13 +323,13 @@ def format_(
         try:
             text = _read_text(path)
         except UserError as error:
-            print(f"packlaw: {error.message}", file=sys.stderr)
+            warn(error.message)
             status = EXIT_BAD_INPUT
             continue
         try:
             canonical = format_chronicle(parse_chronicle(text, filename=str(path)))
         except ChronicleSyntaxError as error:
-            sys.stdout.write("".join(f"{e.where()} error: {e.message}\n" for e in error.errors))
+            sys.stdout.write("".join(f"{visible(str(e))}\n" for e in error.errors))
             status = EXIT_BAD_INPUT
             continue
         if canonical == text:
@@ -339,7 +339,7 @@ def format_(
             continue
         if check_only:
             changed += 1
-            print(f"would reformat {path}")
+            print(visible(f"would reformat {path}"))
             status = max(status, EXIT_DOMAIN)
             continue
         if str(path) == "-":
@@ -349,11 +349,11 @@ def format_(
             write_in_place(path, canonical)
         except OSError as error:
             failed += 1
-            print(f"packlaw: cannot write {path}: {error.strerror or error}", file=sys.stderr)
+            warn(f"cannot write {path}: {error.strerror or error}")
             status = EXIT_BAD_INPUT
             continue
         changed += 1
-        print(f"reformatted {path}")
+        print(visible(f"reformatted {path}"))
     if (changed or unchanged or failed) and not (str(files[0]) == "-" and len(files) == 1):
         verb = "would be reformatted" if check_only else "reformatted"
         counts = [

@@ -12,7 +12,9 @@ the JSON document ``--json`` prints instead. `emit` then writes
   scenario with many named beings: the C encoder, a fraction of the memory).
 
 Every text is printed as written: a cell that reads ``[bold]x[/]`` is shown
-as those characters on a terminal too, never taken for Rich markup.
+as those characters on a terminal too, never taken for Rich markup; only
+control characters are written as escapes (`visible`), so that no file or
+chronicle name sends the terminal an escape sequence.
 
 >>> emit([Table("Runs", ["id", "scenario"], [["1", "beacon-hills"]], numeric={0})])
 Runs
@@ -30,8 +32,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -117,6 +120,19 @@ def size(count: float) -> str:
     return f"{count:,.1f} PB"
 
 
+# Control characters but the line break, and the Unicode line breaks.
+_INVISIBLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def visible(text: str) -> str:
+    r"""The text with its control characters written as escapes, so none reaches the terminal.
+
+    >>> visible("no chronicle named \x1b[31mred")
+    'no chronicle named \\x1b[31mred'
+    """
+    return _INVISIBLE.sub(lambda found: repr(found.group())[1:-1], text)
+
+
 def on_terminal() -> bool:
     """Whether stdout is a terminal (as Rich decides it, ``FORCE_COLOR`` and all)."""
     if not sys.stdout.isatty() and not {"FORCE_COLOR", "TTY_COMPATIBLE"} & set(os.environ):
@@ -132,17 +148,18 @@ def plain(blocks: Sequence[Block]) -> str:
     after_table = False
     for block in blocks:
         if isinstance(block, str):
-            lines.append(block)
+            lines.append(visible(block))
             after_table = False
             continue
         if after_table:
             lines.append("")
         if block.title:
-            lines.append(block.title)
+            lines.append(visible(block.title))
+        cells = [[visible(cell) for cell in row] for row in block.rows]
         if block.as_text is not None:
-            rows = [block.as_text.format(*row) for row in block.rows]
+            rows = [block.as_text.format(*row) for row in cells]
         else:
-            header, rows = _aligned(block)
+            header, rows = _aligned(block.columns, cells, block.numeric, block.header)
             lines.extend(header)
         for index, row in enumerate(rows):
             lines.extend([""] if block.ruled and index else [])
@@ -151,18 +168,20 @@ def plain(blocks: Sequence[Block]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def _aligned(table: Table) -> tuple[list[str], list[str]]:
-    """A table's header line (if shown) and rows, the columns aligned by spaces."""
-    grid = [list(table.columns), *table.rows] if table.header else list(table.rows)
-    widths = [max((len(row[i]) for row in grid), default=0) for i in range(len(table.columns))]
+def _aligned(
+    columns: Sequence[str], rows: list[list[str]], numeric: Set[int], header: bool
+) -> tuple[list[str], list[str]]:
+    """The header line (if shown) and the rows of a table, the columns aligned by spaces."""
+    grid = [list(columns), *rows] if header else rows
+    widths = [max((len(row[i]) for row in grid), default=0) for i in range(len(columns))]
     lines = [
         "  ".join(
-            cell.rjust(width) if i in table.numeric else cell.ljust(width)
+            cell.rjust(width) if i in numeric else cell.ljust(width)
             for i, (cell, width) in enumerate(zip(row, widths, strict=True))
         ).rstrip()
         for row in grid
     ]
-    return (lines[:1], lines[1:]) if table.header else ([], lines)
+    return (lines[:1], lines[1:]) if header else ([], lines)
 
 
 def _rich(blocks: Sequence[Block]) -> None:
@@ -173,10 +192,10 @@ def _rich(blocks: Sequence[Block]) -> None:
     console = Console(file=sys.stdout, highlight=False)
     for block in blocks:
         if isinstance(block, str):
-            console.print(Text(block))
+            console.print(Text(visible(block)))
             continue
         table = RichTable(
-            title=Text(block.title) if block.title else None,
+            title=Text(visible(block.title)) if block.title else None,
             title_justify="left",
             show_header=block.header,
             show_lines=block.ruled,
@@ -187,5 +206,5 @@ def _rich(blocks: Sequence[Block]) -> None:
         for index, row in enumerate(block.rows):
             if index and index in block.sections:
                 table.add_section()
-            table.add_row(*(Text(cell) for cell in row))
+            table.add_row(*(Text(visible(cell)) for cell in row))
         console.print(table)

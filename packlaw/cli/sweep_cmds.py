@@ -15,7 +15,6 @@ runs.
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -24,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from packlaw.cli.errors import EXIT_BAD_INPUT, EXIT_DOMAIN, UserError, interruption
+from packlaw.cli.errors import EXIT_BAD_INPUT, EXIT_DOMAIN, UserError, interruption, warn
 from packlaw.cli.options import DbOption, JsonOption, open_store
 from packlaw.cli.output import JSON, Block, Table, emit
 from packlaw.cli.progress import progress
@@ -161,11 +160,7 @@ def sweep_command(
     finally:
         store.close()
     if tally.failed:
-        print(
-            f"packlaw: {tally.failed} of {tally.total} points failed "
-            f"(see `packlaw show {info.name}`)",
-            file=sys.stderr,
-        )
+        warn(f"{tally.failed} of {tally.total} points failed (see `packlaw show {info.name}`)")
         raise typer.Exit(EXIT_DOMAIN)
 
 
