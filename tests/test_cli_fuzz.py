@@ -48,6 +48,11 @@ class Sandbox:
         with Store(self.db) as store:
             story = parse_chronicle(STORY.read_text(encoding="utf-8"))
             store.import_chronicle("hale", story.statements)
+        # Run 1, world 0 recorded: a film's and a report's arguments are checked against it.
+        with _captured():
+            recorded = ["simulate", "--worlds", "2", "--days", "3", "--record", "0"]
+            assert main([*recorded, "--db", self.db]) == 0
+        with Store(self.db) as store:
             store.start_run("beacon-hills", "", seed=1, worlds=1, days=1)
         files = {
             "garbage.chronicle": bytes(range(256)) * 4,
@@ -67,6 +72,11 @@ class Sandbox:
         (folder / "unreadable.chronicle").chmod(0)
         (folder / "readonly.chronicle").chmod(0o444)
         (folder / "empty-folder").mkdir()
+        (folder / "readonly-folder").mkdir()
+        (folder / "readonly-folder").chmod(0o555)
+        (folder / "a-report-folder").mkdir()
+        (folder / "a-report-folder" / "notes.txt").write_text("not a report\n", encoding="utf-8")
+        (folder / "\x1b[31mbroken.chronicle").write_bytes(b"being X human\nwelcome X\n")
         foreign = sqlite3.connect(folder / "foreign.db")
         foreign.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
         foreign.commit()
@@ -75,6 +85,7 @@ class Sandbox:
         self.files = [str(path) for path in bad if path.name != "escape.chronicle"] + [
             str(folder / "missing.chronicle"),
             str(folder / "empty-folder"),
+            str(folder / "\x1b[31mbroken.chronicle"),
             "",
         ]
         # Refused by the store's edge; the notation's own refusal of control characters in
@@ -94,6 +105,25 @@ class Sandbox:
             "\x00",
         ]
         self.reading_urls = [*self.urls, f"sqlite:///{folder / 'missing.db'}"]
+        # Where a report (a folder) cannot or must not be written.
+        self.report_outputs = [
+            "",
+            str(folder / "garbage.chronicle"),
+            str(folder / "no" / "such" / "folder"),
+            str(folder / "a-report-folder"),
+        ]
+        # Where a film (a .gif or .mp4) cannot or must not be written.
+        self.film_outputs = [
+            "",
+            str(folder / "garbage.chronicle"),
+            str(folder / "film.txt"),
+            str(folder / "no" / "such" / "film.gif"),
+            str(folder / "empty-folder"),
+            str(folder / "readonly.chronicle"),
+        ]
+        if os.geteuid() != 0:  # root writes in a read-only folder
+            self.report_outputs.append(str(folder / "readonly-folder" / "x"))
+            self.film_outputs.append(str(folder / "readonly-folder" / "film.mp4"))
         self.scenarios = [
             str(folder / "bad.toml"),
             str(folder / "huge.toml"),
@@ -128,6 +158,15 @@ class Sandbox:
         reading = st.sampled_from(self.reading_urls)
         scenario, good = st.sampled_from(self.scenarios), st.just(self.db)
         story = st.just(str(STORY))
+        folder = self.folder
+        report_output, film_output = (
+            st.sampled_from(self.report_outputs),
+            st.sampled_from(self.film_outputs),
+        )
+        gif = st.just(str(folder / "film.gif"))
+        span = st.sampled_from(["0:3", "3:1", "1:99999999999999999999", "a:b", "-1:", "4:"])
+        sample = st.sampled_from(["lhs:0", "sobol:-1", "lhs:99999999999999999999", "grid:2"])
+        address = st.sampled_from(["nonsense", "tcp://h:99999999", "inproc://x", "tcp://:x"])
 
         def line(*parts: st.SearchStrategy[str] | str) -> st.SearchStrategy[list[str]]:
             return st.tuples(*(st.just(p) if isinstance(p, str) else p for p in parts)).map(list)
@@ -155,6 +194,98 @@ class Sandbox:
             line("simulate", "--seed", st.sampled_from(NUMBERS[:2] + NUMBERS[3:]), "--db", good),
             line("simulate", "--worlds", "1", "--days", "1", "--db", url),
             line("simulate", "--trace", number, text, "--db", good),
+            line(
+                "report", st.one_of(number, text), "--out", st.just(str(folder / "r")), "--db", good
+            ),
+            line("report", "1", "--out", report_output, "--db", good),
+            line("report", "1", "--out", st.just(str(folder / "r")), "--db", reading),
+            line(
+                "report",
+                st.sampled_from(["s1", "s0", "s99999999999999999999"]),
+                "--out",
+                st.just(str(folder / "r")),
+                "--db",
+                good,
+            ),
+            line("film", number, "--world", "0", "--out", gif, "--db", good),
+            line("film", "1", "--world", number, "--out", gif, "--db", good),
+            line("film", "1", "--world", "0", "--out", film_output, "--db", good),
+            line(
+                "film",
+                "1",
+                "--world",
+                "0",
+                "--out",
+                gif,
+                "--days",
+                st.one_of(number, text, span),
+                "--db",
+                good,
+            ),
+            line("film", "1", "--world", "0", "--out", gif, "--scale", number, "--db", good),
+            line("film", "1", "--world", "0", "--out", gif, "--db", reading),
+            line("sweep", scenario, "--vary", "wound=0.1,0.2", "--db", good),
+            line(
+                "sweep",
+                "--vary",
+                st.one_of(text, st.builds("wound={}".format, number)),
+                "--db",
+                good,
+            ),
+            line(
+                "sweep",
+                "--vary",
+                "wound=0.1,0.2",
+                "--sample",
+                st.one_of(text, sample),
+                "--db",
+                good,
+            ),
+            line(
+                "sweep",
+                "--vary",
+                "wound=0.1,0.2",
+                st.sampled_from(["--worlds", "--days"]),
+                number,
+                "--db",
+                good,
+            ),
+            line(
+                "sweep",
+                "--vary",
+                "wound=0.1,0.2",
+                "--seed",
+                st.sampled_from(NUMBERS[:2]),
+                "--db",
+                good,
+            ),
+            line(
+                "sweep",
+                "--vary",
+                "wound=0.1,0.2",
+                "--scheduler",
+                st.one_of(text, address),
+                "--db",
+                good,
+            ),
+            line("sweep", "--vary", "wound=0.1,0.2", "--worlds", "1", "--days", "1", "--db", url),
+            line(
+                "sweep",
+                "--resume",
+                st.one_of(number, text, st.just("s99999999999999999999")),
+                "--db",
+                st.one_of(good, reading),
+            ),
+            line("sweeps", "--db", reading),
+            line(
+                "show",
+                st.sampled_from(["s0", "s1", "s99999999999999999999", "s-1"]),
+                "--db",
+                st.one_of(good, reading),
+            ),
+            line("serve", "--port", number, "--db", good),
+            line("serve", "--host", text, "--db", good),
+            line("serve", "--db", url),
         )
 
 
@@ -175,6 +306,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     finally:
         os.chdir(cwd)
         (folder / "unreadable.chronicle").chmod(0o600)
+        (folder / "readonly-folder").chmod(0o755)
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -188,7 +320,9 @@ def _hostile(sandbox: Sandbox) -> Callable[[list[str]], None]:
         assert status in (1, 2), (argv, status, out.getvalue(), said)
         assert "Traceback" not in said and "Traceback" not in out.getvalue(), (argv, said)
         assert (said + out.getvalue()).strip(), (argv, "not a word")
-        assert "\x1b" not in said, (argv, said)  # an escape sequence never reaches the terminal
+        # An escape sequence never reaches the terminal; no noise from a finaliser.
+        assert "\x1b" not in said + out.getvalue(), (argv, said)
+        assert "Exception ignored" not in said, (argv, said)
         assert sandbox.state() == before, argv
 
     return check

@@ -131,7 +131,7 @@ def simulate_command(
         # Found out now, not after the run.
         raise UserError(f"{trace[1]}: cannot write the trace: no such folder", EXIT_BAD_INPUT)
     for loaded in [first] if second is None else [first, second]:
-        _refuse_oversized(loaded[0], worlds, days)
+        refuse_oversized(loaded[0], worlds, days)
     jit.set_threads(threads)
     warm_up(notice=lambda line: typer.echo(f"packlaw: {line}", err=True))
     store = open_store(db)
@@ -239,7 +239,7 @@ def _worlds_to_record(record: str | None, worlds: int) -> list[int]:
         raise UserError(f"--record: {error}", EXIT_BAD_INPUT) from None
 
 
-def _refuse_oversized(scenario: Scenario, worlds: int, days: int) -> None:
+def refuse_oversized(scenario: Scenario, worlds: int, days: int) -> None:
     """Refuse, before anything is stored, a run that cannot fit in the memory there is."""
     from packlaw.sim.run import memory_available, memory_needed
 

@@ -27,6 +27,7 @@ from packlaw.cli.errors import EXIT_BAD_INPUT, EXIT_DOMAIN, UserError, interrupt
 from packlaw.cli.options import DbOption, JsonOption, open_store
 from packlaw.cli.output import JSON, Block, Table, emit
 from packlaw.cli.progress import progress
+from packlaw.cli.sim_cmds import refuse_oversized
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -121,19 +122,28 @@ def sweep_command(
     ] = False,
 ) -> None:
     """Run a parameter sweep on Dask: each point an ensemble run, each kept in the store."""
+    from packlaw.store.store import check_run_numbers
     from packlaw.store.sweeps import SweepLedger
     from packlaw.sweep.runner import Tally
 
     if resume is not None and (scenario is not None or vary):
         raise UserError("--resume runs a stored sweep as it was: give no scenario or --vary")
+    if scheduler is not None and not scheduler.strip():
+        raise UserError(
+            "--scheduler: give a scheduler's address, tcp://HOST:PORT, "
+            "or leave the option out for a local cluster"
+        )
+    experiment = None
+    if resume is None:
+        experiment = _experiment(scenario, vary or [], sample, worlds, days, seed)
+        # Each point is a run: one that cannot fit in memory or in the store is refused now,
+        # before a cluster starts.
+        refuse_oversized(experiment.scenario, experiment.worlds, experiment.days)
+        check_run_numbers(experiment.seed, experiment.worlds, experiment.days)
     store = open_store(db)
     try:
         ledger = SweepLedger(store)
-        plan = (
-            _resumed(ledger, resume)
-            if resume is not None
-            else _planned(ledger, _experiment(scenario, vary or [], sample, worlds, days, seed))
-        )
+        plan = _resumed(ledger, resume) if resume is not None else _planned(ledger, experiment)
         started = time.perf_counter()
         with _client(scheduler, workers, plan.needs_running(ledger)) as client:
             # Only now is the store written: the scheduler answered (or nothing needs it).
@@ -196,8 +206,10 @@ def _resumed(ledger: SweepLedger, name: str) -> _Plan:
     return _Plan(info.id, {p.point_id for p in ledger.points(info.id)})
 
 
-def _planned(ledger: SweepLedger, experiment: Experiment) -> _Plan:
+def _planned(ledger: SweepLedger, experiment: Experiment | None) -> _Plan:
     from packlaw.sweep.runner import planned_points
+
+    assert experiment is not None  # made when no sweep is resumed
 
     key, points = planned_points(experiment)
     return _Plan(ledger.find(key), {p.point_id for p in points}, experiment, key, points)
@@ -254,6 +266,8 @@ def _experiment(
         read_experiment_file,
     )
 
+    if sample is not None and not sample.strip():
+        raise UserError("--sample: give grid, lhs:N or sobol:N, or leave the option out for grid")
     try:
         varied: dict[str, str | float | list[float]] = {}
         where = "--vary"

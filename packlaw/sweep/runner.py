@@ -104,6 +104,7 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
     logging.getLogger("distributed").setLevel(logging.ERROR)
     address = scheduler or os.environ.get(SCHEDULER_ENV) or None
     if address is not None:
+        _check_address(address)
         try:
             client = Client(address, timeout=f"{CONNECT_TIMEOUT_S}s", set_as_default=False)
         except (OSError, TimeoutError, ValueError) as error:
@@ -131,6 +132,25 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
     finally:
         client.close()
         cluster.close()
+
+
+def _check_address(address: str) -> None:
+    """Refuse what is not a scheduler's address, before connecting.
+
+    A client that fails to start on one reports it again, as noise, when it is collected.
+    """
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        _, port = parse_host_port(parse_address(address)[1])
+    except ValueError as error:
+        port, reason = 0, str(error)
+    else:
+        reason = f"port {port} is not 1 to 65535"
+    if not 1 <= port <= 65535:
+        raise SchedulerUnreachable(
+            f"{address!r} is not a Dask scheduler's address ({reason}); give tcp://HOST:PORT"
+        )
 
 
 def cluster_threads(client: Any) -> int:
