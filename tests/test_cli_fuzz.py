@@ -163,13 +163,21 @@ class Sandbox:
             st.sampled_from(self.report_outputs),
             st.sampled_from(self.film_outputs),
         )
-        gif = st.just(str(folder / "film.gif"))
+        gif, report = st.just(str(folder / "film.gif")), st.just(str(folder / "report"))
+        sweeps = st.sampled_from(["s1", "s0", "s99999999999999999999"])  # none is stored
+        any_db = st.one_of(good, reading)
         span = st.sampled_from(["0:3", "3:1", "1:99999999999999999999", "a:b", "-1:", "4:"])
         sample = st.sampled_from(["lhs:0", "sobol:-1", "lhs:99999999999999999999", "grid:2"])
         address = st.sampled_from(["nonsense", "tcp://h:99999999", "inproc://x", "tcp://:x"])
 
         def line(*parts: st.SearchStrategy[str] | str) -> st.SearchStrategy[list[str]]:
             return st.tuples(*(st.just(p) if isinstance(p, str) else p for p in parts)).map(list)
+
+        def film(*options: st.SearchStrategy[str] | str) -> st.SearchStrategy[list[str]]:
+            return line("film", "1", "--world", "0", *options)  # run 1 recorded world 0
+
+        def sweep(*options: st.SearchStrategy[str] | str) -> st.SearchStrategy[list[str]]:
+            return line("sweep", "--vary", "wound=0.1,0.2", *options)  # a good design
 
         return st.one_of(
             line("check", file),
@@ -194,36 +202,15 @@ class Sandbox:
             line("simulate", "--seed", st.sampled_from(NUMBERS[:2] + NUMBERS[3:]), "--db", good),
             line("simulate", "--worlds", "1", "--days", "1", "--db", url),
             line("simulate", "--trace", number, text, "--db", good),
-            line(
-                "report", st.one_of(number, text), "--out", st.just(str(folder / "r")), "--db", good
-            ),
+            line("report", st.one_of(number, text, sweeps), "--out", report, "--db", good),
             line("report", "1", "--out", report_output, "--db", good),
-            line("report", "1", "--out", st.just(str(folder / "r")), "--db", reading),
-            line(
-                "report",
-                st.sampled_from(["s1", "s0", "s99999999999999999999"]),
-                "--out",
-                st.just(str(folder / "r")),
-                "--db",
-                good,
-            ),
+            line("report", "1", "--out", report, "--db", reading),
             line("film", number, "--world", "0", "--out", gif, "--db", good),
             line("film", "1", "--world", number, "--out", gif, "--db", good),
-            line("film", "1", "--world", "0", "--out", film_output, "--db", good),
-            line(
-                "film",
-                "1",
-                "--world",
-                "0",
-                "--out",
-                gif,
-                "--days",
-                st.one_of(number, text, span),
-                "--db",
-                good,
-            ),
-            line("film", "1", "--world", "0", "--out", gif, "--scale", number, "--db", good),
-            line("film", "1", "--world", "0", "--out", gif, "--db", reading),
+            film("--out", film_output, "--db", good),
+            film("--out", gif, "--days", st.one_of(number, text, span), "--db", good),
+            film("--out", gif, "--scale", number, "--db", good),
+            film("--out", gif, "--db", reading),
             line("sweep", scenario, "--vary", "wound=0.1,0.2", "--db", good),
             line(
                 "sweep",
@@ -232,57 +219,14 @@ class Sandbox:
                 "--db",
                 good,
             ),
-            line(
-                "sweep",
-                "--vary",
-                "wound=0.1,0.2",
-                "--sample",
-                st.one_of(text, sample),
-                "--db",
-                good,
-            ),
-            line(
-                "sweep",
-                "--vary",
-                "wound=0.1,0.2",
-                st.sampled_from(["--worlds", "--days"]),
-                number,
-                "--db",
-                good,
-            ),
-            line(
-                "sweep",
-                "--vary",
-                "wound=0.1,0.2",
-                "--seed",
-                st.sampled_from(NUMBERS[:2]),
-                "--db",
-                good,
-            ),
-            line(
-                "sweep",
-                "--vary",
-                "wound=0.1,0.2",
-                "--scheduler",
-                st.one_of(text, address),
-                "--db",
-                good,
-            ),
-            line("sweep", "--vary", "wound=0.1,0.2", "--worlds", "1", "--days", "1", "--db", url),
-            line(
-                "sweep",
-                "--resume",
-                st.one_of(number, text, st.just("s99999999999999999999")),
-                "--db",
-                st.one_of(good, reading),
-            ),
+            sweep("--sample", st.one_of(text, sample), "--db", good),
+            sweep(st.sampled_from(["--worlds", "--days"]), number, "--db", good),
+            sweep("--seed", st.sampled_from(NUMBERS[:2]), "--db", good),
+            sweep("--scheduler", st.one_of(text, address), "--db", good),
+            sweep("--worlds", "1", "--days", "1", "--db", url),
+            line("sweep", "--resume", st.one_of(number, text, sweeps), "--db", any_db),
             line("sweeps", "--db", reading),
-            line(
-                "show",
-                st.sampled_from(["s0", "s1", "s99999999999999999999", "s-1"]),
-                "--db",
-                st.one_of(good, reading),
-            ),
+            line("show", st.one_of(sweeps, st.just("s-1")), "--db", any_db),
             line("serve", "--port", number, "--db", good),
             line("serve", "--host", text, "--db", good),
             line("serve", "--db", url),
@@ -339,3 +283,71 @@ def test_hostile_command_lines_get_a_sentence_an_exit_status_and_change_nothing(
         check(argv)
 
     hostile()
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (
+            ["sweep", "--vary", "Stiles.autonomy=0:1:0.0000000001"],
+            "--vary Stiles.autonomy=0:1:0.0000000001: the range has more values than a "
+            "sweep's ledger holds (1,000,000); take a larger step",
+        ),
+        (["sweep", "--vary", "wound=nan"], "--vary wound=nan: nan is not a finite number"),
+        (
+            ["sweep", "--vary", "wound=\u0661"],
+            "--vary wound=\u0661: '\u0661' is not a number (give a list like 0,0.5,1 "
+            "or a range like 0:1:0.1)",
+        ),
+        (
+            ["sweep", "--vary", "wound=0.1,0.2", "--seed", "99999999999999999999"],
+            "seed 99999999999999999999 does not fit the store's 64-bit seed column",
+        ),
+        (
+            ["sweep", "--vary", "wound=0.1,0.2", "--days", "2147483648"],
+            "beacon-hills: 1,000 worlds x 2,147,483,648 days need about ",
+        ),
+        (
+            ["sweep", "--vary", "wound=0.1,0.2", "--scheduler", "nonsense"],
+            "'nonsense' is not a Dask scheduler's address (missing port number in address "
+            "'nonsense'); give tcp://HOST:PORT",
+        ),
+        (
+            ["sweep", "--vary", "wound=0.1,0.2", "--scheduler", ""],
+            "--scheduler: give a scheduler's address, tcp://HOST:PORT, "
+            "or leave the option out for a local cluster",
+        ),
+        (
+            ["sweep", "--vary", "wound=0.1,0.2", "--sample", ""],
+            "--sample: give grid, lhs:N or sobol:N, or leave the option out for grid",
+        ),
+        (["sweep", "--resume", "s1"], "no packlaw database at "),
+        (["show", "s99999999999999999999"], "no packlaw database at "),
+    ],
+    ids=lambda value: value[1] if isinstance(value, list) else None,
+)
+def test_a_sweep_that_cannot_run_is_refused_before_a_cluster_starts_or_a_database_is_made(
+    argv: list[str], said: str, tmp_path: Path
+) -> None:
+    db = tmp_path / "never.db"
+    with _captured() as (out, err):
+        status = main([*argv, "--db", f"sqlite:///{db}"])
+    assert (status, out.getvalue()) == (2, "")
+    assert err.getvalue().startswith(f"packlaw: {said}") and err.getvalue().count("\n") == 1
+    assert not db.exists()
+
+
+def test_a_sweep_or_a_world_numbered_past_what_a_column_holds_is_not_stored(
+    sandbox: Sandbox,
+) -> None:
+    for argv, said in (
+        (["show", "s99999999999999999999"], "packlaw: no sweep s99999999999999999999 is stored"),
+        (
+            ["film", "1", "--world", "99999999999999999999", "--out", "x.gif"],
+            "packlaw: run 1 did not record world 99999999999999999999: it recorded world(s) 0",
+        ),
+    ):
+        with _captured() as (out, err):
+            status = main([*argv, "--db", sandbox.db])
+        assert (status, out.getvalue()) == (2, ""), err.getvalue()
+        assert err.getvalue().startswith(said), err.getvalue()

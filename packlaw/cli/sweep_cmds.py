@@ -124,7 +124,7 @@ def sweep_command(
     """Run a parameter sweep on Dask: each point an ensemble run, each kept in the store."""
     from packlaw.store.store import check_run_numbers
     from packlaw.store.sweeps import SweepLedger
-    from packlaw.sweep.runner import Tally
+    from packlaw.sweep.runner import SchedulerUnreachable, Tally, scheduler_address
 
     if resume is not None and (scenario is not None or vary):
         raise UserError("--resume runs a stored sweep as it was: give no scenario or --vary")
@@ -133,6 +133,10 @@ def sweep_command(
             "--scheduler: give a scheduler's address, tcp://HOST:PORT, "
             "or leave the option out for a local cluster"
         )
+    try:
+        scheduler_address(scheduler)  # checked before the store is opened
+    except SchedulerUnreachable as error:
+        raise UserError(str(error)) from None
     experiment = None
     if resume is None:
         experiment = _experiment(scenario, vary or [], sample, worlds, days, seed)
@@ -140,7 +144,8 @@ def sweep_command(
         # before a cluster starts.
         refuse_oversized(experiment.scenario, experiment.worlds, experiment.days)
         check_run_numbers(experiment.seed, experiment.worlds, experiment.days)
-    store = open_store(db)
+    # A sweep to resume is in a database that exists: never make one for it.
+    store = open_store(db, writes=resume is None)
     try:
         ledger = SweepLedger(store)
         plan = _resumed(ledger, resume) if resume is not None else _planned(ledger, experiment)

@@ -170,6 +170,8 @@ def _numbers(text: str, where: str) -> list[float]:
     out = []
     for part in text.split(","):
         try:
+            if not part.isascii():  # float() would take other scripts' digits
+                raise ValueError
             out.append(float(part.strip()))
         except ValueError:
             raise ExperimentError(

@@ -102,9 +102,8 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
 
     # Dask's own notices (a slow event loop on a busy machine, say) are not the user's business.
     logging.getLogger("distributed").setLevel(logging.ERROR)
-    address = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    address = scheduler_address(scheduler)
     if address is not None:
-        _check_address(address)
         try:
             client = Client(address, timeout=f"{CONNECT_TIMEOUT_S}s", set_as_default=False)
         except (OSError, TimeoutError, ValueError) as error:
@@ -134,11 +133,20 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
         cluster.close()
 
 
-def _check_address(address: str) -> None:
-    """Refuse what is not a scheduler's address, before connecting.
+def scheduler_address(scheduler: str | None) -> str | None:
+    """The scheduler to connect to (``scheduler``, else ``$PACKLAW_SCHEDULER``), or None: local.
 
-    A client that fails to start on one reports it again, as noise, when it is collected.
+    What is not a scheduler's address is refused (`SchedulerUnreachable`)
+    before anything connects: a client that fails to start on one reports
+    it again, as noise, when it is collected.
     """
+    address = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    if address is not None:
+        _check_address(address)
+    return address
+
+
+def _check_address(address: str) -> None:
     from distributed.comm.addressing import parse_address, parse_host_port
 
     try:
