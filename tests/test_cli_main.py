@@ -120,8 +120,14 @@ def test_control_characters_in_a_file_name_never_reach_the_terminal(
 # -------------------------------------------------------- the end of output
 
 
-def test_a_closed_pipe_ends_the_program_quietly() -> None:
-    process = packlaw("rules")
+@pytest.mark.parametrize(
+    ("argv", "colour"),
+    [(["rules"], False), (["rules"], True), (["--help"], False), (["runs", "--help"], False)],
+    ids=["plain", "Rich", "help", "a command's help"],
+)
+def test_a_closed_pipe_ends_the_program_quietly(argv: list[str], colour: bool) -> None:
+    environment = {**os.environ, "FORCE_COLOR": "1"} if colour else None
+    process = packlaw(*argv, env=environment)
     assert process.stdout is not None
     process.stdout.close()  # the reader is gone before the first write
     _, err = process.communicate(timeout=60)

@@ -112,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _failed(error: BaseException) -> int:
     """Report why the command stopped; return its exit status."""
-    if isinstance(error, BrokenPipeError):
+    # Rich (help, tables on a terminal) turns a closed pipe into exit 1 while handling it.
+    if isinstance(error, BrokenPipeError) or isinstance(error.__context__, BrokenPipeError):
         _silence_stdout()
         return EXIT_CLOSED_PIPE
     if isinstance(error, SystemExit):  # a library that exits: its status, as it said
