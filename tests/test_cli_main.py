@@ -190,6 +190,39 @@ def test_a_signal_interrupts_the_run_says_so_and_marks_it(
         assert store.run(run_id).status == "interrupted"
 
 
+@pytest.fixture(scope="module")
+def long_recording(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database whose run 1 recorded world 0 for 3,000 days: a film and report that take a while."""
+    db = f"sqlite:///{tmp_path_factory.mktemp('recorded') / 'runs.db'}"
+    recorded = ["simulate", "--worlds", "1", "--days", "3000", "--record", "0", "--db", db]
+    subprocess.run(
+        [sys.executable, "-m", "packlaw.cli.main", *recorded], check=True, capture_output=True
+    )
+    return db
+
+
+@pytest.mark.parametrize(
+    ("argv", "partial"),
+    [
+        (["film", "1", "--world", "0", "--out", "film.gif"], ".film.gif."),
+        (["report", "1", "--out", "report"], ".report."),
+    ],
+    ids=["film", "report"],
+)
+def test_a_signal_stops_a_film_or_a_report_and_leaves_no_part_of_it(
+    long_recording: str, argv: list[str], partial: str, tmp_path: Path
+) -> None:
+    process = packlaw(*argv, "--db", long_recording, cwd=tmp_path)
+    deadline = time.monotonic() + 120
+    while not any(p.name.startswith(partial) for p in tmp_path.iterdir()):
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.02)
+    process.send_signal(signal.SIGTERM)  # while it writes
+    _, err = process.communicate(timeout=120)
+    assert (process.returncode, err) == (143, "packlaw: interrupted by SIGTERM\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_run_whose_process_was_killed_shows_interrupted(tmp_path: Path) -> None:
     db = tmp_path / "runs.db"
     process = packlaw(*LONG_RUN, "--db", f"sqlite:///{db}")
