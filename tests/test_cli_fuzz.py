@@ -267,6 +267,7 @@ def _hostile(sandbox: Sandbox) -> Callable[[list[str]], None]:
         # An escape sequence never reaches the terminal; no noise from a finaliser.
         assert "\x1b" not in said + out.getvalue(), (argv, said)
         assert "Exception ignored" not in said, (argv, said)
+        assert ":pw@" not in said and "password=pw" not in said, (argv, said)  # a URL's secret
         assert sandbox.state() == before, argv
 
     return check
