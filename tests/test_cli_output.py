@@ -17,17 +17,13 @@ import contextlib
 import io
 import itertools
 import json
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from test_web_cli import serving, stop
 
 from packlaw.cli.main import _command, main
 
@@ -138,21 +134,9 @@ def run(stage: Stage, name: str, *extra: str) -> tuple[int, str, str]:
 
 
 def _serve(stage: Stage, argv: list[str]) -> tuple[int, str, str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "packlaw.cli.main", *argv, "--port", str(port), "--db", stage.db],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PACKLAW_TOKEN": "t" * 32},
-    )
-    assert process.stdout is not None
-    shown = [process.stdout.readline(), process.stdout.readline()]  # address, token
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=60)
-    return process.returncode, "".join(shown) + out, err
+    """``serve`` in its own process, stopped by Ctrl-C once it answers."""
+    with serving(*argv[1:], "--db", stage.db) as (process, _):
+        return stop(process)
 
 
 def test_every_command_has_a_case() -> None:
