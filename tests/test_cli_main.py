@@ -382,3 +382,19 @@ def test_a_signal_swallowed_in_a_finaliser_is_raised_at_the_next_progress_step(
             advance(1)
         advance(2)  # raised once, not again
     assert "Exception ignored" not in capsys.readouterr().err
+
+
+def test_a_trace_that_cannot_be_written_is_refused_before_the_run_or_said_after_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "runs.db"
+    small = ["simulate", "--worlds", "2", "--days", "3", "--db", f"sqlite:///{db}", "--trace", "0"]
+    status, _, err = run(capsys, *small, str(tmp_path))
+    assert (status, err) == (2, f"packlaw: {tmp_path}: cannot write the trace: it is a folder\n")
+    assert not db.exists()  # refused before any run
+    if Path("/dev/full").exists():
+        status, _, err = run(capsys, *small, "/dev/full")
+        assert (status, err) == (
+            1,
+            "packlaw: /dev/full: cannot write the trace: No space left on device (run 1 is stored)\n",
+        )

@@ -125,9 +125,14 @@ def as_user_error(error: BaseException) -> UserError | None:
     return None
 
 
+def os_error_status(error: OSError) -> int:
+    """1 for a fault of the machine (a full disk, an I/O error), 2 for what the user named."""
+    return EXIT_DOMAIN if error.errno in _MACHINE_FAULTS else EXIT_BAD_INPUT
+
+
 def _os_error(error: OSError) -> UserError:
     reason = error.strerror or str(error)
-    status = EXIT_DOMAIN if error.errno in _MACHINE_FAULTS else EXIT_BAD_INPUT
+    status = os_error_status(error)
     if error.filename is not None:
         return UserError(f"{error.filename}: {reason}", status)
     return UserError(f"cannot write the output: {reason}", status)

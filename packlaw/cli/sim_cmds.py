@@ -20,13 +20,14 @@ fails ``failed``; neither is ever stored as ``done``.
 
 from __future__ import annotations
 
+import os
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from packlaw.cli.errors import EXIT_BAD_INPUT, UserError
+from packlaw.cli.errors import EXIT_BAD_INPUT, UserError, os_error_status
 from packlaw.cli.options import DbOption, JsonOption, open_store
 from packlaw.cli.output import JSON, Block, Table, counted, emit, size
 from packlaw.cli.progress import progress
@@ -127,9 +128,8 @@ def simulate_command(
             EXIT_BAD_INPUT,
         )
     recorded = _worlds_to_record(record, worlds)
-    if trace is not None and not trace[1].resolve().parent.is_dir():
-        # Found out now, not after the run.
-        raise UserError(f"{trace[1]}: cannot write the trace: no such folder", EXIT_BAD_INPUT)
+    if trace is not None:  # found out now, not after the run
+        _check_trace_path(trace[1])
     for loaded in [first] if second is None else [first, second]:
         refuse_oversized(loaded[0], worlds, days)
     jit.set_threads(threads)
@@ -224,8 +224,23 @@ def _run_one(
         try:
             trace[1].write_text(holder[0].text(), encoding="utf-8")
         except OSError as error:
-            raise UserError(f"{trace[1]}: cannot write the trace: {error.strerror}") from None
+            raise UserError(
+                f"{trace[1]}: cannot write the trace: {error.strerror or error} "
+                f"(run {run_id} is stored)",
+                os_error_status(error),
+            ) from None
     return summary
+
+
+def _check_trace_path(path: Path) -> None:
+    """Refuse a trace file that cannot be written: in no folder, a folder itself, read only."""
+    if path.is_dir():
+        raise UserError(f"{path}: cannot write the trace: it is a folder", EXIT_BAD_INPUT)
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise UserError(f"{path}: cannot write the trace: no such folder", EXIT_BAD_INPUT)
+    if not os.access(path if path.exists() else folder, os.W_OK):
+        raise UserError(f"{path}: cannot write the trace: permission denied", EXIT_BAD_INPUT)
 
 
 def _worlds_to_record(record: str | None, worlds: int) -> list[int]:
