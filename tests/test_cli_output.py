@@ -175,3 +175,23 @@ def test_json_is_one_document_and_nothing_else(stage: Stage, name: str) -> None:
     status, out, err = run(stage, name, "--json")
     assert status == CASES[name].status, err
     json.loads(out)  # the whole of stdout: one document
+
+
+def test_check_json_lists_the_problems_the_plain_lines_show(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.chronicle"
+    bad.write_text("being X human\nbeing X human\nexpect X health 0.5\n", encoding="utf-8")
+    broken = tmp_path / "broken.chronicle"
+    broken.write_text("being Y human\nfoo\n", encoding="utf-8")
+    expected = [(str(bad), 2, "R0"), (str(bad), 3, "expect"), (str(broken), 2, "syntax")]
+
+    def checked(*extra: str) -> str:
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            assert main(["check", str(bad), str(broken), *extra]) == 2  # syntax is the worst
+        return out.getvalue()
+
+    # FILE:LINE: KIND: MESSAGE, or FILE:LINE:COL: error: MESSAGE for syntax
+    fields = [line.split(":") for line in checked().splitlines()]
+    plain = [(f[0], int(f[1]), "syntax" if f[3] == " error" else f[2].strip()) for f in fields]
+    listed = [(p["file"], p["line"], p["kind"]) for p in json.loads(checked("--json"))]
+    assert plain == listed == expected

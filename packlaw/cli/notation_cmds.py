@@ -103,18 +103,21 @@ def check(
             show_default=False,
         ),
     ],
+    as_json: JsonOption = False,
 ) -> None:
     """Check chronicles: syntax, every event against the rulebook, every expectation.
 
     Prints one line per problem on stdout (FILE:LINE:COL: error: ... for
     syntax, FILE:LINE: Rn: ... for a broken rule, FILE:LINE: expect: ...
-    for a failed expectation). Exit 0 when all are clean, 1 for a broken
-    rule or expectation, 2 for a syntax error or an unreadable file.
+    for a failed expectation), or with --json one list of them (file, line,
+    column for syntax, kind, message). Exit 0 when all are clean, 1 for a
+    broken rule or expectation, 2 for a syntax error or an unreadable file.
     """
     from packlaw.notation import ChronicleSyntaxError, check_chronicle, parse_chronicle
 
     status = EXIT_OK
     out = sys.stdout
+    found: list[JSON] = []  # with --json, every problem, printed at the end
     for path in _chronicle_files(files):
         try:
             text = _read_text(path)
@@ -126,14 +129,34 @@ def check(
         try:
             chronicle = parse_chronicle(text, filename=str(path))
         except ChronicleSyntaxError as error:
-            out.writelines(f"{visible(str(e))}\n" for e in error.errors)
             status = EXIT_BAD_INPUT
+            if as_json:
+                found += [
+                    {
+                        "file": str(path),
+                        "line": e.line,
+                        "column": e.column,
+                        "kind": "syntax",
+                        "message": e.message,
+                    }
+                    for e in error.errors
+                ]
+            else:
+                out.writelines(f"{visible(str(e))}\n" for e in error.errors)
             continue
         del text
         problems = check_chronicle(chronicle)
         if problems:
-            out.write("".join(f"{visible(str(problem))}\n" for problem in problems))
             status = max(status, EXIT_DOMAIN)
+            if as_json:
+                found += [
+                    {"file": str(path), "line": p.line, "kind": p.kind, "message": p.message}
+                    for p in problems
+                ]
+            else:
+                out.write("".join(f"{visible(str(problem))}\n" for problem in problems))
+    if as_json:
+        emit([], document=found, as_json=True)
     out.flush()
     raise typer.Exit(status)
 
@@ -304,6 +327,7 @@ def format_(
             "--check", help="Change nothing: list the files that would change, exit 1 if any."
         ),
     ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Rewrite chronicles in canonical form, in place (like black or ruff format).
 
@@ -313,12 +337,20 @@ def format_(
     two spaces after a statement) and a run of blank lines becomes one. A
     file with a syntax error is left untouched (exit 2). A file is written
     whole or not at all, through symlinks, keeping its mode, owner and hard
-    links.
+    links. With --json, one object lists the files by what happened to them.
     """
     from packlaw.notation import ChronicleSyntaxError, format_chronicle, parse_chronicle
 
+    piped = [str(path) for path in files] == ["-"]
+    if as_json and piped and not check_only:
+        raise UserError("format - writes the chronicle itself: --json goes with --check only")
     status = EXIT_OK
-    changed = unchanged = failed = 0
+    done: dict[str, list[JSON]] = {"changed": [], "unchanged": [], "failed": [], "errors": []}
+
+    def say(line: str) -> None:
+        if not as_json:
+            print(visible(line))
+
     for path in _chronicle_files(files):
         try:
             text = _read_text(path)
@@ -329,17 +361,21 @@ def format_(
         try:
             canonical = format_chronicle(parse_chronicle(text, filename=str(path)))
         except ChronicleSyntaxError as error:
-            sys.stdout.write("".join(f"{visible(str(e))}\n" for e in error.errors))
+            for e in error.errors:
+                say(str(e))
+                done["errors"].append(
+                    {"file": str(path), "line": e.line, "column": e.column, "message": e.message}
+                )
             status = EXIT_BAD_INPUT
             continue
         if canonical == text:
-            unchanged += 1
+            done["unchanged"].append(str(path))
             if str(path) == "-" and not check_only:
                 sys.stdout.write(canonical)
             continue
         if check_only:
-            changed += 1
-            print(visible(f"would reformat {path}"))
+            done["changed"].append(str(path))
+            say(f"would reformat {path}")
             status = max(status, EXIT_DOMAIN)
             continue
         if str(path) == "-":
@@ -348,13 +384,17 @@ def format_(
         try:
             write_in_place(path, canonical)
         except OSError as error:
-            failed += 1
+            done["failed"].append(str(path))
             warn(f"cannot write {path}: {error.strerror or error}")
             status = EXIT_BAD_INPUT
             continue
-        changed += 1
-        print(visible(f"reformatted {path}"))
-    if (changed or unchanged or failed) and not (str(files[0]) == "-" and len(files) == 1):
+        done["changed"].append(str(path))
+        say(f"reformatted {path}")
+    changed, unchanged, failed = (len(done[key]) for key in ("changed", "unchanged", "failed"))
+    if as_json:
+        verb = "would_reformat" if check_only else "reformatted"
+        emit([], document={verb: done.pop("changed"), **done}, as_json=True)
+    elif (changed or unchanged or failed) and not piped:
         verb = "would be reformatted" if check_only else "reformatted"
         counts = [
             f"{counted(changed, 'file')} {verb}",

@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from packlaw.cli.errors import EXIT_BAD_INPUT, UserError
-from packlaw.cli.options import DbOption, open_store
+from packlaw.cli.options import DbOption, JsonOption, open_store
+from packlaw.cli.output import emit
 from packlaw.cli.progress import progress
 
 if TYPE_CHECKING:
+    from packlaw.report.kit import Chart
     from packlaw.store import RunInfo, Store
 
 
@@ -43,9 +45,10 @@ def report_command(
         Path, typer.Option("--out", metavar="DIR", help="Folder to write the report into.")
     ],
     db: DbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Figures of one or more stored runs side by side, or of a sweep, with an offline index.html."""
-    from packlaw.report.kit import ReportError, check_output, write_report
+    from packlaw.report.kit import ReportError, check_output
     from packlaw.report.runs import load_runs, run_charts
     from packlaw.store.sweeps import sweep_number
 
@@ -54,7 +57,7 @@ def report_command(
     except ReportError as error:
         raise UserError(str(error), EXIT_BAD_INPUT) from None
     if len(runs) == 1 and sweep_number(runs[0]) is not None:
-        _sweep_report(runs[0], out, db)
+        _sweep_report(runs[0], out, db, as_json)
         return
     run_ids = [_run_id(name) for name in runs]
     from packlaw.store import StoreError
@@ -80,9 +83,20 @@ def report_command(
         f"{run.label}: {run.info.worlds:,} worlds x {run.info.days} days, seed {run.info.seed}."
         for run in loaded
     ]
+    _write(out, title, intro, charts, as_json)
+
+
+def _write(out: Path, title: str, intro: list[str], charts: list[Chart], as_json: bool) -> None:
+    """Write the report, with its progress, and say what was written."""
+    from packlaw.report.kit import write_report
+
     with progress(f"report: {len(charts)} figures", len(charts)) as advance:
         written = write_report(out, title, intro, charts, advance)
-    typer.echo(f"wrote {len(written)} files to {out} (open {out / 'index.html'})")
+    emit(
+        [f"wrote {len(written)} files to {out} (open {out / 'index.html'})"],
+        document={"out": str(out), "files": [str(path) for path in written]},
+        as_json=as_json,
+    )
 
 
 def _run_id(name: str) -> int:
@@ -94,9 +108,8 @@ def _run_id(name: str) -> int:
     return int(name)
 
 
-def _sweep_report(name: str, out: Path, db: str | None) -> None:
+def _sweep_report(name: str, out: Path, db: str | None, as_json: bool) -> None:
     from packlaw.cli.sweep_cmds import sweep_by_name
-    from packlaw.report.kit import write_report
     from packlaw.store.sweeps import SweepLedger
     from packlaw.sweep.figures import sweep_charts
 
@@ -108,9 +121,7 @@ def _sweep_report(name: str, out: Path, db: str | None) -> None:
     intro = [
         f"Sweep {info.name}: {info.scenario}, {info.worlds:,} worlds x {info.days} days a point."
     ]
-    with progress(f"report: {len(charts)} figures", len(charts)) as advance:
-        written = write_report(out, f"Report of sweep {info.name}", intro, charts, advance)
-    typer.echo(f"wrote {len(written)} files to {out} (open {out / 'index.html'})")
+    _write(out, f"Report of sweep {info.name}", intro, charts, as_json)
 
 
 def film_command(
@@ -135,6 +146,7 @@ def film_command(
         ),
     ] = None,
     db: DbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """A recorded world of a run as a film: the territory day by day."""
     from packlaw.report.film import (
@@ -174,7 +186,11 @@ def film_command(
     )
     with progress(f"film: {last - first + 1} days", last - first + 1) as advance:
         count = write_film(frames, out, advance)
-    typer.echo(f"wrote {out}: {count} frames, days {first} to {last}")
+    emit(
+        [f"wrote {out}: {count} frames, days {first} to {last}"],
+        document={"out": str(out), "frames": count, "first_day": first, "last_day": last},
+        as_json=as_json,
+    )
 
 
 def _known_run(store: Store, run_id: int) -> RunInfo:
