@@ -211,14 +211,11 @@ def _run_one(
                 for r in recordings
             ]
         store.finish_run(run_id, summary, result.daily_rows())
-    except KeyboardInterrupt:
-        _mark(store, run_id, "interrupted")
-        raise
-    except StoreError as error:  # the run could not be stored: say so in one sentence
-        _mark(store, run_id, "failed")
-        raise UserError(f"run {run_id} was not stored: {error}", EXIT_BAD_INPUT) from None
-    except BaseException as error:
-        _mark(store, run_id, "interrupted" if interrupted_by(error) else "failed")
+    except BaseException as error:  # Ctrl-C, a signal (however it came back), or a fault
+        stopped = interrupted_by(error) is not None
+        _mark(store, run_id, "interrupted" if stopped else "failed")
+        if isinstance(error, StoreError) and not stopped:  # the run could not be stored
+            raise UserError(f"run {run_id} was not stored: {error}", EXIT_BAD_INPUT) from None
         raise
     if trace is not None:
         try:
