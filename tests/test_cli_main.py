@@ -398,3 +398,19 @@ def test_a_trace_that_cannot_be_written_is_refused_before_the_run_or_said_after_
             1,
             "packlaw: /dev/full: cannot write the trace: No space left on device (run 1 is stored)\n",
         )
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["report", "1"], "the folder to write the report into"),
+        (["film", "1", "--world", "0"], "the film to write, FILE.gif or FILE.mp4"),
+    ],
+    ids=["report", "film"],
+)
+def test_an_empty_output_is_refused_not_taken_for_the_current_folder(
+    argv: list[str], said: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = f"sqlite:///{tmp_path / 'never.db'}"
+    assert run(capsys, *argv, "--out", "", "--db", db) == (2, "", f"packlaw: --out: name {said}\n")
+    assert list(tmp_path.iterdir()) == []

@@ -41,8 +41,10 @@ def report_command(
             show_default=False,
         ),
     ],
-    out: Annotated[
-        Path, typer.Option("--out", metavar="DIR", help="Folder to write the report into.")
+    out_name: Annotated[
+        # A string, not a Path: an empty one would be the current folder, without a word.
+        str,
+        typer.Option("--out", metavar="DIR", help="Folder to write the report into."),
     ],
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -52,6 +54,7 @@ def report_command(
     from packlaw.report.runs import load_runs, run_charts
     from packlaw.store.sweeps import sweep_number
 
+    out = _named(out_name, "the folder to write the report into")
     try:
         check_output(out)
     except ReportError as error:
@@ -99,6 +102,13 @@ def _write(out: Path, title: str, intro: list[str], charts: list[Chart], as_json
     )
 
 
+def _named(text: str, what: str) -> Path:
+    """The path ``--out`` names; an empty one is refused, not taken for the current folder."""
+    if not text.strip():
+        raise UserError(f"--out: name {what}", EXIT_BAD_INPUT)
+    return Path(text)
+
+
 def _run_id(name: str) -> int:
     if not (name.isascii() and name.isdigit()):
         raise UserError(
@@ -127,8 +137,9 @@ def _sweep_report(name: str, out: Path, db: str | None, as_json: bool) -> None:
 def film_command(
     run: Annotated[int, typer.Argument(help="The run (see `packlaw runs`).", show_default=False)],
     world: Annotated[int, typer.Option("--world", metavar="K", help="The recorded world.")],
-    out: Annotated[
-        Path, typer.Option("--out", metavar="FILE", help="The film to write: FILE.gif or FILE.mp4.")
+    out_name: Annotated[
+        str,
+        typer.Option("--out", metavar="FILE", help="The film to write: FILE.gif or FILE.mp4."),
     ],
     days: Annotated[
         str | None,
@@ -161,6 +172,7 @@ def film_command(
     from packlaw.store import StoreError
     from packlaw.store.recordings import load_recording
 
+    out = _named(out_name, "the film to write, FILE.gif or FILE.mp4")
     try:
         check_film_output(out)
     except FilmError as error:
