@@ -204,6 +204,7 @@ class Sandbox:
                 "db", "init", "--db", st.sampled_from([u for u in self.urls if "foreign" not in u])
             ),
             line("simulate", scenario, "--db", good),
+            line("simulate", "--compare", scenario, "--worlds", "2", "--days", "2", "--db", good),
             line("simulate", "--worlds", number, "--days", "1", "--db", good),
             line("simulate", "--days", number, "--db", good),
             line("simulate", "--seed", st.sampled_from(NUMBERS[:2] + NUMBERS[3:]), "--db", good),

@@ -414,3 +414,21 @@ def test_an_empty_output_is_refused_not_taken_for_the_current_folder(
     db = f"sqlite:///{tmp_path / 'never.db'}"
     assert run(capsys, *argv, "--out", "", "--db", db) == (2, "", f"packlaw: --out: name {said}\n")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["simulate", ""], ["simulate", "--compare", " "], ["sweep", "", "--vary", "wound=0.5"]],
+    ids=["simulate", "compare", "sweep"],
+)
+def test_an_empty_scenario_name_is_refused_not_read_as_the_current_folder(
+    argv: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "never.db"
+    assert run(capsys, *argv, "--db", f"sqlite:///{db}") == (
+        2,
+        "",
+        "packlaw: an empty name is no scenario: name a scenario file or a bundled scenario "
+        "(beacon-hills, stiles-stays), or leave it out for beacon-hills\n",
+    )
+    assert not db.exists()

@@ -113,6 +113,8 @@ def simulate_command(
     from packlaw.sim import ScenarioError, jit, load_scenario
     from packlaw.sim.run import warm_up
 
+    for named in (scenario, compare):
+        refuse_empty_scenario(named)
     try:
         first = load_scenario(scenario)
         second = load_scenario(compare) if compare is not None else None
@@ -249,6 +251,17 @@ def _worlds_to_record(record: str | None, worlds: int) -> list[int]:
         return parse_worlds(record, worlds)
     except RecordingError as error:
         raise UserError(f"--record: {error}", EXIT_BAD_INPUT) from None
+
+
+def refuse_empty_scenario(name: str | None) -> None:
+    """Refuse an empty scenario name, which would be read as the current folder."""
+    from packlaw.sim.scenario import BUNDLED, DEFAULT_SCENARIO
+
+    if name is not None and not name.strip():
+        raise UserError(
+            "an empty name is no scenario: name a scenario file or a bundled scenario "
+            f"({', '.join(BUNDLED)}), or leave it out for {DEFAULT_SCENARIO}"
+        )
 
 
 def refuse_oversized(scenario: Scenario, worlds: int, days: int) -> None:

@@ -27,7 +27,7 @@ from packlaw.cli.errors import EXIT_BAD_INPUT, EXIT_DOMAIN, UserError, interrupt
 from packlaw.cli.options import DbOption, JsonOption, open_store
 from packlaw.cli.output import JSON, Block, Table, emit
 from packlaw.cli.progress import progress
-from packlaw.cli.sim_cmds import refuse_oversized
+from packlaw.cli.sim_cmds import refuse_empty_scenario, refuse_oversized
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -139,6 +139,7 @@ def sweep_command(
         raise UserError(str(error)) from None
     experiment = None
     if resume is None:
+        refuse_empty_scenario(scenario)
         experiment = _experiment(scenario, vary or [], sample, worlds, days, seed)
         # Each point is a run: one that cannot fit in memory or in the store is refused now,
         # before a cluster starts.
