@@ -432,3 +432,19 @@ def test_an_empty_scenario_name_is_refused_not_read_as_the_current_folder(
         "(beacon-hills, stiles-stays), or leave it out for beacon-hills\n",
     )
     assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["show", "--", "--db", "postgresql://me:sesame@127.0.0.1:1/x?password=hunter2"],
+        ["runs", "postgresql://me:sesame@h/x?sslpassword=hunter2&sslmode=require"],
+    ],
+    ids=["after --", "an extra argument"],
+)
+def test_a_command_line_that_cannot_be_parsed_never_repeats_a_password(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(capsys, *argv)
+    assert (status, out, err.count("\n")) == (2, "", 1)
+    assert "sesame" not in err and "hunter2" not in err and "me:***@" in err, err

@@ -150,8 +150,10 @@ def _usage_mistake(error: BaseException) -> tuple[str, int] | None:
         return None
     if type(error).__name__ == "NoArgsIsHelpError":
         return str(format_message()), code
+    from packlaw.store.engine import redacted  # click repeats what it could not place: a URL
+
     path = getattr(context, "command_path", "packlaw")
-    message = visible(str(format_message())).rstrip(".")
+    message = redacted(visible(str(format_message()))).rstrip(".")
     return f"packlaw: {message} (see `{path} --help`)", code
 
 
