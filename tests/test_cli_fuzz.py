@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import itertools
 import os
 import shutil
 import sqlite3
@@ -23,6 +24,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_cli_output import commands
 
 from packlaw.cli.main import main
 from packlaw.notation import parse_chronicle
@@ -44,10 +46,16 @@ class Sandbox:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.db_file = folder / "good.db"
+        self.covered: set[str] = set()
         self.db = f"sqlite:///{self.db_file}"
         with Store(self.db) as store:
             story = parse_chronicle(STORY.read_text(encoding="utf-8"))
             store.import_chronicle("hale", story.statements)
+        # Run 1, world 0 recorded: a film's and a report's arguments are checked against it.
+        with _captured():
+            recorded = ["simulate", "--worlds", "2", "--days", "3", "--record", "0"]
+            assert main([*recorded, "--db", self.db]) == 0
+        with Store(self.db) as store:
             store.start_run("beacon-hills", "", seed=1, worlds=1, days=1)
         files = {
             "garbage.chronicle": bytes(range(256)) * 4,
@@ -67,6 +75,11 @@ class Sandbox:
         (folder / "unreadable.chronicle").chmod(0)
         (folder / "readonly.chronicle").chmod(0o444)
         (folder / "empty-folder").mkdir()
+        (folder / "readonly-folder").mkdir()
+        (folder / "readonly-folder").chmod(0o555)
+        (folder / "a-report-folder").mkdir()
+        (folder / "a-report-folder" / "notes.txt").write_text("not a report\n", encoding="utf-8")
+        (folder / "\x1b[31mbroken.chronicle").write_bytes(b"being X human\nwelcome X\n")
         foreign = sqlite3.connect(folder / "foreign.db")
         foreign.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
         foreign.commit()
@@ -75,6 +88,7 @@ class Sandbox:
         self.files = [str(path) for path in bad if path.name != "escape.chronicle"] + [
             str(folder / "missing.chronicle"),
             str(folder / "empty-folder"),
+            str(folder / "\x1b[31mbroken.chronicle"),
             "",
         ]
         # Refused by the store's edge; the notation's own refusal of control characters in
@@ -94,6 +108,25 @@ class Sandbox:
             "\x00",
         ]
         self.reading_urls = [*self.urls, f"sqlite:///{folder / 'missing.db'}"]
+        # Where a report (a folder) cannot or must not be written.
+        self.report_outputs = [
+            "",
+            str(folder / "garbage.chronicle"),
+            str(folder / "no" / "such" / "folder"),
+            str(folder / "a-report-folder"),
+        ]
+        # Where a film (a .gif or .mp4) cannot or must not be written.
+        self.film_outputs = [
+            "",
+            str(folder / "garbage.chronicle"),
+            str(folder / "film.txt"),
+            str(folder / "no" / "such" / "film.gif"),
+            str(folder / "empty-folder"),
+            str(folder / "readonly.chronicle"),
+        ]
+        if os.geteuid() != 0:  # root writes in a read-only folder
+            self.report_outputs.append(str(folder / "readonly-folder" / "x"))
+            self.film_outputs.append(str(folder / "readonly-folder" / "film.mp4"))
         self.scenarios = [
             str(folder / "bad.toml"),
             str(folder / "huge.toml"),
@@ -119,7 +152,8 @@ class Sandbox:
         return out
 
     def command_lines(self) -> st.SearchStrategy[list[str]]:
-        """Every hostile command line this sandbox can make."""
+        """Every hostile command line this sandbox can make; `covered` names their commands."""
+        known = set(commands())
         number, text = st.sampled_from(NUMBERS), st.sampled_from(TEXTS)
         file, url = st.sampled_from(self.files), st.sampled_from(self.urls)
         stored = st.sampled_from(self.stored_files)
@@ -128,12 +162,32 @@ class Sandbox:
         reading = st.sampled_from(self.reading_urls)
         scenario, good = st.sampled_from(self.scenarios), st.just(self.db)
         story = st.just(str(STORY))
+        folder = self.folder
+        report_output, film_output = (
+            st.sampled_from(self.report_outputs),
+            st.sampled_from(self.film_outputs),
+        )
+        gif, report = st.just(str(folder / "film.gif")), st.just(str(folder / "report"))
+        sweeps = st.sampled_from(["s1", "s0", "s99999999999999999999"])  # none is stored
+        any_db = st.one_of(good, reading)
+        span = st.sampled_from(["0:3", "3:1", "1:99999999999999999999", "a:b", "-1:", "4:"])
+        sample = st.sampled_from(["lhs:0", "sobol:-1", "lhs:99999999999999999999", "grid:2"])
+        address = st.sampled_from(["nonsense", "tcp://h:99999999", "inproc://x", "tcp://:x"])
 
         def line(*parts: st.SearchStrategy[str] | str) -> st.SearchStrategy[list[str]]:
+            words = [str(p) for p in itertools.takewhile(lambda p: isinstance(p, str), parts)]
+            self.covered.add(" ".join(words[:2]) if " ".join(words[:2]) in known else words[0])
             return st.tuples(*(st.just(p) if isinstance(p, str) else p for p in parts)).map(list)
+
+        def film(*options: st.SearchStrategy[str] | str) -> st.SearchStrategy[list[str]]:
+            return line("film", "1", "--world", "0", *options)  # run 1 recorded world 0
+
+        def sweep(*options: st.SearchStrategy[str] | str) -> st.SearchStrategy[list[str]]:
+            return line("sweep", "--vary", "wound=0.1,0.2", *options)  # a good design
 
         return st.one_of(
             line("check", file),
+            line("rules", text),
             line("replay", unparsable, "--line", number),
             line("replay", unparsable, "--day", number, "--as", text),
             line("format", "--check", unparsable),
@@ -150,11 +204,40 @@ class Sandbox:
                 "db", "init", "--db", st.sampled_from([u for u in self.urls if "foreign" not in u])
             ),
             line("simulate", scenario, "--db", good),
+            line("simulate", "--compare", scenario, "--worlds", "2", "--days", "2", "--db", good),
             line("simulate", "--worlds", number, "--days", "1", "--db", good),
             line("simulate", "--days", number, "--db", good),
             line("simulate", "--seed", st.sampled_from(NUMBERS[:2] + NUMBERS[3:]), "--db", good),
             line("simulate", "--worlds", "1", "--days", "1", "--db", url),
             line("simulate", "--trace", number, text, "--db", good),
+            line("report", st.one_of(number, text, sweeps), "--out", report, "--db", good),
+            line("report", "1", "--out", report_output, "--db", good),
+            line("report", "1", "--out", report, "--db", reading),
+            line("film", number, "--world", "0", "--out", gif, "--db", good),
+            line("film", "1", "--world", number, "--out", gif, "--db", good),
+            film("--out", film_output, "--db", good),
+            film("--out", gif, "--days", st.one_of(number, text, span), "--db", good),
+            film("--out", gif, "--scale", number, "--db", good),
+            film("--out", gif, "--db", reading),
+            line("sweep", scenario, "--vary", "wound=0.1,0.2", "--db", good),
+            line(
+                "sweep",
+                "--vary",
+                st.one_of(text, st.builds("wound={}".format, number)),
+                "--db",
+                good,
+            ),
+            sweep("--sample", st.one_of(text, sample), "--db", good),
+            sweep(st.sampled_from(["--worlds", "--days"]), number, "--db", good),
+            sweep("--seed", st.sampled_from(NUMBERS[:2]), "--db", good),
+            sweep("--scheduler", st.one_of(text, address), "--db", good),
+            sweep("--worlds", "1", "--days", "1", "--db", url),
+            line("sweep", "--resume", st.one_of(number, text, sweeps), "--db", any_db),
+            line("sweeps", "--db", reading),
+            line("show", st.one_of(sweeps, st.just("s-1")), "--db", any_db),
+            line("serve", "--port", number, "--db", good),
+            line("serve", "--host", text, "--db", good),
+            line("serve", "--db", url),
         )
 
 
@@ -175,6 +258,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     finally:
         os.chdir(cwd)
         (folder / "unreadable.chronicle").chmod(0o600)
+        (folder / "readonly-folder").chmod(0o755)
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -188,7 +272,10 @@ def _hostile(sandbox: Sandbox) -> Callable[[list[str]], None]:
         assert status in (1, 2), (argv, status, out.getvalue(), said)
         assert "Traceback" not in said and "Traceback" not in out.getvalue(), (argv, said)
         assert (said + out.getvalue()).strip(), (argv, "not a word")
-        assert "\x1b" not in said, (argv, said)  # an escape sequence never reaches the terminal
+        # An escape sequence never reaches the terminal; no noise from a finaliser.
+        assert "\x1b" not in said + out.getvalue(), (argv, said)
+        assert "Exception ignored" not in said, (argv, said)
+        assert ":pw@" not in said and "password=pw" not in said, (argv, said)  # a URL's secret
         assert sandbox.state() == before, argv
 
     return check
@@ -205,3 +292,76 @@ def test_hostile_command_lines_get_a_sentence_an_exit_status_and_change_nothing(
         check(argv)
 
     hostile()
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (
+            ["sweep", "--vary", "Stiles.autonomy=0:1:0.0000000001"],
+            "--vary Stiles.autonomy=0:1:0.0000000001: the range has more values than a "
+            "sweep's ledger holds (1,000,000); take a larger step",
+        ),
+        (["sweep", "--vary", "wound=nan"], "--vary wound=nan: nan is not a finite number"),
+        (
+            ["sweep", "--vary", "wound=\u0661"],
+            "--vary wound=\u0661: '\u0661' is not a number (give a list like 0,0.5,1 "
+            "or a range like 0:1:0.1)",
+        ),
+        (
+            ["sweep", "--vary", "wound=0.1,0.2", "--seed", "99999999999999999999"],
+            "seed 99999999999999999999 does not fit the store's 64-bit seed column",
+        ),
+        (
+            ["sweep", "--vary", "wound=0.1,0.2", "--days", "2147483648"],
+            "beacon-hills: 1,000 worlds x 2,147,483,648 days need about ",
+        ),
+        (
+            ["sweep", "--vary", "wound=0.1,0.2", "--scheduler", "nonsense"],
+            "'nonsense' is not a Dask scheduler's address (missing port number in address "
+            "'nonsense'); give tcp://HOST:PORT",
+        ),
+        (
+            ["sweep", "--vary", "wound=0.1,0.2", "--scheduler", ""],
+            "--scheduler: give a scheduler's address, tcp://HOST:PORT, "
+            "or leave the option out for a local cluster",
+        ),
+        (
+            ["sweep", "--vary", "wound=0.1,0.2", "--sample", ""],
+            "--sample: give grid, lhs:N or sobol:N, or leave the option out for grid",
+        ),
+        (["sweep", "--resume", "s1"], "no packlaw database at "),
+        (["show", "s99999999999999999999"], "no packlaw database at "),
+    ],
+    ids=lambda value: value[1] if isinstance(value, list) else None,
+)
+def test_a_sweep_that_cannot_run_is_refused_before_a_cluster_starts_or_a_database_is_made(
+    argv: list[str], said: str, tmp_path: Path
+) -> None:
+    db = tmp_path / "never.db"
+    with _captured() as (out, err):
+        status = main([*argv, "--db", f"sqlite:///{db}"])
+    assert (status, out.getvalue()) == (2, "")
+    assert err.getvalue().startswith(f"packlaw: {said}") and err.getvalue().count("\n") == 1
+    assert not db.exists()
+
+
+def test_a_sweep_or_a_world_numbered_past_what_a_column_holds_is_not_stored(
+    sandbox: Sandbox,
+) -> None:
+    for argv, said in (
+        (["show", "s99999999999999999999"], "packlaw: no sweep s99999999999999999999 is stored"),
+        (
+            ["film", "1", "--world", "99999999999999999999", "--out", "x.gif"],
+            "packlaw: run 1 did not record world 99999999999999999999: it recorded world(s) 0",
+        ),
+    ):
+        with _captured() as (out, err):
+            status = main([*argv, "--db", sandbox.db])
+        assert (status, out.getvalue()) == (2, ""), err.getvalue()
+        assert err.getvalue().startswith(said), err.getvalue()
+
+
+def test_every_command_is_driven_with_hostile_arguments(sandbox: Sandbox) -> None:
+    sandbox.command_lines()
+    assert sorted(sandbox.covered) == commands()  # from the app: a new command must be added

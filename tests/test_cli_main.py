@@ -83,11 +83,51 @@ def test_a_chronicle_title_with_markup_is_listed_as_written(
     assert status == 0 and "[bold]x[/] [link=https://e.org]y[/link]" in out
 
 
+def test_a_scenario_whose_name_is_markup_is_shown_as_written_on_a_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    scenario = tmp_path / "[bold]x.toml"  # the file's stem names the scenario
+    scenario.write_text('[[crowds]]\nkind = "human"\ncount = 3\n', encoding="utf-8")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    status, out, _ = run(
+        capsys, "simulate", str(scenario), "--worlds", "2", "--days", "2", "--db", db
+    )
+    assert status == 0 and "┏" in out  # drawn by Rich
+    assert "[bold]x, 2 worlds x 2 days" in out and "[bold]x: run 1" in out
+
+
+def test_control_characters_in_a_file_name_never_reach_the_terminal(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    name = tmp_path / "\x1b[31mred.chronicle"
+    name.write_text("being X human\nbeing X human\n", encoding="utf-8")
+    missing = tmp_path / "\x1b]0;title\x07.chronicle"
+    for argv in (
+        ["check", str(name)],
+        ["check", str(missing)],
+        ["replay", str(name)],
+        ["format", "--check", str(missing)],
+        ["chronicle", "import", str(name), "--db", f"sqlite:///{tmp_path / 'p.db'}"],
+    ):
+        status, out, err = run(capsys, *argv)
+        assert status in (1, 2), argv
+        assert "\x1b" not in out + err and "\x07" not in out + err, (argv, out, err)
+        assert "\\x1b" in out + err, (argv, out, err)  # written as an escape, not left out
+
+
 # -------------------------------------------------------- the end of output
 
 
-def test_a_closed_pipe_ends_the_program_quietly() -> None:
-    process = packlaw("rules")
+@pytest.mark.parametrize(
+    ("argv", "colour"),
+    [(["rules"], False), (["rules"], True), (["--help"], False), (["runs", "--help"], False)],
+    ids=["plain", "Rich", "help", "a command's help"],
+)
+def test_a_closed_pipe_ends_the_program_quietly(argv: list[str], colour: bool) -> None:
+    environment = {**os.environ, "FORCE_COLOR": "1"} if colour else None
+    process = packlaw(*argv, env=environment)
     assert process.stdout is not None
     process.stdout.close()  # the reader is gone before the first write
     _, err = process.communicate(timeout=60)
@@ -148,6 +188,39 @@ def test_a_signal_interrupts_the_run_says_so_and_marks_it(
     assert (process.returncode, err) == (status, said)
     with Store(f"sqlite:///{db}") as store:
         assert store.run(run_id).status == "interrupted"
+
+
+@pytest.fixture(scope="module")
+def long_recording(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database whose run 1 recorded world 0 for 3,000 days: a film and report that take a while."""
+    db = f"sqlite:///{tmp_path_factory.mktemp('recorded') / 'runs.db'}"
+    recorded = ["simulate", "--worlds", "1", "--days", "3000", "--record", "0", "--db", db]
+    subprocess.run(
+        [sys.executable, "-m", "packlaw.cli.main", *recorded], check=True, capture_output=True
+    )
+    return db
+
+
+@pytest.mark.parametrize(
+    ("argv", "partial"),
+    [
+        (["film", "1", "--world", "0", "--out", "film.gif"], ".film.gif."),
+        (["report", "1", "--out", "report"], ".report."),
+    ],
+    ids=["film", "report"],
+)
+def test_a_signal_stops_a_film_or_a_report_and_leaves_no_part_of_it(
+    long_recording: str, argv: list[str], partial: str, tmp_path: Path
+) -> None:
+    process = packlaw(*argv, "--db", long_recording, cwd=tmp_path)
+    deadline = time.monotonic() + 120
+    while not any(p.name.startswith(partial) for p in tmp_path.iterdir()):
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.02)
+    process.send_signal(signal.SIGTERM)  # while it writes
+    _, err = process.communicate(timeout=120)
+    assert (process.returncode, err) == (143, "packlaw: interrupted by SIGTERM\n")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_run_whose_process_was_killed_shows_interrupted(tmp_path: Path) -> None:
@@ -309,3 +382,69 @@ def test_a_signal_swallowed_in_a_finaliser_is_raised_at_the_next_progress_step(
             advance(1)
         advance(2)  # raised once, not again
     assert "Exception ignored" not in capsys.readouterr().err
+
+
+def test_a_trace_that_cannot_be_written_is_refused_before_the_run_or_said_after_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "runs.db"
+    small = ["simulate", "--worlds", "2", "--days", "3", "--db", f"sqlite:///{db}", "--trace", "0"]
+    status, _, err = run(capsys, *small, str(tmp_path))
+    assert (status, err) == (2, f"packlaw: {tmp_path}: cannot write the trace: it is a folder\n")
+    assert not db.exists()  # refused before any run
+    if Path("/dev/full").exists():
+        status, _, err = run(capsys, *small, "/dev/full")
+        assert (status, err) == (
+            1,
+            "packlaw: /dev/full: cannot write the trace: No space left on device (run 1 is stored)\n",
+        )
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["report", "1"], "the folder to write the report into"),
+        (["film", "1", "--world", "0"], "the film to write, FILE.gif or FILE.mp4"),
+    ],
+    ids=["report", "film"],
+)
+def test_an_empty_output_is_refused_not_taken_for_the_current_folder(
+    argv: list[str], said: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = f"sqlite:///{tmp_path / 'never.db'}"
+    assert run(capsys, *argv, "--out", "", "--db", db) == (2, "", f"packlaw: --out: name {said}\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["simulate", ""], ["simulate", "--compare", " "], ["sweep", "", "--vary", "wound=0.5"]],
+    ids=["simulate", "compare", "sweep"],
+)
+def test_an_empty_scenario_name_is_refused_not_read_as_the_current_folder(
+    argv: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "never.db"
+    assert run(capsys, *argv, "--db", f"sqlite:///{db}") == (
+        2,
+        "",
+        "packlaw: an empty name is no scenario: name a scenario file or a bundled scenario "
+        "(beacon-hills, stiles-stays), or leave it out for beacon-hills\n",
+    )
+    assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["show", "--", "--db", "postgresql://me:sesame@127.0.0.1:1/x?password=hunter2"],
+        ["runs", "postgresql://me:sesame@h/x?sslpassword=hunter2&sslmode=require"],
+    ],
+    ids=["after --", "an extra argument"],
+)
+def test_a_command_line_that_cannot_be_parsed_never_repeats_a_password(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(capsys, *argv)
+    assert (status, out, err.count("\n")) == (2, "", 1)
+    assert "sesame" not in err and "hunter2" not in err and "me:***@" in err, err

@@ -19,6 +19,8 @@ import errno
 import signal
 import sys
 
+from packlaw.cli.output import visible
+
 EXIT_OK = 0
 EXIT_DOMAIN = 1  # a broken rule, a failed expectation, a fault of the machine
 EXIT_BAD_INPUT = 2  # syntax, unknown scenario key, unreadable file, bad URL
@@ -80,19 +82,9 @@ def raise_if_signalled() -> None:
         raise _swallowed.pop()
 
 
-def interrupted_by(error: BaseException) -> KeyboardInterrupt | None:
-    """The Ctrl-C or signal behind ``error``, if it is one or was caused by one.
-
-    A signal that lands while a C extension runs (a Numba dispatcher) can
-    come back wrapped in a `SystemError`; it is still an interruption.
-    """
-    seen: BaseException | None = error
-    while seen is not None:
-        if isinstance(seen, KeyboardInterrupt):
-            return seen
-        # An error raised `from None` replaced what it was handling: look no further.
-        seen = seen.__cause__ or (None if seen.__suppress_context__ else seen.__context__)
-    return None
+def warn(message: str) -> None:
+    """``packlaw: <message>`` on stderr, its control characters escaped (`visible`)."""
+    print(f"packlaw: {visible(message)}", file=sys.stderr)
 
 
 def interruption(stop: KeyboardInterrupt) -> UserError:
@@ -133,9 +125,14 @@ def as_user_error(error: BaseException) -> UserError | None:
     return None
 
 
+def os_error_status(error: OSError) -> int:
+    """1 for a fault of the machine (a full disk, an I/O error), 2 for what the user named."""
+    return EXIT_DOMAIN if error.errno in _MACHINE_FAULTS else EXIT_BAD_INPUT
+
+
 def _os_error(error: OSError) -> UserError:
     reason = error.strerror or str(error)
-    status = EXIT_DOMAIN if error.errno in _MACHINE_FAULTS else EXIT_BAD_INPUT
+    status = os_error_status(error)
     if error.filename is not None:
         return UserError(f"{error.filename}: {reason}", status)
     return UserError(f"cannot write the output: {reason}", status)

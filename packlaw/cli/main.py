@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import signal
 import sys
 from collections.abc import Iterator
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -33,11 +32,13 @@ from packlaw.cli.errors import (
     EXIT_INTERRUPTED,
     as_user_error,
     forget_signals,
-    interrupted_by,
     interruption,
     signalled,
     swallowed,
+    warn,
 )
+from packlaw.cli.output import visible
+from packlaw.interruption import interrupted_by
 
 EXIT_CLOSED_PIPE = EXIT_INTERRUPTED + signal.SIGPIPE
 _INTERRUPTING = (signal.SIGTERM, signal.SIGHUP)  # Ctrl-C: Python's own KeyboardInterrupt
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     for place, arg in enumerate(args, start=1):
         if "\x00" in arg:  # no shell can pass one; a caller in Python can
-            print(f"packlaw: argument {place} holds a NUL character (U+0000)", file=sys.stderr)
+            warn(f"argument {place} holds a NUL character (U+0000)")
             return EXIT_BAD_INPUT
     try:
         with _signals_interrupt():
@@ -111,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _failed(error: BaseException) -> int:
     """Report why the command stopped; return its exit status."""
-    if isinstance(error, BrokenPipeError):
+    # Rich (help, tables on a terminal) turns a closed pipe into exit 1 while handling it.
+    if isinstance(error, BrokenPipeError) or isinstance(error.__context__, BrokenPipeError):
         _silence_stdout()
         return EXIT_CLOSED_PIPE
     if isinstance(error, SystemExit):  # a library that exits: its status, as it said
@@ -131,21 +133,8 @@ def _failed(error: BaseException) -> int:
     except OSError:  # the output is what failed: let nothing try to write it again at exit
         _silence_stdout()
     with contextlib.suppress(OSError):
-        print(f"packlaw: {_visible(said.message)}", file=sys.stderr)
+        warn(said.message)
     return said.exit_code
-
-
-# Control characters but the line break, and the Unicode line breaks.
-_INVISIBLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def _visible(message: str) -> str:
-    r"""A message whose control characters are written as escapes, so none reaches the terminal.
-
-    >>> _visible("no chronicle named \x1b[31mred")
-    'no chronicle named \\x1b[31mred'
-    """
-    return _INVISIBLE.sub(lambda found: repr(found.group())[1:-1], message)
 
 
 def _usage_mistake(error: BaseException) -> tuple[str, int] | None:
@@ -161,8 +150,10 @@ def _usage_mistake(error: BaseException) -> tuple[str, int] | None:
         return None
     if type(error).__name__ == "NoArgsIsHelpError":
         return str(format_message()), code
+    from packlaw.store.engine import redacted  # click repeats what it could not place: a URL
+
     path = getattr(context, "command_path", "packlaw")
-    message = _visible(str(format_message())).rstrip(".")
+    message = redacted(visible(str(format_message()))).rstrip(".")
     return f"packlaw: {message} (see `{path} --help`)", code
 
 
@@ -181,7 +172,7 @@ def _signals_interrupt() -> Iterator[None]:
     def interrupt(number: int, _frame: object) -> None:
         raise signalled(number)
 
-    def unraisable(hook: Any) -> None:
+    def unraisable(hook: sys.UnraisableHookArgs) -> None:
         # A signal's exception that landed where Python cannot raise it (a finaliser):
         # no "Exception ignored" noise; `raise_if_signalled` raises it at the next step.
         if isinstance(hook.exc_value, KeyboardInterrupt):

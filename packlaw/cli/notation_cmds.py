@@ -8,18 +8,19 @@ are its output; every other mistake of the user's is one line on stderr
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from packlaw.cli.collector import collector_paused
-from packlaw.cli.errors import EXIT_BAD_INPUT, EXIT_DOMAIN, EXIT_OK, UserError
+from packlaw.cli.errors import EXIT_BAD_INPUT, EXIT_DOMAIN, EXIT_OK, UserError, warn
+from packlaw.cli.options import JsonOption
+from packlaw.cli.output import JSON, Block, Table, counted, emit, visible
 
 if TYPE_CHECKING:  # the notation loads when a command runs, not at start-up
     from packlaw.notation import Chronicle, Problem
@@ -105,37 +106,60 @@ def check(
             show_default=False,
         ),
     ],
+    as_json: JsonOption = False,
 ) -> None:
     """Check chronicles: syntax, every event against the rulebook, every expectation.
 
     Prints one line per problem on stdout (FILE:LINE:COL: error: ... for
     syntax, FILE:LINE: Rn: ... for a broken rule, FILE:LINE: expect: ...
-    for a failed expectation). Exit 0 when all are clean, 1 for a broken
-    rule or expectation, 2 for a syntax error or an unreadable file.
+    for a failed expectation), or with --json one list of them (file, line,
+    column for syntax, kind, message). Exit 0 when all are clean, 1 for a
+    broken rule or expectation, 2 for a syntax error or an unreadable file.
     """
     from packlaw.notation import ChronicleSyntaxError, check_chronicle, parse_chronicle
 
     status = EXIT_OK
     out = sys.stdout
+    found: list[JSON] = []  # with --json, every problem, printed at the end
     for path in _chronicle_files(files):
         try:
             text = _read_text(path)
         except UserError as error:
             out.flush()
-            print(f"packlaw: {error.message}", file=sys.stderr)
+            warn(error.message)
             status = EXIT_BAD_INPUT
             continue
         try:
             chronicle = parse_chronicle(text, filename=str(path))
         except ChronicleSyntaxError as error:
-            out.writelines(f"{e}\n" for e in error.errors)
             status = EXIT_BAD_INPUT
+            if as_json:
+                found += [
+                    {
+                        "file": str(path),
+                        "line": e.line,
+                        "column": e.column,
+                        "kind": "syntax",
+                        "message": e.message,
+                    }
+                    for e in error.errors
+                ]
+            else:
+                out.writelines(f"{visible(str(e))}\n" for e in error.errors)
             continue
         del text
         problems = check_chronicle(chronicle)
         if problems:
-            out.write("".join(f"{problem}\n" for problem in problems))
             status = max(status, EXIT_DOMAIN)
+            if as_json:
+                found += [
+                    {"file": str(path), "line": p.line, "kind": p.kind, "message": p.message}
+                    for p in problems
+                ]
+            else:
+                out.write("".join(f"{visible(str(problem))}\n" for problem in problems))
+    if as_json:
+        emit([], document=found, as_json=True)
     out.flush()
     raise typer.Exit(status)
 
@@ -159,7 +183,7 @@ def replay(
             "--as", metavar="NAME", help="Only what NAME could know: withhold pack business (R11)."
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """The world at a point of a chronicle: packs, alphas, betas, allies, omegas, strength, health.
 
@@ -177,7 +201,7 @@ def replay(
     chronicle, length = _read_chronicle(file)
     if line is not None and line > length:
         raise UserError(
-            f"line {line} is past the end (the chronicle has {_count(length, 'line')})",
+            f"line {line} is past the end (the chronicle has {counted(length, 'line')})",
             EXIT_BAD_INPUT,
         )
     problems: list[Problem] = []
@@ -190,29 +214,38 @@ def replay(
         seen = pack_business(view_as(chronicle, as_, line=line, day=day))
 
     summary = world.summary()
-    if as_json:
-        document: dict[str, Any] = {"file": str(file), "line": line, **summary.to_dict()}
-        if as_ is not None and seen is not None:
-            standing = world.standing(as_)
-            document["as"] = {
-                "name": as_,
-                "standing": None if standing is None else str(standing),
-                "pack": world.pack_of(as_),
-                "pack_business": [
-                    {"line": n, "pack": share.pack, "text": share.text} for n, share in seen
-                ],
-            }
-        print(json.dumps(document, indent=2, ensure_ascii=False))
-    else:
-        at = f"line {line}" if line is not None else f"day {day}" if day is not None else "the end"
-        heading = f"{file} at {at}" + ("" if day is not None else f" (day {world.day})")
-        standing_line = None
-        if as_ is not None:
-            standing_line = f"{as_} is {_standing_phrase(world.standing(as_), world.pack_of(as_))}"
-        if sys.stdout.isatty():
-            _replay_rich(heading, summary, standing_line, as_, seen)
-        else:
-            _replay_plain(heading, summary, standing_line, as_, seen)
+    at = f"line {line}" if line is not None else f"day {day}" if day is not None else "the end"
+    heading = f"{file} at {at}" + ("" if day is not None else f" (day {world.day})")
+    blocks = _world_blocks(heading, summary)
+    as_document: JSON = None
+    if as_ is not None and seen is not None:
+        standing = world.standing(as_)
+        blocks += [
+            f"{as_} is {_standing_phrase(standing, world.pack_of(as_))}",
+            Table(
+                f"pack business {as_} saw: {len(seen)}",
+                ["line", "statement"],
+                [[str(n), str(share)] for n, share in seen],
+                numeric={0},
+                as_text="  line {0}: {1}",
+            ),
+        ]
+        as_document = {
+            "name": as_,
+            "standing": None if standing is None else str(standing),
+            "pack": world.pack_of(as_),
+            "pack_business": [
+                {"line": n, "pack": share.pack, "text": share.text} for n, share in seen
+            ],
+        }
+
+    def document() -> JSON:
+        found: dict[str, JSON] = {"file": str(file), "line": line, **summary.to_dict()}
+        if as_document is not None:
+            found["as"] = as_document
+        return found
+
+    emit(blocks, document=document, as_json=as_json)
     _report_refused(refused)
 
 
@@ -221,7 +254,7 @@ def _report_refused(refused: list[Problem]) -> None:
     if not refused:
         return
     sys.stdout.flush()
-    lines = [str(problem) for problem in refused[:MAX_REFUSALS_SHOWN]]
+    lines = [visible(str(problem)) for problem in refused[:MAX_REFUSALS_SHOWN]]
     if len(refused) > MAX_REFUSALS_SHOWN:
         rest = len(refused) - MAX_REFUSALS_SHOWN
         lines.append(f"... and {rest} more (see `packlaw check`)")
@@ -250,76 +283,34 @@ def _names(names: list[str]) -> str:
     return ", ".join(names) if names else "-"
 
 
-def _replay_plain(
-    heading: str,
-    summary: WorldSummary,
-    standing_line: str | None,
-    as_: str | None,
-    seen: list[tuple[int, Share]] | None,
-) -> None:
-    lines = [heading]
-    for p in summary.packs:
-        lines.append(
-            f"pack {p.name}: alpha {p.alpha or '-'}; betas {_names(p.betas)}; "
-            f"human members {_names(p.human_members)}; allies {_names(p.allies)}; "
-            f"{'established' if p.established else 'alone'}; strength {p.strength:.3f}"
-        )
-    if not summary.packs:
-        lines.append("no packs")
-    lines.append(f"omegas: {_names(summary.omegas)}")
-    lines.append(f"unaffiliated: {_names(summary.unaffiliated)}")
-    lines.append(f"dead: {_names(summary.dead)}")
-    lines.append(f"health below 1: {_health(summary.health)}")
-    if standing_line is not None and seen is not None:
-        lines.append(standing_line)
-        lines.append(f"pack business {as_} saw: {len(seen)}")
-        lines.extend(f"  line {n}: {share}" for n, share in seen)
-    print("\n".join(lines))
-
-
-def _replay_rich(
-    heading: str,
-    summary: WorldSummary,
-    standing_line: str | None,
-    as_: str | None,
-    seen: list[tuple[int, Share]] | None,
-) -> None:
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    console = Console()
-    table = Table(title=Text(heading), title_justify="left")
-    for column in ("pack", "alpha", "betas", "human members", "allies", "established"):
-        table.add_column(column)
-    table.add_column("strength", justify="right")
-    for p in summary.packs:
-        table.add_row(
-            p.name,
-            p.alpha or "-",
-            _names(p.betas),
-            _names(p.human_members),
-            _names(p.allies),
-            "yes" if p.established else "alone",
-            f"{p.strength:.3f}",
-        )
-    console.print(table)
-    for label, names in (
-        ("omegas", summary.omegas),
-        ("unaffiliated", summary.unaffiliated),
-        ("dead", summary.dead),
-    ):
-        console.print(f"[bold]{label}:[/bold] {_names(names)}", highlight=False)
-    console.print(f"[bold]health below 1:[/bold] {_health(summary.health)}", highlight=False)
-    if standing_line is not None and seen is not None:
-        console.print(standing_line, highlight=False)
-        business = Table(title=f"pack business {as_} saw", title_justify="left")
-        business.add_column("line", justify="right")
-        business.add_column("pack")
-        business.add_column("business")
-        for n, share in seen:
-            business.add_row(str(n), share.pack, Text(share.text))  # as written, no markup
-        console.print(business)
+def _world_blocks(heading: str, summary: WorldSummary) -> list[Block]:
+    """The world `replay` shows: its packs (a line each when piped), then everyone else."""
+    packs = Table(
+        heading,
+        ["pack", "alpha", "betas", "human members", "allies", "established", "strength"],
+        [
+            [
+                p.name,
+                p.alpha or "-",
+                _names(p.betas),
+                _names(p.human_members),
+                _names(p.allies),
+                "established" if p.established else "alone",
+                f"{p.strength:.3f}",
+            ]
+            for p in summary.packs
+        ],
+        numeric={6},
+        as_text="pack {0}: alpha {1}; betas {2}; human members {3}; allies {4}; {5}; strength {6}",
+    )
+    return [
+        packs,
+        *([] if summary.packs else ["no packs"]),
+        f"omegas: {_names(summary.omegas)}",
+        f"unaffiliated: {_names(summary.unaffiliated)}",
+        f"dead: {_names(summary.dead)}",
+        f"health below 1: {_health(summary.health)}",
+    ]
 
 
 # ----------------------------------------------------------------- format
@@ -340,6 +331,7 @@ def format_(
             "--check", help="Change nothing: list the files that would change, exit 1 if any."
         ),
     ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Rewrite chronicles in canonical form, in place (like black or ruff format).
 
@@ -349,33 +341,45 @@ def format_(
     two spaces after a statement) and a run of blank lines becomes one. A
     file with a syntax error is left untouched (exit 2). A file is written
     whole or not at all, through symlinks, keeping its mode, owner and hard
-    links.
+    links. With --json, one object lists the files by what happened to them.
     """
     from packlaw.notation import ChronicleSyntaxError, format_chronicle, parse_chronicle
 
+    piped = [str(path) for path in files] == ["-"]
+    if as_json and piped and not check_only:
+        raise UserError("format - writes the chronicle itself: --json goes with --check only")
     status = EXIT_OK
-    changed = unchanged = failed = 0
+    done: dict[str, list[JSON]] = {"changed": [], "unchanged": [], "failed": [], "errors": []}
+
+    def say(line: str) -> None:
+        if not as_json:
+            print(visible(line))
+
     for path in _chronicle_files(files):
         try:
             text = _read_text(path)
         except UserError as error:
-            print(f"packlaw: {error.message}", file=sys.stderr)
+            warn(error.message)
             status = EXIT_BAD_INPUT
             continue
         try:
             canonical = format_chronicle(parse_chronicle(text, filename=str(path)))
         except ChronicleSyntaxError as error:
-            sys.stdout.write("".join(f"{e.where()} error: {e.message}\n" for e in error.errors))
+            for e in error.errors:
+                say(str(e))
+                done["errors"].append(
+                    {"file": str(path), "line": e.line, "column": e.column, "message": e.message}
+                )
             status = EXIT_BAD_INPUT
             continue
         if canonical == text:
-            unchanged += 1
+            done["unchanged"].append(str(path))
             if str(path) == "-" and not check_only:
                 sys.stdout.write(canonical)
             continue
         if check_only:
-            changed += 1
-            print(f"would reformat {path}")
+            done["changed"].append(str(path))
+            say(f"would reformat {path}")
             status = max(status, EXIT_DOMAIN)
             continue
         if str(path) == "-":
@@ -384,26 +388,26 @@ def format_(
         try:
             write_in_place(path, canonical)
         except OSError as error:
-            failed += 1
-            print(f"packlaw: cannot write {path}: {error.strerror or error}", file=sys.stderr)
+            done["failed"].append(str(path))
+            warn(f"cannot write {path}: {error.strerror or error}")
             status = EXIT_BAD_INPUT
             continue
-        changed += 1
-        print(f"reformatted {path}")
-    if (changed or unchanged or failed) and not (str(files[0]) == "-" and len(files) == 1):
+        done["changed"].append(str(path))
+        say(f"reformatted {path}")
+    changed, unchanged, failed = (len(done[key]) for key in ("changed", "unchanged", "failed"))
+    if as_json:
+        verb = "would_reformat" if check_only else "reformatted"
+        emit([], document={verb: done.pop("changed"), **done}, as_json=True)
+    elif (changed or unchanged or failed) and not piped:
         verb = "would be reformatted" if check_only else "reformatted"
         counts = [
-            f"{_count(changed, 'file')} {verb}",
-            f"{_count(unchanged, 'file')} left unchanged",
+            f"{counted(changed, 'file')} {verb}",
+            f"{counted(unchanged, 'file')} left unchanged",
         ]
         if failed:
-            counts.append(f"{_count(failed, 'file')} could not be written")
+            counts.append(f"{counted(failed, 'file')} could not be written")
         print(", ".join(counts))
     raise typer.Exit(status)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def write_in_place(path: Path, text: str) -> None:
@@ -480,30 +484,15 @@ def _sync_folder(folder: Path) -> None:
 # ------------------------------------------------------------------ rules
 
 
-def rules(
-    as_json: Annotated[bool, typer.Option("--json", help="Print the catalogue as JSON.")] = False,
-) -> None:
+def rules(as_json: JsonOption = False) -> None:
     """The rule catalogue: R0 to R15, each with its title, text and where the story shows it."""
     from packlaw.rules import RULES
 
-    if as_json:
-        print(json.dumps([rule.to_dict() for rule in RULES.values()], indent=2))
-        return
-    if sys.stdout.isatty():
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title="The rulebook", title_justify="left", show_lines=True)
-        table.add_column("id", no_wrap=True)
-        table.add_column("rule")
-        table.add_column("story", style="dim")
-        for rule in RULES.values():
-            table.add_row(rule.id, f"[bold]{rule.title}.[/bold] {rule.text}", rule.story)
-        Console().print(table)
-        return
-    print(
-        "\n\n".join(
-            f"{rule.id}  {rule.title}\n    {rule.text}\n    story: {rule.story}"
-            for rule in RULES.values()
-        )
+    table = Table(
+        "",
+        ["id", "rule", "text", "story"],
+        [[rule.id, rule.title, rule.text, rule.story] for rule in RULES.values()],
+        ruled=True,
+        as_text="{0}  {1}\n    {2}\n    story: {3}",
     )
+    emit([table], document=lambda: [rule.to_dict() for rule in RULES.values()], as_json=as_json)

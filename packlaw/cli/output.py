@@ -7,10 +7,14 @@ the JSON document ``--json`` prints instead. `emit` then writes
 - when piped, plain text: each table's title, then its rows with the
   columns aligned by spaces (numbers right-aligned), a blank line between
   tables, no colour and no box drawing;
-- with ``--json``, the document alone, indented, UTF-8.
+- with ``--json``, the document alone, indented, UTF-8 (``compact``: on
+  one line, for documents as large as their input, such as the summary of a
+  scenario with many named beings: the C encoder, a fraction of the memory).
 
 Every text is printed as written: a cell that reads ``[bold]x[/]`` is shown
-as those characters on a terminal too, never taken for Rich markup.
+as those characters on a terminal too, never taken for Rich markup; only
+control characters are written as escapes (`visible`), so that no file or
+chronicle name sends the terminal an escape sequence.
 
 >>> emit([Table("Runs", ["id", "scenario"], [["1", "beacon-hills"]], numeric={0})])
 Runs
@@ -28,13 +32,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
-JSON: TypeAlias = "dict[str, JSON] | list[JSON] | str | int | float | bool | None"
-"""What ``--json`` prints: plain JSON values."""
+JSON: TypeAlias = "Mapping[str, JSON] | Sequence[JSON] | str | int | float | bool | None"
+"""What ``--json`` prints: plain JSON values (read only, so a ``dict[str, float]`` is one)."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,16 @@ class Table:
     ``numeric`` names the columns (by index) that hold numbers and are
     right-aligned; ``header=False`` hides the column names (a table of
     facts, name then value); ``sections`` are the row indexes that start a
-    new group, ruled off on a terminal.
+    new group, ruled off on a terminal; ``ruled`` sets every row apart (a
+    rule between rows on a terminal, a blank line when piped).
+
+    ``as_text`` is for tables whose rows read better as sentences when
+    piped: each row is written as this template fills it (`str.format`,
+    the row's cells in order) instead of in aligned columns, with no header.
+
+    >>> emit([Table("Packs", ["pack", "alpha"], [["Hale", "Derek"]], as_text="pack {0}: alpha {1}")])
+    Packs
+    pack Hale: alpha Derek
     """
 
     title: str
@@ -53,6 +67,8 @@ class Table:
     numeric: frozenset[int] | set[int] = frozenset()
     header: bool = True
     sections: Sequence[int] = field(default_factory=tuple)
+    ruled: bool = False
+    as_text: str | None = None
 
 
 Block: TypeAlias = "Table | str"
@@ -64,6 +80,7 @@ def emit(
     *,
     document: JSON | Callable[[], JSON] = None,
     as_json: bool = False,
+    compact: bool = False,
 ) -> None:
     """Print a command's result: ``document`` as JSON with ``as_json``, else ``blocks``.
 
@@ -71,7 +88,8 @@ def emit(
     """
     if as_json:
         value = document() if callable(document) else document
-        sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+        indent = None if compact else 2
+        sys.stdout.write(json.dumps(value, indent=indent, ensure_ascii=False) + "\n")
         return
     shown = list(blocks)
     if on_terminal():
@@ -102,6 +120,19 @@ def size(count: float) -> str:
     return f"{count:,.1f} PB"
 
 
+# Control characters but the line break, and the Unicode line breaks.
+_INVISIBLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def visible(text: str) -> str:
+    r"""The text with its control characters written as escapes, so none reaches the terminal.
+
+    >>> visible("no chronicle named \x1b[31mred")
+    'no chronicle named \\x1b[31mred'
+    """
+    return _INVISIBLE.sub(lambda found: repr(found.group())[1:-1], text)
+
+
 def on_terminal() -> bool:
     """Whether stdout is a terminal (as Rich decides it, ``FORCE_COLOR`` and all)."""
     if not sys.stdout.isatty() and not {"FORCE_COLOR", "TTY_COMPATIBLE"} & set(os.environ):
@@ -117,23 +148,40 @@ def plain(blocks: Sequence[Block]) -> str:
     after_table = False
     for block in blocks:
         if isinstance(block, str):
-            lines.append(block)
+            lines.append(visible(block))
             after_table = False
             continue
         if after_table:
             lines.append("")
         if block.title:
-            lines.append(block.title)
-        grid = [list(block.columns), *block.rows] if block.header else list(block.rows)
-        widths = [max((len(row[i]) for row in grid), default=0) for i in range(len(block.columns))]
-        for row in grid:
-            cells = [
-                cell.rjust(width) if i in block.numeric else cell.ljust(width)
-                for i, (cell, width) in enumerate(zip(row, widths, strict=True))
-            ]
-            lines.append("  ".join(cells).rstrip())
+            lines.append(visible(block.title))
+        cells = [[visible(cell) for cell in row] for row in block.rows]
+        if block.as_text is not None:
+            rows = [block.as_text.format(*row) for row in cells]
+        else:
+            header, rows = _aligned(block.columns, cells, block.numeric, block.header)
+            lines.extend(header)
+        for index, row in enumerate(rows):
+            lines.extend([""] if block.ruled and index else [])
+            lines.append(row)
         after_table = True
     return "".join(line + "\n" for line in lines)
+
+
+def _aligned(
+    columns: Sequence[str], rows: list[list[str]], numeric: Set[int], header: bool
+) -> tuple[list[str], list[str]]:
+    """The header line (if shown) and the rows of a table, the columns aligned by spaces."""
+    grid = [list(columns), *rows] if header else rows
+    widths = [max((len(row[i]) for row in grid), default=0) for i in range(len(columns))]
+    lines = [
+        "  ".join(
+            cell.rjust(width) if i in numeric else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in grid
+    ]
+    return (lines[:1], lines[1:]) if header else ([], lines)
 
 
 def _rich(blocks: Sequence[Block]) -> None:
@@ -144,12 +192,13 @@ def _rich(blocks: Sequence[Block]) -> None:
     console = Console(file=sys.stdout, highlight=False)
     for block in blocks:
         if isinstance(block, str):
-            console.print(Text(block))
+            console.print(Text(visible(block)))
             continue
         table = RichTable(
-            title=Text(block.title) if block.title else None,
+            title=Text(visible(block.title)) if block.title else None,
             title_justify="left",
             show_header=block.header,
+            show_lines=block.ruled,
         )
         for i, column in enumerate(block.columns):
             numeric = i in block.numeric
@@ -157,5 +206,5 @@ def _rich(blocks: Sequence[Block]) -> None:
         for index, row in enumerate(block.rows):
             if index and index in block.sections:
                 table.add_section()
-            table.add_row(*(Text(cell) for cell in row))
+            table.add_row(*(Text(visible(cell)) for cell in row))
         console.print(table)

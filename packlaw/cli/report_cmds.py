@@ -12,16 +12,18 @@ output path) before any work, and show a progress bar on a terminal.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from packlaw.cli.errors import EXIT_BAD_INPUT, UserError
-from packlaw.cli.options import DbOption, open_store
+from packlaw.cli.options import DbOption, JsonOption, open_store
+from packlaw.cli.output import emit
 from packlaw.cli.progress import progress
 
 if TYPE_CHECKING:
-    from packlaw.store import Store
+    from packlaw.report.kit import Chart
+    from packlaw.store import RunInfo, Store
 
 
 def register(app: typer.Typer) -> None:
@@ -39,22 +41,26 @@ def report_command(
             show_default=False,
         ),
     ],
-    out: Annotated[
-        Path, typer.Option("--out", metavar="DIR", help="Folder to write the report into.")
+    out_name: Annotated[
+        # A string, not a Path: an empty one would be the current folder, without a word.
+        str,
+        typer.Option("--out", metavar="DIR", help="Folder to write the report into."),
     ],
     db: DbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Figures of one or more stored runs side by side, or of a sweep, with an offline index.html."""
-    from packlaw.report.kit import ReportError, check_output, write_report
+    from packlaw.report.kit import ReportError, check_output
     from packlaw.report.runs import load_runs, run_charts
     from packlaw.store.sweeps import sweep_number
 
+    out = _named(out_name, "the folder to write the report into")
     try:
         check_output(out)
     except ReportError as error:
         raise UserError(str(error), EXIT_BAD_INPUT) from None
     if len(runs) == 1 and sweep_number(runs[0]) is not None:
-        _sweep_report(runs[0], out, db)
+        _sweep_report(runs[0], out, db, as_json)
         return
     run_ids = [_run_id(name) for name in runs]
     from packlaw.store import StoreError
@@ -80,9 +86,27 @@ def report_command(
         f"{run.label}: {run.info.worlds:,} worlds x {run.info.days} days, seed {run.info.seed}."
         for run in loaded
     ]
+    _write(out, title, intro, charts, as_json)
+
+
+def _write(out: Path, title: str, intro: list[str], charts: list[Chart], as_json: bool) -> None:
+    """Write the report, with its progress, and say what was written."""
+    from packlaw.report.kit import write_report
+
     with progress(f"report: {len(charts)} figures", len(charts)) as advance:
         written = write_report(out, title, intro, charts, advance)
-    typer.echo(f"wrote {len(written)} files to {out} (open {out / 'index.html'})")
+    emit(
+        [f"wrote {len(written)} files to {out} (open {out / 'index.html'})"],
+        document={"out": str(out), "files": [str(path) for path in written]},
+        as_json=as_json,
+    )
+
+
+def _named(text: str, what: str) -> Path:
+    """The path ``--out`` names; an empty one is refused, not taken for the current folder."""
+    if not text.strip():
+        raise UserError(f"--out: name {what}", EXIT_BAD_INPUT)
+    return Path(text)
 
 
 def _run_id(name: str) -> int:
@@ -94,9 +118,8 @@ def _run_id(name: str) -> int:
     return int(name)
 
 
-def _sweep_report(name: str, out: Path, db: str | None) -> None:
+def _sweep_report(name: str, out: Path, db: str | None, as_json: bool) -> None:
     from packlaw.cli.sweep_cmds import sweep_by_name
-    from packlaw.report.kit import write_report
     from packlaw.store.sweeps import SweepLedger
     from packlaw.sweep.figures import sweep_charts
 
@@ -108,16 +131,15 @@ def _sweep_report(name: str, out: Path, db: str | None) -> None:
     intro = [
         f"Sweep {info.name}: {info.scenario}, {info.worlds:,} worlds x {info.days} days a point."
     ]
-    with progress(f"report: {len(charts)} figures", len(charts)) as advance:
-        written = write_report(out, f"Report of sweep {info.name}", intro, charts, advance)
-    typer.echo(f"wrote {len(written)} files to {out} (open {out / 'index.html'})")
+    _write(out, f"Report of sweep {info.name}", intro, charts, as_json)
 
 
 def film_command(
     run: Annotated[int, typer.Argument(help="The run (see `packlaw runs`).", show_default=False)],
     world: Annotated[int, typer.Option("--world", metavar="K", help="The recorded world.")],
-    out: Annotated[
-        Path, typer.Option("--out", metavar="FILE", help="The film to write: FILE.gif or FILE.mp4.")
+    out_name: Annotated[
+        str,
+        typer.Option("--out", metavar="FILE", help="The film to write: FILE.gif or FILE.mp4."),
     ],
     days: Annotated[
         str | None,
@@ -135,6 +157,7 @@ def film_command(
         ),
     ] = None,
     db: DbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """A recorded world of a run as a film: the territory day by day."""
     from packlaw.report.film import (
@@ -149,6 +172,7 @@ def film_command(
     from packlaw.store import StoreError
     from packlaw.store.recordings import load_recording
 
+    out = _named(out_name, "the film to write, FILE.gif or FILE.mp4")
     try:
         check_film_output(out)
     except FilmError as error:
@@ -174,10 +198,14 @@ def film_command(
     )
     with progress(f"film: {last - first + 1} days", last - first + 1) as advance:
         count = write_film(frames, out, advance)
-    typer.echo(f"wrote {out}: {count} frames, days {first} to {last}")
+    emit(
+        [f"wrote {out}: {count} frames, days {first} to {last}"],
+        document={"out": str(out), "frames": count, "first_day": first, "last_day": last},
+        as_json=as_json,
+    )
 
 
-def _known_run(store: Store, run_id: int) -> Any:
+def _known_run(store: Store, run_id: int) -> RunInfo:
     """The run's record; an unknown one is one sentence listing the runs there are."""
     from packlaw.store import UnknownRun
 

@@ -20,22 +20,26 @@ fails ``failed``; neither is ever stored as ``done``.
 
 from __future__ import annotations
 
-import json
-import sys
+import os
 from contextlib import suppress
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from packlaw.cli.errors import EXIT_BAD_INPUT, UserError, interrupted_by
-from packlaw.cli.options import DbOption, open_store
-from packlaw.cli.output import counted, size
+from packlaw.cli.errors import EXIT_BAD_INPUT, UserError, os_error_status
+from packlaw.cli.options import DbOption, JsonOption, open_store
+from packlaw.cli.output import JSON, Block, Table, counted, emit, size
 from packlaw.cli.progress import progress
+from packlaw.interruption import interrupted_by
 
 if TYPE_CHECKING:
     from packlaw.sim import Scenario
+    from packlaw.sim.state import State
+    from packlaw.store import Store
+
+Summary = dict[str, JSON]
+"""A run's JSON summary (`packlaw.sim.RunResult.summary`), as the tables read it."""
 
 TOTALS_SHOWN = ("attacks", "hits", "hits_alone", "hunts", "kills", "deaths")
 STANDINGS_SHOWN = ("alpha", "member", "ally", "omega", "unaffiliated")
@@ -65,7 +69,7 @@ def simulate_command(
     seed: Annotated[
         int | None, typer.Option("--seed", min=0, help="Random seed (default: the scenario's).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON summary.")] = False,
+    as_json: JsonOption = False,
     db: DbOption = None,
     trace: Annotated[
         tuple[int, Path] | None,
@@ -108,6 +112,8 @@ def simulate_command(
     from packlaw.sim import ScenarioError, jit, load_scenario
     from packlaw.sim.run import warm_up
 
+    for named in (scenario, compare):
+        refuse_empty_scenario(named)
     try:
         first = load_scenario(scenario)
         second = load_scenario(compare) if compare is not None else None
@@ -123,11 +129,10 @@ def simulate_command(
             EXIT_BAD_INPUT,
         )
     recorded = _worlds_to_record(record, worlds)
-    if trace is not None and not trace[1].resolve().parent.is_dir():
-        # Found out now, not after the run.
-        raise UserError(f"{trace[1]}: cannot write the trace: no such folder", EXIT_BAD_INPUT)
+    if trace is not None:  # found out now, not after the run
+        _check_trace_path(trace[1])
     for loaded in [first] if second is None else [first, second]:
-        _refuse_oversized(loaded[0], worlds, days)
+        refuse_oversized(loaded[0], worlds, days)
     jit.set_threads(threads)
     warm_up(notice=lambda line: typer.echo(f"packlaw: {line}", err=True))
     store = open_store(db)
@@ -138,24 +143,25 @@ def simulate_command(
         ]
     finally:
         store.close()
-    if as_json:
-        document: Any = summaries[0] if len(summaries) == 1 else {"runs": summaries}
-        typer.echo(json.dumps(document))  # no indent: the C encoder, a fraction of the memory
-    elif sys.stdout.isatty():
-        _print_rich(summaries)
-    else:
-        typer.echo(plain_table(summaries), nl=False)
+    runs: list[JSON] = list(summaries)
+    # Compact: a scenario of many named beings has a summary as large as its state.
+    emit(
+        blocks(summaries),
+        document=runs[0] if len(runs) == 1 else {"runs": runs},
+        as_json=as_json,
+        compact=True,
+    )
 
 
 def _run_one(
-    store: Any,
-    loaded: tuple[Any, str, str],
+    store: Store,
+    loaded: tuple[Scenario, str, str],
     worlds: int,
     days: int,
     seed: int,
     trace: tuple[int, Path] | None,
     recorded: list[int],
-) -> dict[str, Any]:
+) -> Summary:
     from packlaw.sim import simulate
     from packlaw.sim.recording import Recorder
     from packlaw.sim.replay import Watch
@@ -171,7 +177,7 @@ def _run_one(
     if trace is not None:
         title = f"{scenario.name}, world {trace[0]}"
 
-        def chronicle(state: Any) -> WorldChronicle:  # the traced world replayed alone: world 0
+        def chronicle(state: State) -> WorldChronicle:  # the traced world replayed alone: world 0
             holder.append(WorldChronicle(state, 0, title))
             return holder[0]
 
@@ -191,7 +197,7 @@ def _run_one(
                 on_day=advance,
                 watch=watches,
             )
-        summary = result.summary()
+        summary: Summary = result.summary()
         summary["run_id"] = run_id
         if recorder is not None:
             recordings = recorder.recordings()
@@ -207,21 +213,33 @@ def _run_one(
                 for r in recordings
             ]
         store.finish_run(run_id, summary, result.daily_rows())
-    except KeyboardInterrupt:
-        _mark(store, run_id, "interrupted")
-        raise
-    except StoreError as error:  # the run could not be stored: say so in one sentence
-        _mark(store, run_id, "failed")
-        raise UserError(f"run {run_id} was not stored: {error}", EXIT_BAD_INPUT) from None
-    except BaseException as error:
-        _mark(store, run_id, "interrupted" if interrupted_by(error) else "failed")
+    except BaseException as error:  # Ctrl-C, a signal (however it came back), or a fault
+        stopped = interrupted_by(error) is not None
+        _mark(store, run_id, "interrupted" if stopped else "failed")
+        if isinstance(error, StoreError) and not stopped:  # the run could not be stored
+            raise UserError(f"run {run_id} was not stored: {error}", EXIT_BAD_INPUT) from None
         raise
     if trace is not None:
         try:
             trace[1].write_text(holder[0].text(), encoding="utf-8")
         except OSError as error:
-            raise UserError(f"{trace[1]}: cannot write the trace: {error.strerror}") from None
+            raise UserError(
+                f"{trace[1]}: cannot write the trace: {error.strerror or error} "
+                f"(run {run_id} is stored)",
+                os_error_status(error),
+            ) from None
     return summary
+
+
+def _check_trace_path(path: Path) -> None:
+    """Refuse a trace file that cannot be written: in no folder, a folder itself, read only."""
+    if path.is_dir():
+        raise UserError(f"{path}: cannot write the trace: it is a folder", EXIT_BAD_INPUT)
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise UserError(f"{path}: cannot write the trace: no such folder", EXIT_BAD_INPUT)
+    if not os.access(path if path.exists() else folder, os.W_OK):
+        raise UserError(f"{path}: cannot write the trace: permission denied", EXIT_BAD_INPUT)
 
 
 def _worlds_to_record(record: str | None, worlds: int) -> list[int]:
@@ -235,7 +253,18 @@ def _worlds_to_record(record: str | None, worlds: int) -> list[int]:
         raise UserError(f"--record: {error}", EXIT_BAD_INPUT) from None
 
 
-def _refuse_oversized(scenario: Scenario, worlds: int, days: int) -> None:
+def refuse_empty_scenario(name: str | None) -> None:
+    """Refuse an empty scenario name, which would be read as the current folder."""
+    from packlaw.sim.scenario import BUNDLED, DEFAULT_SCENARIO
+
+    if name is not None and not name.strip():
+        raise UserError(
+            "an empty name is no scenario: name a scenario file or a bundled scenario "
+            f"({', '.join(BUNDLED)}), or leave it out for {DEFAULT_SCENARIO}"
+        )
+
+
+def refuse_oversized(scenario: Scenario, worlds: int, days: int) -> None:
     """Refuse, before anything is stored, a run that cannot fit in the memory there is."""
     from packlaw.sim.run import memory_available, memory_needed
 
@@ -249,7 +278,7 @@ def _refuse_oversized(scenario: Scenario, worlds: int, days: int) -> None:
         )
 
 
-def _mark(store: Any, run_id: int, status: str) -> None:
+def _mark(store: Store, run_id: int, status: str) -> None:
     # The error that stopped the run matters more than one from marking it.
     with suppress(Exception):
         store.mark_run(run_id, status)
@@ -261,133 +290,125 @@ STATISTICS_SHOWN = ("mean", "sd", "p5", "p50", "p95")
 BEING_FIGURES = (("alive", "alive"), ("wounded", "wounded"), ("wounded_alone", "wounded alone"))
 
 
-@dataclass(frozen=True)
-class Table:
-    """A table to print: plain text when piped, Rich on a terminal."""
-
-    title: str
-    headers: list[str]
-    rows: list[list[str]]
-    sections: list[int]  # row indexes where a new section starts
+def _at(tree: JSON, *path: str) -> JSON:
+    """The value at ``path`` in a summary, or None where it has none."""
+    for key in path:
+        tree = tree.get(key) if isinstance(tree, dict) else None
+    return tree
 
 
-def _figure(stats: dict[str, float], statistic: str = "mean") -> str:
-    value = stats[statistic]
-    return "-" if value is None else f"{value:.2f}"
+def _beings(summary: Summary) -> dict[str, JSON]:
+    beings = summary.get("beings")
+    return beings if isinstance(beings, dict) else {}
 
 
-def _standings_lived(summaries: list[dict[str, Any]]) -> list[str]:
+def _figure(stats: JSON, statistic: str = "mean") -> str:
+    value = _at(stats, statistic)
+    return f"{value:.2f}" if isinstance(value, int | float) else "-"
+
+
+def _standings_lived(summaries: list[Summary]) -> list[str]:
     # Only the standings some named being actually held get a column or a row.
+    def held(being: JSON, standing: str) -> bool:
+        days = _at(being, "days", standing, "mean")
+        return isinstance(days, int | float) and days > 0
+
     return [
         standing
         for standing in STANDINGS_SHOWN
-        if any(
-            being["days"][standing]["mean"] > 0
-            for summary in summaries
-            for being in summary["beings"].values()
-        )
+        if any(held(being, standing) for s in summaries for being in _beings(s).values())
     ]
 
 
-def tables(summaries: list[dict[str, Any]]) -> list[Table]:
-    """The tables `simulate` prints: a run's beings and totals, or runs side by side."""
+def blocks(summaries: list[Summary]) -> list[Block]:
+    """What `simulate` prints: a run's beings and totals, or runs side by side; then each speed."""
     first = summaries[0]
-    setting = f"{first['worlds']:,} worlds x {first['days']} days, seed {first['seed']}"
+    setting = (
+        f"{_count(first, 'worlds')} worlds x {_at(first, 'days')} days, seed {_at(first, 'seed')}"
+    )
     standings = _standings_lived(summaries)
     if len(summaries) == 1:
-        return [_beings_table(first, standings, setting), _totals_table(first)]
-    return [_comparison_table(summaries, standings, setting)]
+        tables: list[Block] = [_beings_table(first, standings, setting), _totals_table(first)]
+    else:
+        tables = [_comparison_table(summaries, standings, setting)]
+    return [*tables, *(_speed_line(summary) for summary in summaries)]
 
 
-def _beings_table(summary: dict[str, Any], standings: list[str], setting: str) -> Table:
+def _count(summary: Summary, key: str) -> str:
+    value = summary.get(key)
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _beings_table(summary: Summary, standings: list[str], setting: str) -> Table:
     rows = [
         [
             name,
-            *(_figure(being[key]) for key, _ in BEING_FIGURES),
-            *(_figure(being["days"][standing]) for standing in standings),
+            *(_figure(_at(being, key)) for key, _ in BEING_FIGURES),
+            *(_figure(_at(being, "days", standing)) for standing in standings),
         ]
-        for name, being in summary["beings"].items()
+        for name, being in _beings(summary).items()
     ]
     headers = ["being", *(label for _, label in BEING_FIGURES)]
     headers += [f"days {standing}" for standing in standings]
     return Table(
-        f"{summary['scenario']}, {setting}: named beings, means over worlds", headers, rows, []
+        f"{summary.get('scenario')}, {setting}: named beings, means over worlds",
+        headers,
+        rows,
+        numeric=set(range(1, len(headers))),
     )
 
 
-def _totals_table(summary: dict[str, Any]) -> Table:
+def _totals_table(summary: Summary) -> Table:
     rows = [
-        [total.replace("_", " "), *(_figure(summary["totals"][total], s) for s in STATISTICS_SHOWN)]
+        [
+            total.replace("_", " "),
+            *(_figure(_at(summary, "totals", total), s) for s in STATISTICS_SHOWN),
+        ]
         for total in TOTALS_SHOWN
     ]
-    return Table("totals per world", ["total", *STATISTICS_SHOWN], rows, [])
+    return Table(
+        "totals per world",
+        ["total", *STATISTICS_SHOWN],
+        rows,
+        numeric=set(range(1, len(STATISTICS_SHOWN) + 1)),
+    )
 
 
-def _comparison_table(summaries: list[dict[str, Any]], standings: list[str], setting: str) -> Table:
+def _comparison_table(summaries: list[Summary], standings: list[str], setting: str) -> Table:
     rows: list[list[str]] = []
     sections: list[int] = []
-    for name in dict.fromkeys(n for s in summaries for n in s["beings"]):
+    for name in dict.fromkeys(n for s in summaries for n in _beings(s)):
         sections.append(len(rows))
-        beings = [s["beings"].get(name) for s in summaries]
+        beings = [_beings(s).get(name) for s in summaries]
         labels: list[tuple[str, str, str | None]] = [(k, label, None) for k, label in BEING_FIGURES]
         labels += [("days", f"days {standing}", standing) for standing in standings]
         for key, label, standing in labels:
-            cells = []
-            for being in beings:
-                stats = None if being is None else being[key]
-                if stats is not None and standing is not None:
-                    stats = stats[standing]
-                cells.append("-" if stats is None else _figure(stats))
+            path = (key,) if standing is None else (key, standing)
+            cells = [_figure(_at(being, *path)) for being in beings]
             if standing is None or any(cell not in ("-", "0.00") for cell in cells):
                 rows.append([f"{name} {label}", *cells])
     sections.append(len(rows))
     for total in TOTALS_SHOWN:
         rows.append(
-            [f"total {total.replace('_', ' ')}", *(_figure(s["totals"][total]) for s in summaries)]
+            [
+                f"total {total.replace('_', ' ')}",
+                *(_figure(_at(s, "totals", total)) for s in summaries),
+            ]
         )
-    headers = ["figure", *(s["scenario"] for s in summaries)]
-    return Table(f"{setting}; means over worlds", headers, rows, sections[1:])
-
-
-def _speed_line(summary: dict[str, Any]) -> str:
-    speed = summary["speed"]
-    return (
-        f"{summary['scenario']}: run {summary.get('run_id', '?')}, "
-        f"{speed['seconds']:.2f} s, {speed['being_days_per_second']:,.0f} being-days/s"
+    headers = ["figure", *(str(s.get("scenario")) for s in summaries)]
+    return Table(
+        f"{setting}; means over worlds",
+        headers,
+        rows,
+        numeric=set(range(1, len(headers))),
+        sections=sections[1:],
     )
 
 
-def plain_table(summaries: list[dict[str, Any]]) -> str:
-    """The summary tables as plain text, columns aligned, then the speed of each run."""
-    lines: list[str] = []
-    for table in tables(summaries):
-        if lines:
-            lines.append("")
-        lines.append(table.title)
-        grid = [table.headers, *table.rows]
-        widths = [max(len(row[i]) for row in grid) for i in range(len(table.headers))]
-        for row in grid:
-            cells = [row[0].ljust(widths[0])]
-            cells += [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
-            lines.append("  ".join(cells).rstrip())
-    lines.extend(_speed_line(summary) for summary in summaries)
-    return "\n".join(lines) + "\n"
-
-
-def _print_rich(summaries: list[dict[str, Any]]) -> None:
-    from rich.console import Console
-    from rich.table import Table as RichTable
-
-    console = Console()
-    for table in tables(summaries):
-        shown = RichTable(title=table.title, title_justify="left")
-        shown.add_column(table.headers[0])
-        for header in table.headers[1:]:
-            shown.add_column(header, justify="right")
-        for index, row in enumerate(table.rows):
-            if index in table.sections:
-                shown.add_section()
-            shown.add_row(*row)
-        console.print(shown)
-    for summary in summaries:
-        console.print(_speed_line(summary), highlight=False)
+def _speed_line(summary: Summary) -> str:
+    seconds, rate = _at(summary, "speed", "seconds"), _at(summary, "speed", "being_days_per_second")
+    assert isinstance(seconds, int | float) and isinstance(rate, int | float)
+    return (
+        f"{summary.get('scenario')}: run {summary.get('run_id', '?')}, "
+        f"{seconds:.2f} s, {rate:,.0f} being-days/s"
+    )

@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
 
 
 @db_app.command("init")
-def init_database(db: DbOption = None) -> None:
+def init_database(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Make packlaw's tables in a database, or bring them up to date.
 
     Also adds them to a database that holds another application's tables,
@@ -57,7 +57,12 @@ def init_database(db: DbOption = None) -> None:
     from packlaw.store.migrations import LATEST
 
     with open_store(db, adopt=True) as store:
-        typer.echo(f"packlaw's tables are ready in {shown(store.url)} (schema version {LATEST})")
+        url = shown(store.url)
+    emit(
+        [f"packlaw's tables are ready in {url} (schema version {LATEST})"],
+        document={"url": url, "schema_version": LATEST},
+        as_json=as_json,
+    )
 
 
 # ----------------------------------------------------------- chronicles
@@ -71,6 +76,7 @@ def import_chronicle(
         typer.Option("--name", help="Name to store it under (default: the file's stem)."),
     ] = None,
     db: DbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Check a chronicle file (syntax, rules, expectations) and store it whole."""
     chronicle = _read(file, "stored")
@@ -83,7 +89,11 @@ def import_chronicle(
             last = store.import_chronicle(name, chronicle)
         except (StoreError, RefusedEvent) as error:
             raise _refusal(error, file, chronicle.lines, "stored") from None
-    typer.echo(f"stored {file} as chronicle {name} ({counted(last, 'statement')})")
+    emit(
+        [f"stored {file} as chronicle {name} ({counted(last, 'statement')})"],
+        document={"file": str(file), "chronicle": name, "statements": last},
+        as_json=as_json,
+    )
 
 
 @chronicle_app.command("append")
@@ -91,6 +101,7 @@ def append_chronicle(
     name: Annotated[str, typer.Argument(help="The stored chronicle.", show_default=False)],
     file: Annotated[Path, typer.Argument(help="A file of statements to add.", show_default=False)],
     db: DbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Append the statements of FILE to a stored chronicle, checked on top of it; all or nothing."""
     chronicle = _read(file, "appended")
@@ -102,9 +113,11 @@ def append_chronicle(
             last = store.append(name, chronicle)
         except (StoreError, RefusedEvent) as error:
             raise _refusal(error, file, chronicle.lines, "appended") from None
-    typer.echo(
-        f"appended {counted(len(chronicle.statements), 'statement')} of {file} "
-        f"to chronicle {name} (now {last})"
+    added = len(chronicle.statements)
+    emit(
+        [f"appended {counted(added, 'statement')} of {file} to chronicle {name} (now {last})"],
+        document={"file": str(file), "chronicle": name, "appended": added, "statements": last},
+        as_json=as_json,
     )
 
 

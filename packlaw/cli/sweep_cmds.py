@@ -15,27 +15,26 @@ runs.
 from __future__ import annotations
 
 import json
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from packlaw.cli.errors import (
-    EXIT_BAD_INPUT,
-    EXIT_DOMAIN,
-    UserError,
-    interruption,
-    raise_if_signalled,
-)
+from packlaw.cli.errors import EXIT_BAD_INPUT, EXIT_DOMAIN, UserError, interruption, warn
 from packlaw.cli.options import DbOption, JsonOption, open_store
-from packlaw.cli.output import Block, Table, emit
+from packlaw.cli.output import JSON, Block, Table, emit
+from packlaw.cli.progress import progress
+from packlaw.cli.sim_cmds import refuse_empty_scenario, refuse_oversized
 
 if TYPE_CHECKING:
-    from packlaw.store.sweeps import PointInfo, SweepInfo, SweepLedger
+    from distributed import Client
+
+    from packlaw.store.sweeps import NewPoint, PointInfo, SweepInfo, SweepLedger
+    from packlaw.sweep.experiment import Experiment
+    from packlaw.sweep.runner import Tally
 
 
 def register(app: typer.Typer) -> None:
@@ -123,19 +122,34 @@ def sweep_command(
     ] = False,
 ) -> None:
     """Run a parameter sweep on Dask: each point an ensemble run, each kept in the store."""
+    from packlaw.store.store import check_run_numbers
     from packlaw.store.sweeps import SweepLedger
-    from packlaw.sweep.runner import Tally
+    from packlaw.sweep.runner import SchedulerUnreachable, Tally, scheduler_address
 
     if resume is not None and (scenario is not None or vary):
         raise UserError("--resume runs a stored sweep as it was: give no scenario or --vary")
-    store = open_store(db)
+    if scheduler is not None and not scheduler.strip():
+        raise UserError(
+            "--scheduler: give a scheduler's address, tcp://HOST:PORT, "
+            "or leave the option out for a local cluster"
+        )
+    try:
+        scheduler_address(scheduler)  # checked before the store is opened
+    except SchedulerUnreachable as error:
+        raise UserError(str(error)) from None
+    experiment = None
+    if resume is None:
+        refuse_empty_scenario(scenario)
+        experiment = _experiment(scenario, vary or [], sample, worlds, days, seed)
+        # Each point is a run: one that cannot fit in memory or in the store is refused now,
+        # before a cluster starts.
+        refuse_oversized(experiment.scenario, experiment.worlds, experiment.days)
+        check_run_numbers(experiment.seed, experiment.worlds, experiment.days)
+    # A sweep to resume is in a database that exists: never make one for it.
+    store = open_store(db, writes=resume is None)
     try:
         ledger = SweepLedger(store)
-        plan = (
-            _resumed(ledger, resume)
-            if resume is not None
-            else _planned(ledger, _experiment(scenario, vary or [], sample, worlds, days, seed))
-        )
+        plan = _resumed(ledger, resume) if resume is not None else _planned(ledger, experiment)
         started = time.perf_counter()
         with _client(scheduler, workers, plan.needs_running(ledger)) as client:
             # Only now is the store written: the scheduler answered (or nothing needs it).
@@ -144,6 +158,7 @@ def sweep_command(
             todo = [p for p in points if p.status != "done"]
             tally = Tally(total=len(points), reused=len(points) - len(todo))
             if todo:
+                assert client is not None  # there is work, so a cluster was started
                 try:
                     _run(client, ledger, info, todo, tally, daily)
                 except KeyboardInterrupt as stop:
@@ -161,11 +176,7 @@ def sweep_command(
     finally:
         store.close()
     if tally.failed:
-        print(
-            f"packlaw: {tally.failed} of {tally.total} points failed "
-            f"(see `packlaw show {info.name}`)",
-            file=sys.stderr,
-        )
+        warn(f"{tally.failed} of {tally.total} points failed (see `packlaw show {info.name}`)")
         raise typer.Exit(EXIT_DOMAIN)
 
 
@@ -175,9 +186,9 @@ class _Plan:
 
     sweep_id: int | None
     wanted: set[str]
-    experiment: Any = None
+    experiment: Experiment | None = None
     key: str = ""
-    new_points: list[Any] = field(default_factory=list)
+    new_points: list[NewPoint] = field(default_factory=list)
 
     def needs_running(self, ledger: SweepLedger) -> bool:
         """Whether any wanted point is not done yet (read only: nothing is written)."""
@@ -201,19 +212,21 @@ def _resumed(ledger: SweepLedger, name: str) -> _Plan:
     return _Plan(info.id, {p.point_id for p in ledger.points(info.id)})
 
 
-def _planned(ledger: SweepLedger, experiment: Any) -> _Plan:
+def _planned(ledger: SweepLedger, experiment: Experiment | None) -> _Plan:
     from packlaw.sweep.runner import planned_points
+
+    assert experiment is not None  # made when no sweep is resumed
 
     key, points = planned_points(experiment)
     return _Plan(ledger.find(key), {p.point_id for p in points}, experiment, key, points)
 
 
 def _run(
-    client: Any,
+    client: Client,
     ledger: SweepLedger,
     info: SweepInfo,
     todo: list[PointInfo],
-    tally: Any,
+    tally: Tally,
     daily: bool,
 ) -> None:
     """Run the points on the cluster, from the scenario text the sweep keeps."""
@@ -225,7 +238,7 @@ def _run(
         update={"name": info.scenario}
     )
     chosen = factors(info)
-    with _progress(f"sweep {info.name}", tally) as advance:
+    with progress(f"sweep {info.name}", tally.total, done=tally.reused, rate="points") as advance:
         run_sweep(
             client,
             ledger,
@@ -237,7 +250,7 @@ def _run(
             info.worlds,
             info.days,
             tally,
-            on_point=advance,
+            on_point=lambda now: advance(now.reused + now.done + now.failed),
             daily=daily,
         )
 
@@ -249,7 +262,7 @@ def _experiment(
     worlds: int | None,
     days: int | None,
     seed: int | None,
-) -> Any:
+) -> Experiment:
     """The checked experiment of the command line (and of an experiment file, if one is named)."""
     from packlaw.sweep.design import check_size
     from packlaw.sweep.experiment import (
@@ -259,8 +272,10 @@ def _experiment(
         read_experiment_file,
     )
 
+    if sample is not None and not sample.strip():
+        raise UserError("--sample: give grid, lhs:N or sobol:N, or leave the option out for grid")
     try:
-        varied: dict[str, Any] = {}
+        varied: dict[str, str | float | list[float]] = {}
         where = "--vary"
         if scenario is not None and is_experiment_file(scenario):
             loaded = read_experiment_file(scenario)
@@ -296,7 +311,7 @@ def _experiment(
 
 
 @contextmanager
-def _client(scheduler: str | None, workers: int | None, needed: bool) -> Iterator[Any]:
+def _client(scheduler: str | None, workers: int | None, needed: bool) -> Iterator[Client | None]:
     """A Dask client when there is something to run; a scheduler that does not answer is exit 2."""
     from packlaw.sweep.runner import SchedulerUnreachable, dask_client
 
@@ -311,64 +326,24 @@ def _client(scheduler: str | None, workers: int | None, needed: bool) -> Iterato
         yield client
 
 
-def _threads(client: Any) -> int:
+def _threads(client: Client | None) -> int:
     from packlaw.sweep.runner import cluster_threads
 
     return 0 if client is None else cluster_threads(client)
-
-
-@contextmanager
-def _progress(label: str, tally: Any) -> Iterator[Callable[[Any], None]]:
-    """Points done of the total, the rate and the time left, on stderr when it is a terminal.
-
-    Each step is also where a signal swallowed on its way is raised (`raise_if_signalled`).
-    """
-    if not sys.stderr.isatty():
-        yield lambda tally: raise_if_signalled()
-        return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    started = time.perf_counter()
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as progress:
-        task = progress.add_task(label, total=tally.total, completed=tally.reused, rate="")
-
-        def advance(now: Any) -> None:
-            raise_if_signalled()
-            ran = now.done + now.failed
-            minutes = (time.perf_counter() - started) / 60
-            rate = f"{ran / minutes:,.0f} points/min" if minutes > 0 else ""
-            progress.update(task, completed=now.reused + ran, rate=rate)
-
-        yield advance
 
 
 def _report(
     ledger: SweepLedger,
     info: SweepInfo,
     points: list[PointInfo],
-    tally: Any,
+    tally: Tally,
     seconds: float,
     threads: int,
     as_json: bool,
 ) -> None:
     if as_json:
         summaries = ledger.summaries([p.run_id for p in points if p.run_id is not None])
-        document: Any = {
+        document: JSON = {
             "sweep": info.name,
             "points": [
                 {
@@ -436,7 +411,7 @@ def list_sweeps(db: DbOption = None, as_json: JsonOption = False) -> None:
     emit([table], document=lambda: [_facts(i) for i in infos], as_json=as_json)
 
 
-def _facts(info: SweepInfo) -> dict[str, Any]:
+def _facts(info: SweepInfo) -> dict[str, JSON]:
     return {
         "sweep": info.name,
         "scenario": info.scenario,
@@ -500,7 +475,7 @@ def show_sweep(name: str, db: str | None, as_json: bool) -> None:
     elif waiting is not None:
         blocks.append(f"(Sobol indices once the design is done: {waiting})")
 
-    def document() -> Any:
+    def document() -> JSON:
         return {
             **_facts(info),
             "points": [

@@ -226,16 +226,16 @@ def _interruptible() -> Iterator[None]:
 
     Python runs the signal's handler inside the first Python code it meets,
     which may be a call Numba makes from a kernel; Numba then reports a
-    SystemError caused by it.
+    SystemError caused by it (`packlaw.interruption`).
     """
     try:
         yield
     except SystemError as error:
-        cause: BaseException | None = error
-        while isinstance(cause, SystemError):
-            cause = cause.__cause__ or cause.__context__
-        if cause is not None and not isinstance(cause, Exception):
-            raise cause from None
+        from packlaw.interruption import interrupted_by
+
+        stop = interrupted_by(error)
+        if stop is not None:
+            raise stop from None
         raise
 
 

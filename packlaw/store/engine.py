@@ -93,9 +93,9 @@ def redacted(text: str) -> str:
     >>> redacted("postgresql://me:hunter2@db:port/x?password=y&sslmode=z")
     'postgresql://me:***@db:port/x?password=***&sslmode=z'
     """
-    text = re.sub(r"(://[^:/@?#]*:)[^@/?#]*@", r"\1***@", text)
+    text = re.sub(r"(://[^:/@?#\s]*:)[^@/?#\s]*@", r"\1***@", text)
     return re.sub(
-        r"([?&;][^=&;]*(?:pass|pwd|secret|token|key|auth|credential)[^=&;]*=)[^&;#]*",
+        r"([?&;][^=&;\s]*(?:pass|pwd|secret|token|key|auth|credential)[^=&;\s]*=)[^&;#\s]*",
         r"\1***",
         text,
         flags=re.IGNORECASE,

@@ -35,7 +35,7 @@ from packlaw.store.errors import StoreError, UnknownRun
 from packlaw.store.replay import Tail
 from packlaw.store.schema import chronicles, recording_chunks, runs
 from packlaw.store.schema import recordings as recording_rows
-from packlaw.store.store import Store, _now
+from packlaw.store.store import _INTEGER_MAX, Store, _now
 
 
 class UnrecordedWorld(StoreError, KeyError):
@@ -165,11 +165,15 @@ def load_recording(store: Store, run_id: int, world: int) -> Recording:
     """
     store.run(run_id)  # UnknownRun, naming nothing else
     with store._reading(f"read run {run_id}'s recordings from") as conn:
-        row = conn.execute(
-            sa.select(recording_rows).where(
-                recording_rows.c.run_id == run_id, recording_rows.c.world == world
-            )
-        ).first()
+        row = (
+            conn.execute(
+                sa.select(recording_rows).where(
+                    recording_rows.c.run_id == run_id, recording_rows.c.world == world
+                )
+            ).first()
+            if 0 <= world <= _INTEGER_MAX  # a world no column can hold was not recorded
+            else None
+        )
         if row is None:
             recorded = conn.execute(
                 sa.select(recording_rows.c.world)

@@ -415,13 +415,7 @@ class Store:
         _fits(scenario_name, _NAME_COLUMN, "a scenario name")
         _no_nul(scenario_name, "a scenario name")
         _no_nul(scenario_text, "a scenario's text")
-        if not _BIGINT_MIN <= int(seed) <= _BIGINT_MAX:
-            raise StoreError(f"seed {seed} does not fit the store's 64-bit seed column")
-        for number, what in ((worlds, "worlds"), (days, "days")):
-            if not 0 <= int(number) <= _INTEGER_MAX:
-                raise StoreError(
-                    f"{what} {number} does not fit the store's column: from 0 to {_INTEGER_MAX:,}"
-                )
+        check_run_numbers(seed, worlds, days)
         return {
             "scenario": scenario_name,
             "scenario_text": scenario_text,
@@ -659,6 +653,17 @@ def _check_name(name: str) -> None:
             f"{name!r} cannot name a chronicle: use 1 to {MAX_NAME_LENGTH} printable "
             "characters, with no space at either end"
         )
+
+
+def check_run_numbers(seed: int, worlds: int, days: int) -> None:
+    """Refuse a seed, worlds or days that their columns cannot hold (a run's or a sweep's)."""
+    if not _BIGINT_MIN <= int(seed) <= _BIGINT_MAX:
+        raise StoreError(f"seed {seed} does not fit the store's 64-bit seed column")
+    for number, what in ((worlds, "worlds"), (days, "days")):
+        if not 0 <= int(number) <= _INTEGER_MAX:
+            raise StoreError(
+                f"{what} {number} does not fit the store's column: from 0 to {_INTEGER_MAX:,}"
+            )
 
 
 def _fits(text: str, limit: int, what: str) -> None:

@@ -48,10 +48,12 @@ from packlaw.store.store import (
     _fits,
     _insert_metrics,
     _inserted_id,
+    _is_id,
     _jsonable,
     _metric_rows,
     _now,
     _utc,
+    check_run_numbers,
 )
 
 SWEEP_PREFIX = "s"
@@ -156,6 +158,7 @@ class SweepLedger:
     ) -> int:
         """The sweep with this ``key``, made if new; its experiment becomes ``experiment``."""
         _fits(scenario, 200, "a scenario name")
+        check_run_numbers(seed, worlds, days)
         document = _jsonable(experiment)
         with self.store._writing("record a sweep in") as conn:
             found = conn.execute(sa.select(sweeps.c.id).where(sweeps.c.key == key)).scalar()
@@ -326,7 +329,8 @@ class SweepLedger:
 
     def sweep(self, sweep_id: int) -> SweepInfo:
         """One sweep by number; `UnknownSweep` if there is none."""
-        for info in self._infos(sweeps.c.id == sweep_id):
+        # A number no column can hold names no sweep.
+        for info in self._infos(sweeps.c.id == sweep_id) if _is_id(sweep_id) else []:
             return info
         raise UnknownSweep(
             f"no sweep {sweep_name(sweep_id)} is stored in {shown(self.store.url)} "

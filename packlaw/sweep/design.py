@@ -31,10 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from packlaw.sweep.experiment import Experiment, ExperimentError, Factor, sample_kind
-
-MAX_POINTS = 1_000_000
-"""The most points one sweep's ledger holds (each point is a ledger row and a stored run)."""
+from packlaw.sweep.experiment import MAX_POINTS, Experiment, ExperimentError, Factor, sample_kind
 
 
 def sweep_key(experiment: Experiment) -> str:

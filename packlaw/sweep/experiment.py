@@ -33,6 +33,7 @@ packlaw.sweep.experiment.ExperimentError: --vary Scott.autonomy=0:2: 2 must be b
 from __future__ import annotations
 
 import difflib
+import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,6 +159,10 @@ def factors_from_document(document: dict[str, Any]) -> tuple[Factor, ...]:
     )
 
 
+MAX_POINTS = 1_000_000
+"""The most points one sweep's ledger holds (each point is a ledger row and a stored run)."""
+
+
 # ----------------------------------------------------------------- specs
 
 
@@ -165,6 +170,8 @@ def _numbers(text: str, where: str) -> list[float]:
     out = []
     for part in text.split(","):
         try:
+            if not part.isascii():  # float() would take other scripts' digits
+                raise ValueError
             out.append(float(part.strip()))
         except ValueError:
             raise ExperimentError(
@@ -173,7 +180,14 @@ def _numbers(text: str, where: str) -> list[float]:
                     "or a range like 0:1:0.1)"
                 ]
             ) from None
-    return out
+    return _finite(out, where)
+
+
+def _finite(values: list[float], where: str) -> list[float]:
+    for value in values:
+        if not math.isfinite(value):
+            raise ExperimentError([f"{where}: {value} is not a finite number"])
+    return values
 
 
 def parse_spec(
@@ -187,11 +201,12 @@ def parse_spec(
     (None, 0.0, 1.0)
     """
     if isinstance(spec, int | float) and not isinstance(spec, bool):
-        return [float(spec)], float(spec), float(spec)
+        values = _finite([float(spec)], where)
+        return values, values[0], values[0]
     if isinstance(spec, list):
         if not spec:
             raise ExperimentError([f"{where}: the list of values is empty"])
-        values = [float(v) for v in spec]
+        values = _finite([float(v) for v in spec], where)
         return values, min(values), max(values)
     text = str(spec).strip()
     if not text:
@@ -213,7 +228,15 @@ def parse_spec(
     step = numbers[2]
     if step <= 0:
         raise ExperimentError([f"{where}: the step must be greater than 0"])
-    count = int((high - low) / step + 1e-9) + 1
+    steps = (high - low) / step  # inf when the span itself is past what a float holds
+    if not steps < MAX_POINTS:
+        raise ExperimentError(
+            [
+                f"{where}: the range has more values than a sweep's ledger holds "
+                f"({MAX_POINTS:,}); take a larger step"
+            ]
+        )
+    count = int(steps + 1e-9) + 1
     values = [round(low + k * step, 12) for k in range(count)]
     return values, low, high
 

@@ -102,7 +102,7 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
 
     # Dask's own notices (a slow event loop on a busy machine, say) are not the user's business.
     logging.getLogger("distributed").setLevel(logging.ERROR)
-    address = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    address = scheduler_address(scheduler)
     if address is not None:
         try:
             client = Client(address, timeout=f"{CONNECT_TIMEOUT_S}s", set_as_default=False)
@@ -131,6 +131,34 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
     finally:
         client.close()
         cluster.close()
+
+
+def scheduler_address(scheduler: str | None) -> str | None:
+    """The scheduler to connect to (``scheduler``, else ``$PACKLAW_SCHEDULER``), or None: local.
+
+    What is not a scheduler's address is refused (`SchedulerUnreachable`)
+    before anything connects: a client that fails to start on one reports
+    it again, as noise, when it is collected.
+    """
+    address = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    if address is not None:
+        _check_address(address)
+    return address
+
+
+def _check_address(address: str) -> None:
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        _, port = parse_host_port(parse_address(address)[1])
+    except ValueError as error:
+        port, reason = 0, str(error)
+    else:
+        reason = f"port {port} is not 1 to 65535"
+    if not 1 <= port <= 65535:
+        raise SchedulerUnreachable(
+            f"{address!r} is not a Dask scheduler's address ({reason}); give tcp://HOST:PORT"
+        )
 
 
 def cluster_threads(client: Any) -> int:
