@@ -14,6 +14,7 @@ from packlaw.web.errors import problem_responses
 from packlaw.web.models import Health
 from packlaw.web.runs import list_runs
 from packlaw.web.site import page
+from packlaw.web.sweeps import list_sweeps
 
 router = APIRouter()
 
@@ -40,4 +41,5 @@ def home(request: Request) -> Response:
         title="packlaw",
         chronicles=list_chronicles(request.app.state.chronicles),
         runs=list_runs(request),
+        sweeps=list_sweeps(request),
     )
