@@ -62,7 +62,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         store.import_chronicle("long", parse_chronicle(long).statements)
         run_id = store_run(store, days=60)
         facts = story_facts(store)
-        recorded, watcher = store_recorded_run(store, days=WORLD_DAYS, world=WORLD)
+        recorded, watcher = store_recorded_run(store, days=WORLD_DAYS, world=WORLD, worlds=40)
         sweep = store_sweep(store, "sobol:16")
         with live_server(store) as url:
             yield {
@@ -289,7 +289,7 @@ def test_every_page_fits_the_screen_and_is_saved(
     pages = {
         "home": "/",
         "chronicle": f"/chronicles/{STORY_NAME}?line={site['facts'].ally_line}",
-        "run": f"/runs/{site['run']}",
+        "run": f"/runs/{site['recorded']}",  # a simulated run, with a recorded world
         "world": f"/runs/{site['recorded']}/worlds/{WORLD}?day=200",
         "sweep": f"/sweeps/{site['sweep']}",
         "not-found": "/runs/999999",

@@ -252,6 +252,14 @@ def test_sweeps_are_listed_newest_first_on_the_api_and_the_home_page(
     assert [s["name"] for s in client.get("/api/sweeps").json()] == [second, first]
     home = client.get("/").text
     assert home.index(f'href="/sweeps/{second}"') < home.index(f'href="/sweeps/{first}"')
+    # The sweeps' points are runs, shown on their sweep's page rather than among the runs.
+    run_id = store_run(store)
+    ledger = SweepLedger(store)
+    point_runs = {p.run_id for s in ledger.sweeps() for p in ledger.points(s.id)}
+    assert len(point_runs) == 6 + 8 * (2 + 2) and None not in point_runs  # grid, sobol:8
+    assert f'href="/runs/{run_id}"' in client.get("/").text
+    assert not any(f'href="/runs/{r}"' in client.get("/").text for r in point_runs)
+    assert f"And {len(point_runs)} runs of sweeps' points" in client.get("/").text
 
 
 def test_a_sweeps_points_come_in_pages_and_its_profiles_are_its_analysis(

@@ -112,8 +112,8 @@ class Recorded:
 
 
 @functools.cache
-def recorded_simulation(days: int = 150, world: int = 1) -> Recorded:
-    """Three worlds of Beacon Hills for ``days`` days, ``world`` recorded (simulated once)."""
+def recorded_simulation(days: int = 150, world: int = 1, worlds: int = 3) -> Recorded:
+    """``worlds`` worlds of Beacon Hills for ``days`` days, ``world`` recorded (simulated once)."""
     scenario, text, _ = load_scenario()
     recorder, watcher = Recorder(scenario, [world]), Watcher(world)
 
@@ -122,7 +122,7 @@ def recorded_simulation(days: int = 150, world: int = 1) -> Recorded:
         watcher.observe(day, state)
 
     result = simulate(
-        scenario, worlds=3, days=days, seed=5, observe=observe, chronicler=recorder.chronicler
+        scenario, worlds=worlds, days=days, seed=5, observe=observe, chronicler=recorder.chronicler
     )
     return Recorded(
         scenario.name, text, days, recorder.recordings(), result.summary(),
@@ -130,10 +130,12 @@ def recorded_simulation(days: int = 150, world: int = 1) -> Recorded:
     )  # fmt: skip
 
 
-def store_recorded_run(store: Store, days: int = 150, world: int = 1) -> tuple[int, Watcher]:
+def store_recorded_run(
+    store: Store, days: int = 150, world: int = 1, worlds: int = 3
+) -> tuple[int, Watcher]:
     """The run of `recorded_simulation` stored as `packlaw simulate --record` stores it."""
-    run = recorded_simulation(days, world)
-    run_id = store.start_run(run.scenario, run.text, seed=5, worlds=3, days=days)
+    run = recorded_simulation(days, world, worlds)
+    run_id = store.start_run(run.scenario, run.text, seed=5, worlds=worlds, days=days)
     save_recordings(store, run_id, run.recordings)
     store.finish_run(run_id, run.summary, run.daily)
     return run_id, run.watcher

@@ -16,10 +16,13 @@ import threading
 from collections import OrderedDict
 from typing import Annotated
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from packlaw.store import Store
+from packlaw.store.engine import translated
+from packlaw.store.schema import sweep_points
 from packlaw.store.sweeps import PointInfo, SweepInfo, SweepLedger, UnknownSweep, sweep_number
 from packlaw.sweep.analysis import factors, output_names, profile, sobol
 from packlaw.web.errors import not_found, problem_responses
@@ -169,6 +172,13 @@ def _point(point: PointInfo) -> SweepPoint:
         outputs=point.outputs,
         error=error[-1] if point.status == "failed" and error else None,
     )
+
+
+def point_runs(store: Store) -> set[int]:
+    """The runs that are sweeps' points (shown on their sweep's page, not among the runs)."""
+    query = sa.select(sweep_points.c.run_id).where(sweep_points.c.run_id.is_not(None))
+    with translated(store.url, "read the sweeps' runs from"), store.engine.connect() as conn:
+        return set(conn.scalars(query))
 
 
 # --------------------------------------------------------------------- API
