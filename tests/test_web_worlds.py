@@ -22,12 +22,14 @@ import packlaw.sim.recording
 import packlaw.web.worlds
 from packlaw.notation import parse_chronicle
 from packlaw.rules import Day
+from packlaw.sim.recording import RecordingError, decode_chunk, decode_day
 from packlaw.sim.state import STANDINGS
 from packlaw.store import Store
-from packlaw.store.recordings import chronicle_name
+from packlaw.store.recordings import chronicle_name, load_recording
 from packlaw.store.sweeps import SweepLedger, sweep_number
 from packlaw.sweep.analysis import factors, profile, sobol
 from packlaw.web import create_app
+from packlaw.web.models import WorldDay
 
 DAYS = 150  # three chunks of the film: 64, 64 and 22 days
 WORLD = 1
@@ -80,26 +82,25 @@ def test_a_day_of_a_recorded_world_is_what_the_simulator_held_that_day(
 ) -> None:
     run_id, watcher = recorded
     answer = client.get(f"/api/runs/{run_id}/worlds/{WORLD}/days/{day}").json()
+    WorldDay.model_validate(answer)
     expected = watcher.days[day - 1]
+    columns = answer["beings"]
+    beings = [
+        dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)
+    ]
     assert [
-        (
-            b["x"],
-            b["y"],
-            STANDINGS.index(b["standing"]),
-            b["health"],
-            b["alive"],
-        )
-        for b in answer["beings"]
+        (b["x"], b["y"], STANDINGS.index(b["standing"]), b["health"], b["alive"]) for b in beings
     ] == [
         (x, y, standing, health / 1000, bool(alive))
         for x, y, standing, _, health, alive in expected
     ]
     # Packs by name: the state's pack index in the world, named as the scenario names them.
     film = client.get(f"/api/runs/{run_id}/worlds/{WORLD}").json()
-    assert [b["pack"] for b in answer["beings"]] == [
+    assert columns["pack"] == [
         film["pack_names"][pack] if pack >= 0 else None for *_, pack, _, _ in expected
     ]
-    living = [b for b in answer["beings"] if b["alive"]]
+    assert columns["name"] == film["names"][: len(expected)]
+    living = [b for b in beings if b["alive"]]
     assert answer["counts"]["alive"] == len(living)
     for standing in STANDINGS:
         assert answer["counts"][standing] == sum(b["standing"] == standing for b in living)
@@ -123,7 +124,7 @@ def test_a_day_reads_only_the_chunk_that_holds_it(
     run_id, _ = recorded
     loaded: list[int] = []
     decoded: list[int] = []
-    load, decode = packlaw.web.worlds.load_recording, packlaw.sim.recording.decode_chunk
+    load, decode = packlaw.web.worlds.load_recording, packlaw.sim.recording._deltas
 
     def counted_load(*args: Any) -> Any:
         recording = load(*args)
@@ -135,12 +136,26 @@ def test_a_day_reads_only_the_chunk_that_holds_it(
         return decode(chunk)
 
     monkeypatch.setattr(packlaw.web.worlds, "load_recording", counted_load)
-    monkeypatch.setattr(packlaw.sim.recording, "decode_chunk", counted_decode)
+    monkeypatch.setattr(packlaw.sim.recording, "_deltas", counted_decode)
     for day, first in ((1, 1), (100, 65), (DAYS, 129)):
         loaded.clear()
         decoded.clear()
         assert client.get(f"/api/runs/{run_id}/worlds/{WORLD}/days/{day}").status_code == 200
         assert loaded == [1] and decoded == [first]
+
+
+def test_one_day_of_a_chunk_decodes_as_that_day_of_the_whole_chunk(
+    store: Store, recorded: tuple[int, Any]
+) -> None:
+    run_id, _ = recorded
+    for chunk in load_recording(store, run_id, WORLD).chunks:
+        whole = decode_chunk(chunk)
+        for i in range(chunk.days):
+            day = decode_day(chunk, chunk.first_day + i)
+            for name, values in whole.items():
+                assert np.array_equal(day[name], values[i]), (chunk.first_day + i, name)
+    with pytest.raises(RecordingError, match="not in the film chunk"):
+        decode_day(chunk, chunk.first_day + chunk.days)
 
 
 def test_pages_of_frames_walk_the_whole_film_chunk_by_chunk(

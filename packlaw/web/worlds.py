@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import base64
 from bisect import bisect_right
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
+import orjson
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from packlaw.report.film import PACK_COLOURS, STANDING_COLOURS, frame_counts
 from packlaw.sim.recording import CHUNK_DAYS, FILM_COLUMNS, Film, Recording, RecordingError
-from packlaw.sim.state import NOBODY, STANDINGS
+from packlaw.sim.state import STANDINGS
 from packlaw.store import Store, UnknownChronicle, UnknownRun
 from packlaw.store.recordings import (
     RecordingInfo,
@@ -33,7 +34,6 @@ from packlaw.store.recordings import (
 )
 from packlaw.web.errors import not_found, problem_responses
 from packlaw.web.models import (
-    FilmBeing,
     FilmColumn,
     FilmPack,
     RecordedWorld,
@@ -180,7 +180,22 @@ def world_film(request: Request, run_id: RunId, world: WorldIndex) -> WorldFilm:
     responses=problem_responses(404, 422),
     summary="A recorded world on one day: cells, standings, packs, health",
 )
-def world_day(request: Request, run_id: RunId, world: WorldIndex, day: DayNumber) -> WorldDay:
+def world_day(request: Request, run_id: RunId, world: WorldIndex, day: DayNumber) -> Response:
+    return Response(_day_json(request, run_id, world, day), media_type="application/json")
+
+
+def _day_json(request: Request, run_id: int, world: int, day: int) -> bytes:
+    # orjson writes the NumPy columns as they are: no list, no object a being.
+    return orjson.dumps(
+        day_of_world(request, run_id, world, day), option=orjson.OPT_SERIALIZE_NUMPY
+    )
+
+
+def day_of_world(request: Request, run_id: int, world: int, day: int) -> dict[str, Any]:
+    """`WorldDay` as JSON values and NumPy columns, built from arrays: it must be fast.
+
+    (A world of 10,000 beings: see ``benchmarks/bench_web.py``.)
+    """
     store = store_of(request)
     recording = _load(store, run_id, world, (day, day))
     _check_day(recording, run_id, day)
@@ -188,45 +203,32 @@ def world_day(request: Request, run_id: RunId, world: WorldIndex, day: DayNumber
     c = {name: values[0] for name, values in film.columns.items()}
     known = np.flatnonzero(film.born <= day)
     alive = c["alive"].astype(np.bool_)
-    beings = [
-        FilmBeing(
-            name=film.names[i],
-            x=x,
-            y=y,
-            standing=STANDINGS[standing],
-            pack=film.pack_names[pack] if pack != NOBODY else None,
-            health=health / 1000,
-            alive=bool(living),
-            hostile=bool(hostile),
-        )
-        for i, x, y, standing, pack, health, living, hostile in zip(
-            known.tolist(),
-            c["x"][known].tolist(),
-            c["y"][known].tolist(),
-            c["standing"][known].tolist(),
-            c["pack"][known].tolist(),
-            c["health"][known].tolist(),
-            alive[known].tolist(),
-            film.hostile[known].tolist(),
-            strict=True,
-        )
-    ]
+    packs = np.array([*film.pack_names, None], dtype=object)  # -1 (no pack) is the last
     chronicle, (line,) = chronicle_lines(
         request.app.state.chronicles, run_id, world, range(day, day + 1)
     )
-    return WorldDay(
-        run=run_id,
-        world=world,
-        day=day,
-        days=recording.days,
-        width=recording.width,
-        height=recording.height,
-        chronicle=chronicle,
-        line=line,
-        counts=frame_counts(film, 0),
-        packs=_packs(film, c, alive),
-        beings=beings,
-    )
+    return {
+        "run": run_id,
+        "world": world,
+        "day": day,
+        "days": recording.days,
+        "width": recording.width,
+        "height": recording.height,
+        "chronicle": chronicle,
+        "line": line,
+        "counts": frame_counts(film, 0),
+        "packs": [pack.model_dump() for pack in _packs(film, c, alive)],
+        "beings": {
+            "name": [film.names[i] for i in known.tolist()],
+            "x": c["x"][known],
+            "y": c["y"][known],
+            "standing": np.asarray(STANDINGS, dtype=object)[c["standing"][known]].tolist(),
+            "pack": packs[c["pack"][known]].tolist(),
+            "health": c["health"][known] / 1000,
+            "alive": alive[known],
+            "hostile": film.hostile[known],
+        },
+    }
 
 
 def _packs(film: Film, c: dict[str, np.ndarray], alive: np.ndarray) -> list[FilmPack]:
@@ -312,7 +314,7 @@ def world_page(
     world: WorldIndex,
     day: Annotated[int, Query(ge=1, le=MAX_ID, description="The day to show first.")] = 1,
 ) -> Response:
-    shown = world_day(request, run_id, world, day)  # the page is a view of the API
+    shown = WorldDay.model_validate_json(_day_json(request, run_id, world, day))  # the API's
     return page(
         request,
         "territory.html",
