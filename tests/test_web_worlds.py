@@ -201,7 +201,8 @@ def test_pages_of_frames_walk_the_whole_film_chunk_by_chunk(
     [
         ("/api/runs/{run}/worlds/0/days/1", 404, "world(s) 1"),
         ("/api/runs/{run}/worlds/1/days/151", 404, "days 1 to 150"),
-        ("/api/runs/999/worlds/1/days/1", 404, "{run}"),
+        ("/api/runs/999/worlds/1/days/1", 404, "recorded worlds are {run}"),
+        ("/api/runs/999/worlds", 404, "recorded worlds are {run}"),
         ("/api/runs/{run}/worlds/1/frames?first=151", 404, "days 1 to 150"),
         ("/api/runs/{run}/worlds/1/days/0", 422, None),
         ("/api/runs/{run}/worlds/-1/days/1", 422, None),

@@ -32,7 +32,7 @@ from packlaw.store.recordings import (
     load_recording,
     recordings,
 )
-from packlaw.web.errors import not_found, problem_responses
+from packlaw.web.errors import WebError, not_found, problem_responses
 from packlaw.web.models import (
     FilmColumn,
     FilmPack,
@@ -84,15 +84,19 @@ def _load(store: Store, run_id: int, world: int, days: tuple[int, int] | None) -
     try:
         return load_recording(store, run_id, world, days)
     except UnknownRun:
-        runs = sorted({info.run_id for info in recordings(store)})
-        has = (
-            f"the runs with recorded worlds are {_listed(runs)}"
-            if runs
-            else "no run has recorded worlds (`packlaw simulate --record K`)"
-        )
-        raise not_found(f"no run {run_id} is stored: {has}") from None
+        raise _unknown_run(store, run_id) from None
     except UnrecordedWorld as error:
         raise not_found(str(error)) from None
+
+
+def _unknown_run(store: Store, run_id: int) -> WebError:
+    runs = sorted({info.run_id for info in recordings(store)})
+    has = (
+        f"the runs with recorded worlds are {_listed(runs)}"
+        if runs
+        else "no run has recorded worlds (`packlaw simulate --record K`)"
+    )
+    return not_found(f"no run {run_id} is stored: {has}")
 
 
 def _listed(numbers: list[int], most: int = 20) -> str:
@@ -147,7 +151,10 @@ def chronicle_lines(
 )
 def list_worlds(request: Request, run_id: RunId) -> list[RecordedWorld]:
     store = store_of(request)
-    store.run(run_id)  # 404 for an unknown run
+    try:
+        store.run(run_id)
+    except UnknownRun:
+        raise _unknown_run(store, run_id) from None
     return recorded_worlds(store, run_id)
 
 
