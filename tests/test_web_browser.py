@@ -26,6 +26,7 @@ from web_support import (
 )
 
 from packlaw.notation import parse_chronicle
+from packlaw.report.film import STANDING_COLOURS
 from packlaw.store import Store
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -341,6 +342,24 @@ def test_scrubbing_a_recorded_world_changes_the_day_and_the_beings(
     assert page.locator("#where").inner_text().startswith(f"Day 200: {living(200)} alive")
     assert canvas_pixels(page) != first  # the beings moved
     page.wait_for_url("**?day=200")
+
+    # Each being is drawn in its standing's colour (the film's), at its cell.
+    today = watcher.days[199]
+    cells = [(x, y) for x, y, *_, alive in today if alive]
+    alone = [b for b in today if b[5] and cells.count((b[0], b[1])) == 1]
+    colours = page.evaluate(
+        """([width, beings]) => {
+            const canvas = document.getElementById('map'), ctx = canvas.getContext('2d');
+            const cell = canvas.width / width;
+            return beings.map(([x, y]) => Array.from(
+                ctx.getImageData((x + 0.5) * cell, (y + 0.5) * cell, 1, 1).data.slice(0, 3)));
+        }""",
+        [film["width"], [[x, y] for x, y, *_ in alone]],
+    )
+    assert len(alone) > 10
+    for (*_, standing, _pack, _health, _alive), rgb in zip(alone, colours, strict=True):
+        hex_colour = STANDING_COLOURS[standing]
+        assert rgb == [int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]
 
     # The pack graph beside it is the recorded chronicle's at the day's last line.
     day = page.request.get(f"{site['url']}/api/runs/{run_id}/worlds/{WORLD}/days/200").json()

@@ -21,7 +21,15 @@ import orjson
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from packlaw.report.film import PACK_COLOURS, STANDING_COLOURS, frame_counts
+from packlaw.report.film import (
+    BACKGROUND,
+    DRAW_RANK,
+    INK,
+    PACK_COLOURS,
+    RING,
+    STANDING_COLOURS,
+    frame_counts,
+)
 from packlaw.sim.recording import CHUNK_DAYS, FILM_COLUMNS, Film, Recording, RecordingError
 from packlaw.sim.state import STANDINGS
 from packlaw.store import Store, UnknownChronicle, UnknownRun
@@ -327,7 +335,10 @@ def world_page(
         "territory.html",
         title=f"Run {run_id}, world {world}",
         day=shown,
+        # The film's colours and drawing order (`packlaw.report.film`): a film and the page agree.
         standing_colours=[STANDING_COLOURS[i] for i in range(len(STANDINGS))],
         standings=list(STANDINGS),
+        draw_order=[STANDINGS[i] for i in np.argsort(DRAW_RANK)],
         pack_colours=list(PACK_COLOURS),
+        colours={"background": BACKGROUND, "ink": INK, "follow": RING},
     )

@@ -5,7 +5,8 @@
 // Days come in pages that each match a chunk of the film
 // (/api/runs/ID/worlds/K/frames), as typed columns, and are kept; the page
 // being shown and the next ones are fetched ahead, so moving through the days
-// only draws: each being a square of pixels written into one ImageData.
+// only draws: each being a square of pixels written into one ImageData, in
+// the film's colours and order (packlaw.report.film, passed by the page).
 // Every text is set with textContent.
 (function () {
   "use strict";
@@ -17,10 +18,10 @@
   var standings = root.dataset.standings.split(",");
   var standingColours = root.dataset.standingColours.split(",").map(rgba);
   var packColours = root.dataset.packColours.split(",").map(rgba);
-  var BACKGROUND = rgba("#F7F7F2"), INK = rgba("#1A1A1A"), FOLLOW = rgba("#CC0066");
+  var BACKGROUND = rgba(root.dataset.background), INK = rgba(root.dataset.ink), FOLLOW = rgba(root.dataset.follow);
   var ALPHA = standings.indexOf("alpha");
-  // Drawn last on top: alphas over members over allies over omegas over the rest.
-  var RANK = ["unaffiliated", "omega", "ally", "member", "alpha"].map(function (s) { return standings.indexOf(s); });
+  // The film's order: the last drawn on top (alphas over members over the rest).
+  var RANK = root.dataset.drawOrder.split(",").map(function (s) { return standings.indexOf(s); });
   var api = "/api/runs/" + run + "/worlds/" + worldIndex;
   var base = "/runs/" + run + "/worlds/" + worldIndex;
 
