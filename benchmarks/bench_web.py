@@ -1,6 +1,7 @@
-"""Web app benchmark: the world-at-line answer for the story, and requests a second under load.
+"""Web app benchmark: the world-at-line answer, requests a second under load, recorded worlds.
 
-Run: ``.venv/bin/python benchmarks/bench_web.py`` (``--quick`` for a smoke run).
+Run: ``.venv/bin/python benchmarks/bench_web.py`` (``--quick`` for a smoke run;
+``--only worlds`` for the recorded worlds alone).
 
 The server is the real command, ``packlaw serve``, in its own process on a
 free loopback port, over a fresh SQLite store holding the story and a
@@ -19,6 +20,16 @@ machine, so client and server share its two cores.
    second, latency percentiles, the server's CPU time a request (from
    ``/proc``: what a request costs however busy the machine is), and every
    error (a non-200 or a failed connection) counted: there must be none.
+3. **A day of a recorded world**: ``GET /api/runs/N/worlds/0/days/D`` at
+   random days of a 365-day world of 10,000 beings (Beacon Hills with a
+   crowd of 9,950 on a 200 x 200 territory, stored by ``packlaw simulate
+   --record 0``), one request at a time; the first request (which reads the
+   recorded chronicle) apart. Medians and 95th percentiles.
+4. **Scrubbing in Chromium**: the territory page of a 365-day Beacon Hills
+   world and of the 10,000-being world, in Debian's Chromium (headless,
+   Playwright), 1280x800. Once its pages of days are fetched, the day
+   slider is moved one day an animation frame through the whole year
+   (frames a second, as drawn), and the drawing alone is timed day by day.
 """
 
 from __future__ import annotations
@@ -42,7 +53,10 @@ from packlaw.store import Store
 from packlaw.web.reading import ReadChronicles, world_view
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKLAW = str(Path(sys.executable).parent / "packlaw")
+CHROMIUM = "/usr/bin/chromium"
 STORY = ROOT / "chronicles" / "safety-net.chronicle"
+CROWD, SIDE = 9950, 200  # the large world: Beacon Hills's named beings and this crowd
 NAME = "safety-net"
 METRICS = ("attacks", "hits", "deaths", "kills", "hunts", "beings_ally_human")
 
@@ -160,13 +174,151 @@ async def load(
     return len(latencies), errors, latencies
 
 
+def record_worlds(db: str, folder: Path, days: int) -> tuple[int, int]:
+    """Store two recorded runs with the real command: Beacon Hills, and its 10,000-being variant."""
+    scenario = (ROOT / "scenarios" / "beacon-hills.toml").read_text(encoding="utf-8")
+    large = (
+        scenario.replace('name = "beacon-hills"', 'name = "beacon-hills-10k"')
+        .replace("count = 40", f"count = {CROWD}")
+        .replace("width = 40", f"width = {SIDE}")
+        .replace("height = 40", f"height = {SIDE}")
+    )
+    (folder / "large.toml").write_text(large, encoding="utf-8")
+    ids = []
+    for path, worlds in (("beacon-hills", 20), (str(folder / "large.toml"), 1)):
+        command = [PACKLAW, "simulate", path, "--worlds", str(worlds), "--days", str(days)]
+        subprocess.run(
+            [*command, "--record", "0", "--db", db], check=True, stdout=subprocess.DEVNULL
+        )
+        with Store(db) as store:
+            ids.append(store.runs()[0].id)
+    return ids[0], ids[1]
+
+
+def world_days(
+    base: str, pid: int, run_id: int, days: int, requests: int
+) -> tuple[float, list[float], float]:
+    """Milliseconds for the first day asked, then for ``requests`` random days, and the
+    server's CPU milliseconds a request over those."""
+    times: list[float] = []
+    rng = random.Random(1)
+    with httpx.Client(base_url=base, timeout=60) as client:
+        for i in range(requests + 1):
+            if i == 1:
+                cpu = cpu_seconds(pid)
+            day = 1 if i == 0 else rng.randint(1, days)
+            start = time.perf_counter()
+            answer = client.get(f"/api/runs/{run_id}/worlds/0/days/{day}")
+            times.append((time.perf_counter() - start) * 1000)
+            answer.raise_for_status()
+            if i == 0:
+                beings = len(answer.json()["beings"]["name"])
+                print(f"  day 1 of run {run_id}: {beings:,} beings, {len(answer.content):,} bytes")
+    return times[0], times[1:], (cpu_seconds(pid) - cpu) / requests * 1000
+
+
+SCRUB = """async (days) => {
+    const t = window.packlawTerritory, slider = document.getElementById('day-slider');
+    const move = (day) => { slider.value = String(day); slider.dispatchEvent(new Event('input')); };
+    // Draw alone: each day, synchronously.
+    const draws = [];
+    for (let day = 1; day <= days; day++) {
+        const start = performance.now();
+        move(day);
+        draws.push(performance.now() - start);
+    }
+    // As drawn on screen: a day an animation frame.
+    const drawn = t.stats.drawn;
+    const start = performance.now();
+    await new Promise((done) => {
+        let day = 1;
+        const step = () => { move(day); day += 1; if (day <= days) requestAnimationFrame(step); else done(); };
+        requestAnimationFrame(step);
+    });
+    const seconds = (performance.now() - start) / 1000;
+    return {draws, frames: t.stats.drawn - drawn, seconds, missing: t.stats.missing};
+}"""
+
+
+def scrub(base: str, run_id: int, days: int, repeats: int) -> None:
+    """Frames a second and draw times while scrubbing a world's whole year in Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(f"{base}/runs/{run_id}/worlds/0?day=1")
+        page.wait_for_function("() => document.getElementById('territory').dataset.drawnDay")
+        size = page.evaluate(
+            "() => [document.getElementById('map').width, document.getElementById('map').height]"
+        )
+        for first in range(1, days + 1, 64):  # fetch every page of days, as playing would
+            page.evaluate(
+                "(d) => { const s = document.getElementById('day-slider');"
+                " s.value = String(d); s.dispatchEvent(new Event('input')); }",
+                first,
+            )
+            page.wait_for_function(
+                "(d) => document.getElementById('territory').dataset.drawnDay === String(d)",
+                arg=first,
+            )
+        fps: list[float] = []
+        draws: list[float] = []
+        for _ in range(repeats):
+            result = page.evaluate(SCRUB, days)
+            assert result["frames"] == days, result
+            fps.append(result["frames"] / result["seconds"])
+            draws.extend(result["draws"])
+        print(
+            f"  run {run_id}, canvas {size[0]}x{size[1]}: {statistics.median(fps):.1f} frames/s "
+            f"scrubbing a day a frame (median of {repeats}; the display's rate is the ceiling); "
+            f"drawing a day {statistics.median(draws):.2f} ms median, p95 "
+            f"{percentile(draws, 0.95):.2f} ms, so at most {1000 / statistics.median(draws):,.0f} "
+            "days/s"
+        )
+        browser.close()
+
+
+def recorded_worlds(folder: Path, quick: bool) -> None:
+    days, requests, repeats = (365, 20, 1) if quick else (365, 60, 5)
+    db = f"sqlite:///{folder / 'worlds.db'}"
+    small, large = record_worlds(db, folder, days)
+    server, base = start_server(db)
+    try:
+        print(f"a day of a recorded world, {requests} random days, one request at a time:")
+        for run_id in (small, large):
+            first, times, cpu = world_days(base, server.pid, run_id, days, requests)
+            print(
+                f"  run {run_id}: first request {first:.1f} ms; then median "
+                f"{statistics.median(times):.1f} ms, p95 {percentile(times, 0.95):.1f} ms; "
+                f"server CPU {cpu:.1f} ms a request"
+            )
+        if Path(CHROMIUM).exists():
+            print("scrubbing in Chromium:")
+            for run_id in (small, large):
+                scrub(base, run_id, days, repeats)
+        else:
+            print(f"scrubbing: skipped, no {CHROMIUM}")
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--only", choices=("story", "worlds"), help="one part of the benchmark")
     args = parser.parse_args(argv)
     repeats, seconds, runs = (1, 2.0, 1) if args.quick else (5, 10.0, 3)
 
+    if args.only != "story":
+        with tempfile.TemporaryDirectory() as folder:
+            recorded_worlds(Path(folder), args.quick)
+    if args.only == "worlds":
+        return 0
     with tempfile.TemporaryDirectory() as folder:
         db = f"sqlite:///{Path(folder) / 'packlaw.db'}"
         run_id = prepare(db)

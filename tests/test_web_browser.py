@@ -14,9 +14,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_support import ARTIFACTS, STORY_NAME, live_server, store_run, store_story, story_facts
+from web_support import (
+    ARTIFACTS,
+    STORY_NAME,
+    live_server,
+    store_recorded_run,
+    store_run,
+    store_story,
+    store_sweep,
+    story_facts,
+)
 
 from packlaw.notation import parse_chronicle
+from packlaw.report.film import STANDING_COLOURS
 from packlaw.store import Store
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -24,6 +34,7 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 SCRIPT_TITLE = '<script>window.pwned = "title"</script>'
 SCRIPT_SHARE = '<img src=x onerror="window.pwned = 1">'
+WORLD, WORLD_DAYS = 1, 365
 
 
 def _chromium() -> str:
@@ -52,8 +63,17 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         store.import_chronicle("long", parse_chronicle(long).statements)
         run_id = store_run(store, days=60)
         facts = story_facts(store)
+        recorded, watcher = store_recorded_run(store, days=WORLD_DAYS, world=WORLD, worlds=40)
+        sweep = store_sweep(store, "sobol:16")
         with live_server(store) as url:
-            yield {"url": url, "run": run_id, "facts": facts}
+            yield {
+                "url": url,
+                "run": run_id,
+                "facts": facts,
+                "recorded": recorded,
+                "watcher": watcher,
+                "sweep": sweep,
+            }
 
 
 @pytest.fixture(scope="module")
@@ -177,17 +197,14 @@ def test_viewing_as_stiles_hides_the_pack_business_he_did_not_see(
     assert facts.hidden_from_stiles in business.inner_text()
 
 
-def test_a_run_draws_each_metric_with_its_band(page: Any, site: dict[str, Any]) -> None:
-    page.goto(f"{site['url']}/runs/{site['run']}")
-    charts = page.locator("figure.chart")
-    count = charts.count()
-    assert count >= 2
+def band_drawings(page: Any, count: int) -> list[dict[str, Any]]:
+    """Each chart's series, bands and the pixels of its band's colour, once all ``count`` are drawn."""
     page.wait_for_function(
         "(n) => document.querySelectorAll('figure.chart[data-drawn=true]').length === n",
         arg=count,
     )
-    drawings = page.evaluate(
-        """() => Object.entries(window.packlawCharts).map(([metric, plot]) => {
+    drawings: list[dict[str, Any]] = page.evaluate(
+        """() => Object.entries(window.packlawCharts).map(([key, plot]) => {
             const canvas = plot.ctx.canvas;
             const pixels = plot.ctx.getImageData(0, 0, canvas.width, canvas.height).data;
             let band = 0;  // pixels of the band's colour, see-through as the band is
@@ -196,14 +213,23 @@ def test_a_run_draws_each_metric_with_its_band(page: Any, site: dict[str, Any]) 
                 if (near(pixels[i], 33) && near(pixels[i + 1], 102) && near(pixels[i + 2], 172)
                     && pixels[i + 3] > 20 && pixels[i + 3] < 120) band++;
             }
-            return {metric, band, bands: plot.bands.length, days: plot.data[0].length,
+            return {key, band, bands: plot.bands.length, xs: plot.data[0].length,
                     series: plot.series.map(s => s.label)};
         })"""
     )
+    return drawings
+
+
+def test_a_run_draws_each_metric_with_its_band(page: Any, site: dict[str, Any]) -> None:
+    page.goto(f"{site['url']}/runs/{site['run']}")
+    charts = page.locator("figure.chart")
+    count = charts.count()
+    assert count >= 2
+    drawings = band_drawings(page, count)
     assert len(drawings) == count
     for chart in drawings:
         assert chart["series"] == ["day", "5%", "95%", "mean"]
-        assert chart["bands"] == 1 and chart["days"] == 60
+        assert chart["bands"] == 1 and chart["xs"] == 60
         assert chart["band"] > 1000, chart  # the 5–95% band is drawn, not just declared
     # Hovering reads the values out in the legend.
     plot = page.locator("figure.chart .u-over").first
@@ -264,7 +290,9 @@ def test_every_page_fits_the_screen_and_is_saved(
     pages = {
         "home": "/",
         "chronicle": f"/chronicles/{STORY_NAME}?line={site['facts'].ally_line}",
-        "run": f"/runs/{site['run']}",
+        "run": f"/runs/{site['recorded']}",  # a simulated run, with a recorded world
+        "world": f"/runs/{site['recorded']}/worlds/{WORLD}?day=200",
+        "sweep": f"/sweeps/{site['sweep']}",
         "not-found": "/runs/999999",
     }
     try:
@@ -281,3 +309,135 @@ def test_every_page_fits_the_screen_and_is_saved(
             page.screenshot(path=str(ARTIFACTS / f"{name}-{size}.png"), full_page=True)
     finally:
         context.close()
+
+
+# ------------------------------------------------------------ recorded worlds
+
+
+def day_drawn(page: Any, day: int) -> None:
+    page.wait_for_function(
+        "(day) => document.getElementById('territory').dataset.drawnDay === String(day)", arg=day
+    )
+
+
+def canvas_pixels(page: Any) -> str:
+    return str(page.evaluate("() => document.getElementById('map').toDataURL()"))
+
+
+def test_scrubbing_a_recorded_world_changes_the_day_and_the_beings(
+    page: Any, site: dict[str, Any]
+) -> None:
+    run_id, watcher = site["recorded"], site["watcher"]
+    film = page.request.get(f"{site['url']}/api/runs/{run_id}/worlds/{WORLD}").json()
+    page.goto(f"{site['url']}/runs/{run_id}/worlds/{WORLD}?day=1")
+    day_drawn(page, 1)
+    first = canvas_pixels(page)
+
+    def living(day: int) -> int:
+        return sum(alive for *_, alive in watcher.days[day - 1])
+
+    assert page.locator("#where").inner_text().startswith(f"Day 1: {living(1)} alive")
+    page.locator("#day-slider").fill("200")
+    day_drawn(page, 200)
+    assert page.locator("#where").inner_text().startswith(f"Day 200: {living(200)} alive")
+    assert canvas_pixels(page) != first  # the beings moved
+    page.wait_for_url("**?day=200")
+
+    # Each being is drawn in its standing's colour (the film's), at its cell.
+    today = watcher.days[199]
+    cells = [(x, y) for x, y, *_, alive in today if alive]
+    alone = [b for b in today if b[5] and cells.count((b[0], b[1])) == 1]
+    colours = page.evaluate(
+        """([width, beings]) => {
+            const canvas = document.getElementById('map'), ctx = canvas.getContext('2d');
+            const cell = canvas.width / width;
+            return beings.map(([x, y]) => Array.from(
+                ctx.getImageData((x + 0.5) * cell, (y + 0.5) * cell, 1, 1).data.slice(0, 3)));
+        }""",
+        [film["width"], [[x, y] for x, y, *_ in alone]],
+    )
+    assert len(alone) > 10
+    for (*_, standing, _pack, _health, _alive), rgb in zip(alone, colours, strict=True):
+        hex_colour = STANDING_COLOURS[standing]
+        assert rgb == [int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]
+
+    # The pack graph beside it is the recorded chronicle's at the day's last line.
+    day = page.request.get(f"{site['url']}/api/runs/{run_id}/worlds/{WORLD}/days/200").json()
+    page.wait_for_function(
+        "(line) => document.getElementById('territory').dataset.graphLine === String(line)",
+        arg=day["line"],
+    )
+    world = page.request.get(
+        f"{site['url']}/api/chronicles/{day['chronicle']}/world?line={day['line']}"
+    ).json()
+    packs = page.evaluate("() => window.packlawGraph.nodes('.pack').map(n => n.id())")
+    assert sorted(packs) == sorted(f"pack:{p['name']}" for p in world["packs"])
+
+    # A hover names the beings in the cell under the pointer, with standing, pack and health.
+    x, y, standing, pack, health, alive = watcher.days[199][0]
+    assert alive, "the first of the scenario's beings lives on day 200 in this run"
+    page.locator("#map").scroll_into_view_if_needed()
+    box = page.locator("#map").bounding_box()
+    size = page.evaluate(
+        "() => [document.getElementById('map').width, document.getElementById('map').height]"
+    )
+    cell = box["width"] / film["width"]
+    assert size[0] / film["width"] == size[1] / film["height"]
+    page.mouse.move(box["x"] + (x + 0.5) * cell, box["y"] + (y + 0.5) * cell)
+    hover = page.locator("#hover")
+    hover.wait_for(state="visible")
+    expected = f"{film['names'][0]}: {film['standings'][standing]}"
+    if pack >= 0:
+        expected += f" of {film['pack_names'][pack]}"
+    assert f"{expected}, health {health / 1000:.2f}" in hover.inner_text()
+    shoot(page, "world")
+
+    # From the keyboard: step, play and pause, home.
+    page.locator("#step").click()
+    day_drawn(page, 201)
+    page.locator("#map").focus()
+    page.keyboard.press("ArrowLeft")
+    day_drawn(page, 200)
+    page.keyboard.press("End")
+    day_drawn(page, WORLD_DAYS)
+    page.keyboard.press("Home")
+    day_drawn(page, 1)
+    page.keyboard.press(" ")  # play
+    page.wait_for_function(
+        "() => Number(document.getElementById('territory').dataset.drawnDay) > 5"
+    )
+    page.keyboard.press(" ")  # pause
+    stopped = page.evaluate("() => window.packlawTerritory.state.day")
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => window.packlawTerritory.state.day") == stopped
+    assert page.locator("#day-number").input_value() == str(stopped)
+
+    # Following a being reads it out for the day, as the hover does.
+    page.locator("#find").fill(film["names"][0])
+    page.locator("#find").press("Enter")
+    page.wait_for_function(
+        "(name) => document.getElementById('followed').textContent.includes(name + ':')",
+        arg=film["names"][0],
+    )
+    assert page.locator("#followed").inner_text().startswith(f"Day {stopped}. ")
+
+
+def test_a_sweep_draws_each_output_against_each_parameter_with_bands(
+    page: Any, site: dict[str, Any]
+) -> None:
+    page.goto(f"{site['url']}/sweeps/{site['sweep']}")
+    charts = page.locator("figure.chart")
+    count = charts.count()
+    sweep = page.request.get(f"{site['url']}/api/sweeps/{site['sweep']}").json()
+    assert count == len(sweep["vary"]) * len(sweep["outputs"]) == 4
+    drawings = band_drawings(page, count)
+    assert len(drawings) == count
+    for chart in drawings:
+        parameter = chart["key"].split("\u0000")[0]
+        assert chart["series"] == [parameter, "5%", "95%", "mean"]
+        assert chart["bands"] == 1 and chart["xs"] >= 2
+        assert chart["band"] > 500, chart  # the 5-95% band is drawn, not just declared
+    sobol = page.locator(".sobol-table tbody tr")
+    assert sobol.count() == len(sweep["sobol"]) == 4
+    assert page.locator(".sobol-table meter").count() > 0
+    shoot(page, "sweep")

@@ -7,6 +7,7 @@ for any faithful telling of the story.
 
 from __future__ import annotations
 
+import functools
 import socket
 import threading
 import time
@@ -14,12 +15,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
 from packlaw.notation import parse_chronicle
 from packlaw.rules import Event, Share, Standing, Violation, World
+from packlaw.sim import load_scenario, simulate
+from packlaw.sim.recording import Recorder, Recording
+from packlaw.sim.state import State
 from packlaw.store import Store
+from packlaw.store.recordings import save_recordings
+from packlaw.store.store import Daily
+from packlaw.store.sweeps import NewPoint, SweepLedger
+from packlaw.sweep.design import design, point_id, point_seed
+from packlaw.sweep.experiment import build_experiment
 from packlaw.web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +66,107 @@ def store_run(store: Store, days: int = 30) -> int:
     }
     store.finish_run(run_id, summary, rows)
     return run_id
+
+
+class Watcher:
+    """One world's beings each day, copied straight from the simulator's state.
+
+    What a recorded world's answers must give back, found without the film:
+    ``days[d - 1]`` is ``(x, y, standing, pack, health, alive)`` of each of
+    the world's beings on day ``d``, in the order the world made them.
+    """
+
+    def __init__(self, world: int) -> None:
+        self.world = world
+        self.days: list[list[tuple[int, ...]]] = []
+
+    def observe(self, day: int, state: State) -> None:
+        b = state.beings
+        self.days.append(
+            [
+                (
+                    int(b.x[row]),
+                    int(b.y[row]),
+                    int(b.standing[row]),
+                    int(b.pack[row]) % state.n_packs if b.pack[row] >= 0 else -1,
+                    int(b.health[row]),
+                    int(b.alive[row]),
+                )
+                for row in range(state.n)
+                if b.world[row] == self.world
+            ]
+        )
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A simulated Beacon Hills run that recorded one world, ready to store."""
+
+    scenario: str
+    text: str
+    days: int
+    recordings: list[Recording]
+    summary: dict[str, Any]
+    daily: list[Daily]
+    watcher: Watcher
+
+
+@functools.cache
+def recorded_simulation(days: int = 150, world: int = 1, worlds: int = 3) -> Recorded:
+    """``worlds`` worlds of Beacon Hills for ``days`` days, ``world`` recorded (simulated once)."""
+    scenario, text, _ = load_scenario()
+    recorder, watcher = Recorder(scenario, [world]), Watcher(world)
+
+    def observe(day: int, state: State) -> None:
+        recorder.observe(day, state)
+        watcher.observe(day, state)
+
+    result = simulate(
+        scenario, worlds=worlds, days=days, seed=5, observe=observe, chronicler=recorder.chronicler
+    )
+    return Recorded(
+        scenario.name, text, days, recorder.recordings(), result.summary(),
+        list(result.daily_rows()), watcher,
+    )  # fmt: skip
+
+
+def store_recorded_run(
+    store: Store, days: int = 150, world: int = 1, worlds: int = 3
+) -> tuple[int, Watcher]:
+    """The run of `recorded_simulation` stored as `packlaw simulate --record` stores it."""
+    run = recorded_simulation(days, world, worlds)
+    run_id = store.start_run(run.scenario, run.text, seed=5, worlds=worlds, days=days)
+    save_recordings(store, run_id, run.recordings)
+    store.finish_run(run_id, run.summary, run.daily)
+    return run_id, run.watcher
+
+
+def store_sweep(store: Store, sample: str = "grid") -> str:
+    """A finished sweep over two parameters whose outputs are made from the points' own values.
+
+    ``rises`` is 2 x wound with a band of +-1; ``flat`` is 5 whatever the values.
+    """
+    vary = (
+        {"wound": "0.2,0.5,0.8", "Stiles.autonomy": "0,1"}
+        if sample == "grid"
+        else {"wound": "0.2:0.8", "Stiles.autonomy": "0:1"}
+    )
+    experiment = build_experiment("beacon-hills", vary, sample, worlds=2, days=1, seed=3)
+    rows = design(experiment.factors, experiment.sample, experiment.seed)
+    ledger = SweepLedger(store)
+    key = f"web-{sample}"
+    sweep = ledger.open(key, "beacon-hills", experiment.scenario_text, worlds=2, days=1,
+                        seed=3, experiment=experiment.document())  # fmt: skip
+    ledger.add_points(sweep, [NewPoint(point_id(key, r), r, point_seed(3, r)) for r in rows])
+    info = ledger.sweep(sweep)
+    for point in ledger.points(sweep):
+        wound = point.values["wound"]
+        outputs = {
+            "rises": {"mean": 2 * wound, "low": 2 * wound - 1, "high": 2 * wound + 1},
+            "flat": {"mean": 5.0, "low": 4.0, "high": 6.0},
+        }
+        ledger.finish(info, point, {}, [], outputs)
+    return info.name
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ def serve(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="The port.")] = 8000,
     db: DbOption = None,
 ) -> None:
-    """Serve the web app: chronicles and runs in a browser, and their JSON API.
+    """Serve the web app: chronicles, runs, recorded worlds and sweeps in a browser, and their JSON API.
 
     Reading is open to whoever reaches the address; appending to a
     chronicle needs the token (Authorization: Bearer TOKEN), taken from

@@ -140,6 +140,10 @@ class Recording:
             end = chunk.first_day + chunk.days - 1
             if end < first_day or chunk.first_day > last_day:
                 continue
+            if first_day == last_day:  # one day: no need to decode the chunk's others
+                for name, values in decode_day(chunk, first_day).items():
+                    columns[name][0, : chunk.beings] = values
+                continue
             decoded = decode_chunk(chunk)
             lo, hi = max(first_day, chunk.first_day), min(last_day, end)
             for name, values in decoded.items():
@@ -175,17 +179,38 @@ def encode_chunk(first_day: int, columns: dict[str, np.ndarray]) -> Chunk:
 
 def decode_chunk(chunk: Chunk) -> dict[str, np.ndarray]:
     """The ``days x beings`` arrays of a chunk: the inverse of `encode_chunk`."""
+    return {
+        name: np.cumsum(delta.T, axis=0, dtype=delta.dtype)
+        for name, delta in _deltas(chunk).items()
+    }
+
+
+def decode_day(chunk: Chunk, day: int) -> dict[str, np.ndarray]:
+    """One day of a chunk, each column an array over its beings (cheaper than `decode_chunk`)."""
+    if not chunk.first_day <= day < chunk.first_day + chunk.days:
+        raise RecordingError(f"day {day} is not in the film chunk of day {chunk.first_day}")
+    upto = day - chunk.first_day + 1
+    return {
+        name: delta[:, :upto].sum(axis=1, dtype=delta.dtype)
+        for name, delta in _deltas(chunk).items()
+    }
+
+
+def _deltas(chunk: Chunk) -> dict[str, np.ndarray]:
+    """Each column's day-to-day changes, ``beings x days``, as `encode_chunk` stored them."""
     raw = zlib.decompress(chunk.data)
     out: dict[str, np.ndarray] = {}
     offset = 0
     for name, dtype in FILM_COLUMNS.items():
         size = chunk.days * chunk.beings * dtype.itemsize
+        if offset + size > len(raw):
+            break
         delta: np.ndarray = np.frombuffer(
             raw, dtype, count=chunk.days * chunk.beings, offset=offset
         )
-        out[name] = np.cumsum(delta.reshape(chunk.beings, chunk.days).T, axis=0, dtype=dtype)
+        out[name] = delta.reshape(chunk.beings, chunk.days)
         offset += size
-    if offset != len(raw):
+    if offset != len(raw) or len(out) != len(FILM_COLUMNS):
         raise RecordingError(f"a film chunk of day {chunk.first_day} is damaged")
     return out
 

@@ -157,11 +157,16 @@ def recordings(store: Store, run_id: int | None = None) -> list[RecordingInfo]:
         ]
 
 
-def load_recording(store: Store, run_id: int, world: int) -> Recording:
+def load_recording(
+    store: Store, run_id: int, world: int, days: tuple[int, int] | None = None
+) -> Recording:
     """World ``world`` of run ``run_id`` as recorded (decode it with `Recording.film`).
 
-    An unknown run raises `UnknownRun`; a world the run did not record,
-    `UnrecordedWorld`, naming the worlds it did.
+    With ``days`` (first, last), only the chunks holding those days are read
+    (what the web app's territory view asks for), so ``film(first, last)``
+    decodes them and nothing else is in memory. An unknown run raises
+    `UnknownRun`; a world the run did not record, `UnrecordedWorld`, naming
+    the worlds it did.
     """
     store.run(run_id)  # UnknownRun, naming nothing else
     with store._reading(f"read run {run_id}'s recordings from") as conn:
@@ -188,17 +193,22 @@ def load_recording(store: Store, run_id: int, world: int) -> Recording:
                 f"run {run_id}'s world {world} was recorded as {row.codec}, "
                 f"which this packlaw cannot read"
             )
+        query = sa.select(
+            recording_chunks.c.first_day,
+            recording_chunks.c.days,
+            recording_chunks.c.beings,
+            recording_chunks.c.data,
+        ).where(recording_chunks.c.recording_id == row.id)
+        if days is not None:
+            first, last = days
+            query = query.where(
+                recording_chunks.c.first_day <= last,
+                recording_chunks.c.first_day + recording_chunks.c.days > first,
+            )
         chunks = [
-            Chunk(first_day, days, beings, bytes(data))
-            for first_day, days, beings, data in conn.execute(
-                sa.select(
-                    recording_chunks.c.first_day,
-                    recording_chunks.c.days,
-                    recording_chunks.c.beings,
-                    recording_chunks.c.data,
-                )
-                .where(recording_chunks.c.recording_id == row.id)
-                .order_by(recording_chunks.c.first_day)
+            Chunk(first_day, length, beings, bytes(data))
+            for first_day, length, beings, data in conn.execute(
+                query.order_by(recording_chunks.c.first_day)
             )
         ]
     return Recording(

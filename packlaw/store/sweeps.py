@@ -337,13 +337,27 @@ class SweepLedger:
             "(see `packlaw sweeps`)"
         )
 
-    def points(self, sweep_id: int, status: Sequence[str] | None = None) -> list[PointInfo]:
-        """The sweep's points in the order they were added (only those in ``status``, if given)."""
-        query = sa.select(sweep_points).where(sweep_points.c.sweep_id == sweep_id)
+    def points(
+        self,
+        sweep_id: int,
+        status: Sequence[str] | None = None,
+        *,
+        after: int = -1,
+        limit: int | None = None,
+    ) -> list[PointInfo]:
+        """The sweep's points in the order they were added (only those in ``status``, if given).
+
+        ``after`` and ``limit`` read a page: at most ``limit`` points whose
+        position is past ``after``.
+        """
+        query = sa.select(sweep_points).where(
+            sweep_points.c.sweep_id == sweep_id, sweep_points.c.position > after
+        )
         if status is not None:
             query = query.where(sweep_points.c.status.in_(status))
+        query = query.order_by(sweep_points.c.position).limit(limit)
         with self.store._reading(f"read sweep {sweep_name(sweep_id)} from") as conn:
-            return [_point(row) for row in conn.execute(query.order_by(sweep_points.c.position))]
+            return [_point(row) for row in conn.execute(query)]
 
     def summaries(self, run_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """The stored summaries of these runs, by run id."""

@@ -2,8 +2,8 @@
 
 Each part of what the store holds has a module with an ``api`` router (JSON,
 under ``/api/``) and a ``pages`` router (HTML at the mirroring address):
-`chronicles`, `runs`. Recorded worlds and sweeps join the same way, by adding
-their module to `PARTS`.
+`chronicles`, `runs`, `worlds` (a run's recorded worlds) and `sweeps`. A new
+part joins by adding its module to `PARTS`.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from fastapi.staticfiles import StaticFiles
 
 from packlaw import __version__
 from packlaw.store import Store
-from packlaw.web import chronicles, errors, home, runs
+from packlaw.web import chronicles, errors, home, runs, sweeps, worlds
 from packlaw.web.reading import ReadChronicles
 from packlaw.web.site import STATIC, SecurityHeaders, error_page
 
-PARTS = (chronicles, runs)
+PARTS = (chronicles, runs, worlds, sweeps)
 
 
 def create_app(store: Store, token: str) -> FastAPI:
@@ -34,6 +34,7 @@ def create_app(store: Store, token: str) -> FastAPI:
     app.state.store = store
     app.state.token = token
     app.state.chronicles = ReadChronicles(store)
+    app.state.sweeps = sweeps.Analysis()
     app.add_middleware(SecurityHeaders)
     errors.install(app, error_page)
     app.include_router(home.router)

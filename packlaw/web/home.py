@@ -14,6 +14,7 @@ from packlaw.web.errors import problem_responses
 from packlaw.web.models import Health
 from packlaw.web.runs import list_runs
 from packlaw.web.site import page
+from packlaw.web.sweeps import list_sweeps, point_runs
 
 router = APIRouter()
 
@@ -34,10 +35,13 @@ def healthz(request: Request) -> Health:
 
 @router.get("/", response_class=HTMLResponse, tags=["pages"], summary="The home page")
 def home(request: Request) -> Response:
+    runs, points = list_runs(request), point_runs(request.app.state.store)
     return page(
         request,
         "home.html",
         title="packlaw",
         chronicles=list_chronicles(request.app.state.chronicles),
-        runs=list_runs(request),
+        runs=[run for run in runs if run.id not in points],
+        point_runs=len(points),
+        sweeps=list_sweeps(request),
     )

@@ -28,6 +28,7 @@ from packlaw.web.models import (
     RunSummary,
 )
 from packlaw.web.site import page
+from packlaw.web.worlds import recorded_worlds
 
 PAGE = 1000  # days a page, by default
 MAX_PAGE = 10_000
@@ -130,6 +131,7 @@ def run_detail(request: Request, run_id: RunId) -> RunDetail:
         scenario_text=run.scenario_text,
         metrics=metric_names(store, run_id),
         beings=outcomes(run.summary),
+        recorded=recorded_worlds(store, run_id),
         summary=run.summary,
     )
 
