@@ -116,13 +116,15 @@ def recorded_simulation(days: int = 150, world: int = 1, worlds: int = 3) -> Rec
     """``worlds`` worlds of Beacon Hills for ``days`` days, ``world`` recorded (simulated once)."""
     scenario, text, _ = load_scenario()
     recorder, watcher = Recorder(scenario, [world]), Watcher(world)
-
-    def observe(day: int, state: State) -> None:
-        recorder.observe(day, state)
-        watcher.observe(day, state)
-
+    # The watcher copies the world's rows from the whole run; the recorder's film
+    # comes from the world replayed alone after it: two independent sources.
     result = simulate(
-        scenario, worlds=worlds, days=days, seed=5, observe=observe, chronicler=recorder.chronicler
+        scenario,
+        worlds=worlds,
+        days=days,
+        seed=5,
+        observe=watcher.observe,
+        watch=recorder.watches(),
     )
     return Recorded(
         scenario.name, text, days, recorder.recordings(), result.summary(),
