@@ -245,6 +245,24 @@ def test_runs_are_listed_newest_first_with_their_metrics_and_beings(
     assert {b["name"] for b in detail["beings"]} == set(store.run(first).summary["beings"])  # type: ignore[index]
 
 
+def test_the_runs_come_in_pages_linked_one_to_the_next_that_add_up_to_the_table(
+    client: TestClient, store: Store
+) -> None:
+    ids = [store.start_run("paged", "", seed=n, worlds=1, days=1) for n in range(5)]
+    seen, url = [], "/api/runs?limit=2"
+    while url:
+        answer = client.get(url)
+        assert answer.status_code == 200
+        page = [r["id"] for r in answer.json()]
+        assert 1 <= len(page) <= 2
+        seen += page
+        link = answer.headers.get("link")
+        url = link[link.index("<") + 1 : link.index(">")] if link else ""
+    assert seen == sorted(ids, reverse=True)  # every run once, newest first
+    assert client.get("/api/runs?limit=0").status_code == 422
+    assert client.get("/api/runs?before=0").status_code == 422
+
+
 def test_a_runs_daily_figures_come_in_pages_that_add_up_to_the_table(
     client: TestClient, store: Store
 ) -> None:

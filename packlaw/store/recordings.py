@@ -33,9 +33,9 @@ from packlaw.sim.recording import CODEC, Chunk, Recording
 from packlaw.store.engine import shown
 from packlaw.store.errors import StoreError, UnknownRun
 from packlaw.store.replay import Tail
-from packlaw.store.schema import chronicles, recording_chunks, runs
+from packlaw.store.schema import INTEGER_MAX, chronicles, recording_chunks, runs
 from packlaw.store.schema import recordings as recording_rows
-from packlaw.store.store import _INTEGER_MAX, Store, _now
+from packlaw.store.store import Store, _now
 
 
 class UnrecordedWorld(StoreError, KeyError):
@@ -176,7 +176,7 @@ def load_recording(
                     recording_rows.c.run_id == run_id, recording_rows.c.world == world
                 )
             ).first()
-            if 0 <= world <= _INTEGER_MAX  # a world no column can hold was not recorded
+            if 0 <= world <= INTEGER_MAX  # a world no column can hold was not recorded
             else None
         )
         if row is None:

@@ -43,11 +43,12 @@ from packlaw.store.errors import (
     RefusedEvent,
     UnwritableStatement,
 )
+from packlaw.store.schema import INTEGER_MAX
 
 Row = tuple[int, str]
 """A statement as the store keeps it: its day and its canonical line."""
 
-LAST_DAY = 2**31 - 1
+LAST_DAY = INTEGER_MAX
 """The largest day the store keeps: its ``day`` columns are 32-bit on both backends."""
 
 

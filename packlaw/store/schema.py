@@ -31,6 +31,9 @@ import sqlalchemy as sa
 
 metadata = sa.MetaData()
 
+INTEGER_MAX = 2**31 - 1
+"""The largest number an Integer column holds: 32 bits on PostgreSQL, held to it on SQLite."""
+
 RUN_STATUSES = ("running", "done", "failed", "interrupted")
 POINT_STATUSES = ("pending", "running", "done", "failed")
 

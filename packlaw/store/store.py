@@ -69,14 +69,13 @@ from packlaw.store.errors import (
     UnknownRun,
 )
 from packlaw.store.replay import Tail
-from packlaw.store.schema import chronicles, run_metrics, runs
+from packlaw.store.schema import INTEGER_MAX, chronicles, run_metrics, runs
 from packlaw.store.schema import statements as statement_rows
 
 MAX_NAME_LENGTH = 200
 _NAME_COLUMN = 200  # the lengths of schema.py's string columns
 _METRIC_COLUMN = 100
 _BIGINT_MIN, _BIGINT_MAX = -(2**63), 2**63 - 1
-_INTEGER_MAX = 2**31 - 1  # schema.py's Integer columns: 32-bit on PostgreSQL, held to it on SQLite
 _FOREIGN_SHOWN = 3  # another application's tables named in the refusal
 _CACHED_TAILS = 32  # chronicles whose tail a Store keeps in memory
 
@@ -447,13 +446,13 @@ class Store:
         with self._writing(f"mark run {run_id} {status} in") as conn:
             self._set_status(conn, run_id, status)
 
-    def runs(self) -> list[RunInfo]:
-        """Every stored run, newest first."""
+    def runs(self, before: int | None = None, limit: int | None = None) -> list[RunInfo]:
+        """The stored runs, newest first: all, or ``limit`` of them with ids under ``before``."""
+        query = sa.select(runs).order_by(runs.c.id.desc()).limit(limit)
+        if before is not None:
+            query = query.where(runs.c.id < before)
         with self._reading("list the runs in") as conn:
-            return [
-                self._run_info(row)
-                for row in conn.execute(sa.select(runs).order_by(runs.c.id.desc()))
-            ]
+            return [self._run_info(row) for row in conn.execute(query)]
 
     def run(self, run_id: int) -> RunInfo:
         """One run, by id; `UnknownRun` if there is none."""
@@ -660,9 +659,9 @@ def check_run_numbers(seed: int, worlds: int, days: int) -> None:
     if not _BIGINT_MIN <= int(seed) <= _BIGINT_MAX:
         raise StoreError(f"seed {seed} does not fit the store's 64-bit seed column")
     for number, what in ((worlds, "worlds"), (days, "days")):
-        if not 0 <= int(number) <= _INTEGER_MAX:
+        if not 0 <= int(number) <= INTEGER_MAX:
             raise StoreError(
-                f"{what} {number} does not fit the store's column: from 0 to {_INTEGER_MAX:,}"
+                f"{what} {number} does not fit the store's column: from 0 to {INTEGER_MAX:,}"
             )
 
 
@@ -706,7 +705,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def _is_id(number: int) -> bool:
-    return 1 <= number <= _INTEGER_MAX
+    return 1 <= number <= INTEGER_MAX
 
 
 def _alive(pid: int | None) -> bool:

@@ -22,6 +22,7 @@ from packlaw.store import (
     StoreError,
     UnwritableStatement,
 )
+from packlaw.store.schema import INTEGER_MAX
 from packlaw.web.auth import require_token
 from packlaw.web.errors import WebError, not_found, problem_responses, unprocessable
 from packlaw.web.models import (
@@ -39,7 +40,7 @@ from packlaw.web.models import (
 from packlaw.web.reading import ReadChronicle, ReadChronicles, world_view
 from packlaw.web.site import page
 
-MAX_LINE = 2**31 - 1
+MAX_LINE = INTEGER_MAX
 PAGE = 1000  # statements a page, by default
 MAX_PAGE = 5000
 TIMELINE = 150  # statements shown either side of the page's line

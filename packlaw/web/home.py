@@ -12,7 +12,7 @@ from packlaw.store.engine import translated
 from packlaw.web.chronicles import list_chronicles
 from packlaw.web.errors import problem_responses
 from packlaw.web.models import Health
-from packlaw.web.runs import list_runs
+from packlaw.web.runs import run_summaries
 from packlaw.web.site import page
 from packlaw.web.sweeps import list_sweeps, point_runs
 
@@ -35,7 +35,8 @@ def healthz(request: Request) -> Health:
 
 @router.get("/", response_class=HTMLResponse, tags=["pages"], summary="The home page")
 def home(request: Request) -> Response:
-    runs, points = list_runs(request), point_runs(request.app.state.store)
+    store: Store = request.app.state.store
+    runs, points = run_summaries(store), point_runs(store)
     return page(
         request,
         "home.html",

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from packlaw.rules import PackSummary
+from packlaw.store.schema import INTEGER_MAX
 
 TEXT = r"^[^\x00]*$"
 """A name or text sent in a request: anything but NUL, which no database text may hold."""
@@ -127,7 +128,7 @@ class Lines(BaseModel):
     expected_last_sequence: int | None = Field(
         default=None,
         ge=0,
-        le=2**31 - 1,
+        le=INTEGER_MAX,
         description="The last sequence you read; if another append landed since, 409 and nothing is written.",
     )
 

@@ -17,7 +17,7 @@ from pydantic import Field, ValidationError
 
 from packlaw.store import RunInfo, Store
 from packlaw.store.engine import translated
-from packlaw.store.schema import run_metrics
+from packlaw.store.schema import INTEGER_MAX, run_metrics
 from packlaw.web.errors import not_found, problem_responses
 from packlaw.web.models import (
     TEXT,
@@ -32,7 +32,9 @@ from packlaw.web.worlds import recorded_worlds
 
 PAGE = 1000  # days a page, by default
 MAX_PAGE = 10_000
-MAX_ID = 2**31 - 1
+RUNS_PAGE = 100  # runs a page, by default
+MAX_RUNS_PAGE = 1000
+MAX_ID = INTEGER_MAX
 CHARTS = 6  # metrics charted when the page names none
 
 api = APIRouter(prefix="/api/runs", tags=["runs"])
@@ -109,12 +111,35 @@ def _summary(run: RunInfo) -> RunSummary:
     return RunSummary.model_validate(run.to_dict())
 
 
+def run_summaries(
+    store: Store, before: int | None = None, limit: int | None = None
+) -> list[RunSummary]:
+    """The stored runs, newest first (`Store.runs`), as the API gives them."""
+    return [_summary(run) for run in store.runs(before, limit)]
+
+
 # --------------------------------------------------------------------- API
 
 
-@api.get("", response_model=list[RunSummary], summary="Every stored run, newest first")
-def list_runs(request: Request) -> list[RunSummary]:
-    return [_summary(run) for run in store_of(request).runs()]
+@api.get(
+    "",
+    response_model=list[RunSummary],
+    responses=problem_responses(422),
+    summary="The stored runs, newest first, a page at a time (the next page's address in Link)",
+)
+def list_runs(
+    request: Request,
+    response: Response,
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Runs with ids under this one.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_RUNS_PAGE, description="Runs a page.")] = RUNS_PAGE,
+) -> list[RunSummary]:
+    found = run_summaries(store_of(request), before, limit + 1)
+    if len(found) > limit:
+        found = found[:limit]
+        response.headers["Link"] = f'</api/runs?before={found[-1].id}&limit={limit}>; rel="next"'
+    return found
 
 
 @api.get(

@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from packlaw.store import Store
 from packlaw.store.engine import translated
-from packlaw.store.schema import sweep_points
+from packlaw.store.schema import INTEGER_MAX, sweep_points
 from packlaw.store.sweeps import PointInfo, SweepInfo, SweepLedger, UnknownSweep, sweep_number
 from packlaw.sweep.analysis import factors, output_names, profile, sobol
 from packlaw.web.errors import not_found, problem_responses
@@ -36,7 +36,7 @@ from packlaw.web.models import (
 )
 from packlaw.web.site import page
 
-MAX_ID = 2**31 - 1
+MAX_ID = INTEGER_MAX
 PAGE = 100  # points a page, by default
 MAX_PAGE = 5000
 _KEPT = 8  # sweeps whose analysis is kept

@@ -40,6 +40,7 @@ from packlaw.store.recordings import (
     load_recording,
     recordings,
 )
+from packlaw.store.schema import INTEGER_MAX
 from packlaw.web.errors import WebError, not_found, problem_responses
 from packlaw.web.models import (
     FilmColumn,
@@ -52,7 +53,7 @@ from packlaw.web.models import (
 from packlaw.web.reading import ReadChronicles
 from packlaw.web.site import page
 
-MAX_ID = 2**31 - 1
+MAX_ID = INTEGER_MAX
 MAX_PAGE_DAYS = 4 * CHUNK_DAYS
 
 api = APIRouter(prefix="/api/runs", tags=["recorded worlds"])
