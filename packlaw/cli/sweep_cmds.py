@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
@@ -162,10 +162,20 @@ def sweep_command(
                 try:
                     _run(client, ledger, info, todo, tally, daily)
                 except KeyboardInterrupt as stop:
-                    # The points in flight went back to pending; the done ones are kept.
+                    # The points in flight went back to pending; the done ones are kept. They
+                    # are counted in the ledger: the stop may land after a point was stored
+                    # and before the tally counted it.
+                    from packlaw.store import StoreError
+
                     said = interruption(stop)
+                    kept = tally.reused + tally.done
+                    with suppress(StoreError):
+                        kept = sum(
+                            p.status == "done" and p.point_id in plan.wanted
+                            for p in ledger.points(info.id)
+                        )
                     raise UserError(
-                        f"{said.message}: {tally.reused + tally.done} of {tally.total} points "
+                        f"{said.message}: {kept} of {tally.total} points "
                         f"are done and kept; `packlaw sweep --resume {info.name}` runs the rest",
                         said.exit_code,
                     ) from None
