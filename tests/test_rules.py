@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import mypy.api
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import any_event
 
 from packlaw.rules import (
+    RULE_IDS,
     RULES,
     Ally,
     Ascend,
@@ -90,6 +94,30 @@ def test_the_catalogue_lists_r0_to_r15_with_titles_and_story() -> None:
     assert list(RULES) == [f"R{n}" for n in range(16)]
     for rule in RULES.values():
         assert rule.title and rule.text and rule.story
+
+
+def test_the_rule_id_type_is_the_catalogues_ids() -> None:
+    assert tuple(f"R{n}" for n in range(16)) == RULE_IDS
+
+
+def test_the_type_checker_refuses_a_rule_id_the_rulebook_lacks(tmp_path: Path) -> None:
+    """A refusal, an `expect Rn` and a problem carry a typed id, so a typo is caught before it runs."""
+    source = tmp_path / "typo.py"
+    source.write_text(
+        "from packlaw.notation.check import Problem\n"
+        "from packlaw.rules import ExpectRefusal, Violation\n"
+        'Violation("R15", "fine")\n'
+        'Violation("R16", "no such rule")\n'
+        'ExpectRefusal("r3")\n'
+        'Problem(None, 1, "expect", "fine")\n'
+        'Problem(None, 1, "warning", "no such kind")\n'
+    )
+    out, _, status = mypy.api.run(
+        [str(source), "--follow-imports=silent", "--cache-dir", str(tmp_path / "cache")]
+    )
+    errors = [line.split(":")[1] for line in out.splitlines() if ": error:" in line]
+    assert status == 1
+    assert errors == ["4", "5", "7"]
 
 
 # ----------------------------------------------------------------------- R0

@@ -19,6 +19,7 @@ safety.chronicle:8: expect: expected Hale to be established, but Hale is alone: 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from packlaw.notation.chronicle import Chronicle
 from packlaw.rules import (
@@ -28,6 +29,7 @@ from packlaw.rules import (
     ExpectHealth,
     ExpectRefusal,
     ExpectStanding,
+    RuleId,
     RuleViolation,
     Set,
     Standing,
@@ -35,6 +37,9 @@ from packlaw.rules import (
     World,
 )
 from packlaw.rules.events import format_amount
+
+ProblemKind = RuleId | Literal["expect"]
+"""What a problem is: a broken rule, by its id, or a failed expectation."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +51,7 @@ class Problem:
 
     filename: str | None
     line: int
-    kind: str
+    kind: ProblemKind
     message: str
 
     def __str__(self) -> str:

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from operator import call
 
 from packlaw.notation.grammar import LineError, check_setting
+from packlaw.rules.catalogue import RULE_IDS, RuleId
 from packlaw.rules.events import (
     MILLI,
     VERBS,
@@ -128,7 +129,7 @@ def _flag(flag: str) -> Callable[[str], object]:
 
 
 def _expect(
-    rule: str | None,
+    rule: RuleId | None,
     name: str,
     established: str | None,
     packed: str | None,
@@ -163,7 +164,7 @@ _SHAPES: dict[str, _Shape] = {
     "day": (_pattern("([0-9]{1,15})"), Day, (int,)),
     "expect": (
         _pattern(
-            r"(?:(R1[0-5]|R[0-9])|"
+            f"(?:({'|'.join(sorted(RULE_IDS, key=len, reverse=True))})|"
             + _NAME
             + r" (?:(established|alone)|(alpha|member|ally)(?: "
             + _NAME

@@ -27,6 +27,7 @@ from typing import Any
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.exceptions import LarkError
 
+from packlaw.rules.catalogue import is_rule_id
 from packlaw.rules.events import (
     AMOUNT_PATTERN,
     EVENTS_BY_VERB,
@@ -53,7 +54,6 @@ from packlaw.rules.events import (
 DIRECTIVES = ("title", "set", "day", "expect")
 WORDS = (*EVENTS_BY_VERB, *DIRECTIVES)  # every word a line can start with
 NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_'-")
-RULE_ID = re.compile(r"[Rr](1[0-5]|[0-9])\Z")
 MAX_DIGITS = 15  # a whole part longer than this is no amount, day or limit anyone means
 _ESCAPE = re.compile(r'\\(["\\])')
 
@@ -131,9 +131,9 @@ class ChronicleTransformer(Transformer[Token, Any]):
     # expectations
     def expect_refusal(self, items: list[Any]) -> ExpectRefusal:
         token = items[0]
-        match = RULE_ID.match(token)
-        if match is not None:
-            return ExpectRefusal(f"R{match.group(1)}")
+        rule = "R" + token[1:]  # keywords are case-insensitive: `expect r3` is `expect R3`
+        if token[0] in "Rr" and is_rule_id(rule):
+            return ExpectRefusal(rule)
         if token[0] in "Rr" and token[1:].isdigit():
             raise LineError(token.column, f"there is no rule {token}: the rules are R0 to R15")
         raise LineError(

@@ -3,7 +3,7 @@
 Pure Python with no I/O; nothing here imports the other parts of packlaw.
 """
 
-from packlaw.rules.catalogue import RULES, Rule
+from packlaw.rules.catalogue import RULE_IDS, RULES, Rule, RuleId
 from packlaw.rules.events import (
     EVENT_TYPES,
     EVENTS_BY_VERB,
@@ -56,6 +56,7 @@ __all__ = [
     "EVENTS_BY_VERB",
     "EVENT_TYPES",
     "RULES",
+    "RULE_IDS",
     "Ally",
     "Ascend",
     "Ask",
@@ -85,6 +86,7 @@ __all__ = [
     "Rescind",
     "Research",
     "Rule",
+    "RuleId",
     "RuleViolation",
     "Set",
     "Setting",

@@ -7,6 +7,15 @@ system; refusals quote the id, never the story.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Literal, TypeGuard, get_args
+
+RuleId = Literal[
+    "R0", "R1", "R2", "R3", "R4", "R5", "R6", "R7",
+    "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15",
+]  # fmt: skip
+"""A rule's id: the type checker refuses an id the rulebook does not have."""
+
+RULE_IDS: tuple[RuleId, ...] = get_args(RuleId)
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +26,7 @@ class Rule:
     'Membership needs submission'
     """
 
-    id: str
+    id: RuleId
     title: str
     text: str
     story: str
@@ -137,4 +146,13 @@ _CATALOGUE = (
     ),
 )
 
-RULES: dict[str, Rule] = {rule.id: rule for rule in _CATALOGUE}
+RULES: dict[RuleId, Rule] = {rule.id: rule for rule in _CATALOGUE}
+
+
+def is_rule_id(text: str) -> TypeGuard[RuleId]:
+    """Whether `text` is the id of one of the rulebook's rules (``R0`` to ``R15``).
+
+    >>> is_rule_id("R15"), is_rule_id("R16"), is_rule_id("r3")
+    (True, False, False)
+    """
+    return text in RULES

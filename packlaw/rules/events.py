@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, ClassVar
 
+from packlaw.rules.catalogue import RuleId
+
 NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_'\-]*\Z")
-RULE_PATTERN = re.compile(r"R(?:1[0-5]|[0-9])\Z")
 AMOUNT_PATTERN = re.compile(r"([0-9]+)(?:\.([0-9]{1,3}))?\Z")
 MILLI = 1000
 
@@ -333,7 +334,7 @@ class ExpectHealth(Expectation):
 class ExpectRefusal(Expectation):
     """``expect Rn``: the next event is refused, with ``rule`` among the reasons."""
 
-    rule: str
+    rule: RuleId
 
     def __str__(self) -> str:
         return f"expect {self.rule}"
@@ -382,7 +383,7 @@ class Verb:
     event: type[Event]
     arguments: tuple[Argument, ...]
     does: str
-    rules: tuple[str, ...]
+    rules: tuple[RuleId, ...]
     example: str
     flags: tuple[str, ...] = ()  # trailing bare words, each a boolean field of the same name
 

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from packlaw.rules.catalogue import RuleId
 from packlaw.rules.events import (
     MILLI,
     VERBS,
@@ -73,7 +74,7 @@ class Violation:
     'R6: Stiles cannot leave: Stiles is not a member of any pack'
     """
 
-    rule: str
+    rule: RuleId
     message: str
 
     def __str__(self) -> str:
@@ -89,7 +90,7 @@ class RuleViolation(ValueError):
         super().__init__("; ".join(str(v) for v in violations))
 
     @property
-    def rules(self) -> list[str]:
+    def rules(self) -> list[RuleId]:
         return [v.rule for v in self.violations]
 
 

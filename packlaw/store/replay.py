@@ -93,7 +93,11 @@ class Tail:
             event = batch[index]
             if not isinstance(event, Event):  # the problem is an expectation's
                 raise ExpectationFailed(first.message, index)
-            same = [Violation(p.kind, p.message) for p in problems if p.line == first.line]
+            same = [
+                Violation(p.kind, p.message)
+                for p in problems
+                if p.line == first.line and p.kind != "expect"
+            ]
             raise RefusedEvent(event, same, index)
         self.last_sequence += len(rows)
         return rows

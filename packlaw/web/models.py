@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from packlaw.rules import PackSummary
+from packlaw.rules import PackSummary, RuleId
 from packlaw.store.schema import INTEGER_MAX
 
 TEXT = r"^[^\x00]*$"
@@ -27,7 +27,7 @@ class Problem(BaseModel):
     field: str | None = Field(
         default=None, description="The parameter at fault, e.g. `query.line`."
     )
-    rules: list[str] = Field(default_factory=list, description="The broken rules' ids (R0–R15).")
+    rules: list[RuleId] = Field(default_factory=list, description="The broken rules' ids (R0–R15).")
     line: int | None = Field(
         default=None, description="The line at fault, 1-based, in what was sent."
     )
@@ -51,7 +51,7 @@ class ChronicleSummary(BaseModel):
 
 
 class Refusal(BaseModel):
-    rule: str
+    rule: RuleId
     message: str
 
 
