@@ -36,6 +36,8 @@ from packlaw.rules import (
     RuleViolation,
     Set,
     Setting,
+    SettingOutOfRange,
+    Settings,
     Share,
     Standing,
     Submit,
@@ -576,9 +578,14 @@ def test_a_day_cannot_go_back() -> None:
 
 def test_a_bad_setting_is_refused_and_changes_nothing() -> None:
     world = hale()
-    with pytest.raises(ValueError, match="defiance-limit"):
-        world.apply(Set(Setting.DEFIANCE_LIMIT, 1500))
+    bad = Set(Setting.DEFIANCE_LIMIT, 1500)
+    with pytest.raises(SettingOutOfRange, match="defiance-limit") as refused:
+        world.apply(bad)
+    assert refused.value.statement == bad
     assert world.settings.defiance_limit == 3
+    with pytest.raises(SettingOutOfRange, match="heal-human must be more than 0"):
+        world.apply(Set(Setting.HEAL_HUMAN, 0))
+    assert world.settings == Settings()
 
 
 # ---------------------------------------------------- a refused event is inert

@@ -46,6 +46,7 @@ from packlaw.rules.events import (
 from packlaw.rules.world import (
     PackSummary,
     RuleViolation,
+    SettingOutOfRange,
     Settings,
     Violation,
     World,
@@ -90,6 +91,7 @@ __all__ = [
     "RuleViolation",
     "Set",
     "Setting",
+    "SettingOutOfRange",
     "Settings",
     "Share",
     "Standing",

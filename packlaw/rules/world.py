@@ -94,6 +94,14 @@ class RuleViolation(ValueError):
         return [v.rule for v in self.violations]
 
 
+class SettingOutOfRange(ValueError):
+    """A `set` with a value its setting cannot take (the rulebook's ranges), and which."""
+
+    def __init__(self, statement: Set, message: str) -> None:
+        self.statement = statement
+        super().__init__(message)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """World settings from `set`; heal rates in thousandths per day."""
@@ -836,12 +844,15 @@ def _changed(settings: Settings, statement: Set) -> Settings:
     value = statement.value
     if statement.setting is Setting.DEFIANCE_LIMIT:
         if value % MILLI or value < MILLI:
-            raise ValueError(
-                f"defiance-limit must be a whole number of at least 1, not {format_amount(value)}"
+            raise SettingOutOfRange(
+                statement,
+                f"defiance-limit must be a whole number of at least 1, not {format_amount(value)}",
             )
         return Settings(value // MILLI, settings.heal_werewolf, settings.heal_human)
     if not 0 < value <= MILLI:
-        raise ValueError(f"{statement.setting} must be more than 0 and at most 1 a day")
+        raise SettingOutOfRange(
+            statement, f"{statement.setting} must be more than 0 and at most 1 a day"
+        )
     if statement.setting is Setting.HEAL_WEREWOLF:
         return Settings(settings.defiance_limit, value, settings.heal_human)
     return Settings(settings.defiance_limit, settings.heal_werewolf, value)

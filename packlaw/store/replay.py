@@ -36,7 +36,7 @@ from packlaw.notation.check import check_chronicle
 from packlaw.notation.chronicle import CONTROL, Chronicle, Placement, read_line
 from packlaw.notation.grammar import LineError
 from packlaw.rules.events import Day, Event, Set, Statement
-from packlaw.rules.world import Violation, World
+from packlaw.rules.world import SettingOutOfRange, Violation, World
 from packlaw.store.errors import (
     ExpectationFailed,
     MisplacedStatement,
@@ -130,7 +130,7 @@ def _check_setting(statement: Set, index: int) -> None:
     # A setting out of range, made in code: the world says so when it applies one.
     try:
         World().apply(statement)
-    except ValueError as error:
+    except SettingOutOfRange as error:
         raise MisplacedStatement(f"`{statement}`: {error}", index) from None
 
 
