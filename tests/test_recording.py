@@ -212,6 +212,9 @@ def test_recordings_go_only_to_a_running_run_and_a_refused_batch_stores_nothing(
         ("0,x", "'x' is not a world index"),
         ("4", "there is no world 4: the run has worlds 0 to 3"),
         ("1,1", "world 1 is named twice"),
+        ("1,01", "world 1 is named twice"),
+        ("\u0661", "'\u0661' is not a world index"),
+        ("9" * 5000, r"there is no world 999999999999\.\.\.: the run has worlds 0 to 3"),
         ("0,1,2,3,4,5,6,7,8", "at most 8 worlds"),
     ],
 )

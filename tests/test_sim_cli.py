@@ -196,7 +196,7 @@ def test_simulate_says_nothing_of_compiling_when_the_cache_is_warm(
     assert capsys.readouterr().err == ""
 
 
-def test_threads_change_no_number_and_zero_threads_is_refused(
+def test_threads_change_no_number_and_zero_or_too_many_threads_are_refused(
     db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from packlaw.sim import jit
@@ -213,6 +213,9 @@ def test_threads_change_no_number_and_zero_threads_is_refused(
     assert summaries[0] == summaries[1]
     assert main(["simulate", "--threads", "0", "--db", db]) == 2
     assert "--threads" in capsys.readouterr().err
+    too_many = str(jit.MAX_THREADS + 1)
+    assert main(["simulate", "--threads", too_many, "--db", db]) == 2
+    assert f"--threads: at most {jit.MAX_THREADS}" in capsys.readouterr().err
 
 
 def test_the_cache_fingerprint_follows_the_sources(tmp_path: Path, monkeypatch: Any) -> None:

@@ -133,6 +133,12 @@ def simulate_command(
         _check_trace_path(trace[1])
     for loaded in [first] if second is None else [first, second]:
         refuse_oversized(loaded[0], worlds, days)
+    if threads is not None and threads > jit.MAX_THREADS:
+        raise UserError(
+            f"--threads: at most {jit.MAX_THREADS}, the kernels' thread pool "
+            f"(NUMBA_NUM_THREADS), not {threads}",
+            EXIT_BAD_INPUT,
+        )
     jit.set_threads(threads)
     warm_up(notice=lambda line: typer.echo(f"packlaw: {line}", err=True))
     store = open_store(db)

@@ -334,15 +334,21 @@ def parse_worlds(text: str, worlds: int) -> list[int]:
 
     >>> parse_worlds("0,7", 10)
     [0, 7]
+    >>> parse_worlds("\u0661", 10)  # an Arabic-Indic one: only ASCII digits
+    Traceback (most recent call last):
+    ...
+    packlaw.sim.recording.RecordingError: '١' is not a world index (expected K[,K...], e.g. 0,7)
     """
     picked = []
     for part in text.split(","):
         part = part.strip()
-        if not part.isdigit():
+        if not (part.isascii() and part.isdigit()):
             raise RecordingError(f"{part!r} is not a world index (expected K[,K...], e.g. 0,7)")
-        world = int(part)
-        if world >= worlds:
-            raise RecordingError(f"there is no world {world}: the run has worlds 0 to {worlds - 1}")
+        digits = part.lstrip("0") or "0"
+        if len(digits) > len(str(worlds)) or int(digits) >= worlds:  # int() of no huge text
+            shown = digits if len(digits) <= 12 else f"{digits[:12]}..."
+            raise RecordingError(f"there is no world {shown}: the run has worlds 0 to {worlds - 1}")
+        world = int(digits)
         if world in picked:
             raise RecordingError(f"world {world} is named twice")
         picked.append(world)
