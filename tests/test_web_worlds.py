@@ -9,6 +9,7 @@ own analysis only where that is what the answer is documented to be.
 from __future__ import annotations
 
 import base64
+import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from typing import Any
@@ -276,6 +277,29 @@ def test_sweeps_are_listed_newest_first_on_the_api_and_the_home_page(
     assert f'href="/runs/{run_id}"' in client.get("/").text
     assert not any(f'href="/runs/{r}"' in client.get("/").text for r in point_runs)
     assert f"And {len(point_runs)} runs of sweeps' points" in client.get("/").text
+
+
+def test_the_home_page_lists_the_runs_that_are_no_sweeps_points_a_page_at_a_time(
+    client: TestClient, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import packlaw.web.home
+
+    monkeypatch.setattr(packlaw.web.home, "RUNS_PAGE", 3)
+    older = [store.start_run("paged", "", seed=n, worlds=1, days=1) for n in range(4)]
+    store_sweep(store)  # its points are runs, newer than those above
+    newer = [store.start_run("paged", "", seed=n, worlds=1, days=1) for n in range(3)]
+    listed = re.compile(r'href="/runs/(\d+)"')
+    seen, url, pages = [], "/", 0
+    while url:
+        html = client.get(url).text
+        seen += [int(run) for run in listed.findall(html)]
+        pages += 1
+        following = re.search(r'href="(/\?before=\d+)" rel="next"', html)
+        url = following.group(1) if following else ""
+        assert ('href="/">Newest runs' in html) == (pages > 1)
+    assert pages == 3
+    assert seen == sorted(older + newer, reverse=True)  # each once, newest first, no points
+    assert "And 6 runs of sweeps' points" in html
 
 
 def test_a_sweeps_points_come_in_pages_and_its_profiles_are_its_analysis(

@@ -69,7 +69,7 @@ from packlaw.store.errors import (
     UnknownRun,
 )
 from packlaw.store.replay import Tail
-from packlaw.store.schema import INTEGER_MAX, chronicles, run_metrics, runs
+from packlaw.store.schema import INTEGER_MAX, chronicles, run_metrics, runs, sweep_points
 from packlaw.store.schema import statements as statement_rows
 
 MAX_NAME_LENGTH = 200
@@ -446,11 +446,19 @@ class Store:
         with self._writing(f"mark run {run_id} {status} in") as conn:
             self._set_status(conn, run_id, status)
 
-    def runs(self, before: int | None = None, limit: int | None = None) -> list[RunInfo]:
-        """The stored runs, newest first: all, or ``limit`` of them with ids under ``before``."""
+    def runs(
+        self, before: int | None = None, limit: int | None = None, *, points: bool = True
+    ) -> list[RunInfo]:
+        """The stored runs, newest first: all, or ``limit`` of them with ids under ``before``.
+
+        ``points=False`` leaves out the runs that are sweeps' points.
+        """
         query = sa.select(runs).order_by(runs.c.id.desc()).limit(limit)
         if before is not None:
             query = query.where(runs.c.id < before)
+        if not points:
+            of_points = sa.select(sweep_points.c.run_id).where(sweep_points.c.run_id.is_not(None))
+            query = query.where(runs.c.id.not_in(of_points))
         with self._reading("list the runs in") as conn:
             return [self._run_info(row) for row in conn.execute(query)]
 

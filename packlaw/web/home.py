@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import sqlalchemy as sa
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from packlaw import __version__
@@ -12,9 +14,9 @@ from packlaw.store.engine import translated
 from packlaw.web.chronicles import list_chronicles
 from packlaw.web.errors import problem_responses
 from packlaw.web.models import Health
-from packlaw.web.runs import run_summaries
+from packlaw.web.runs import MAX_ID, RUNS_PAGE, run_summaries
 from packlaw.web.site import page
-from packlaw.web.sweeps import list_sweeps, point_runs
+from packlaw.web.sweeps import count_point_runs, list_sweeps
 
 router = APIRouter()
 
@@ -34,15 +36,22 @@ def healthz(request: Request) -> Health:
 
 
 @router.get("/", response_class=HTMLResponse, tags=["pages"], summary="The home page")
-def home(request: Request) -> Response:
+def home(
+    request: Request,
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="List the runs with ids under this one.")
+    ] = None,
+) -> Response:
     store: Store = request.app.state.store
-    runs, points = run_summaries(store), point_runs(store)
+    runs = run_summaries(store, before, RUNS_PAGE + 1, points=False)
     return page(
         request,
         "home.html",
         title="packlaw",
         chronicles=list_chronicles(request.app.state.chronicles),
-        runs=[run for run in runs if run.id not in points],
-        point_runs=len(points),
+        runs=runs[:RUNS_PAGE],
+        older=runs[RUNS_PAGE - 1].id if len(runs) > RUNS_PAGE else None,
+        newer=before is not None,
+        point_runs=count_point_runs(store),
         sweeps=list_sweeps(request),
     )

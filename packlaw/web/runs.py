@@ -112,10 +112,10 @@ def _summary(run: RunInfo) -> RunSummary:
 
 
 def run_summaries(
-    store: Store, before: int | None = None, limit: int | None = None
+    store: Store, before: int | None = None, limit: int | None = None, *, points: bool = True
 ) -> list[RunSummary]:
     """The stored runs, newest first (`Store.runs`), as the API gives them."""
-    return [_summary(run) for run in store.runs(before, limit)]
+    return [_summary(run) for run in store.runs(before, limit, points=points)]
 
 
 # --------------------------------------------------------------------- API

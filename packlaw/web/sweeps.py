@@ -174,11 +174,12 @@ def _point(point: PointInfo) -> SweepPoint:
     )
 
 
-def point_runs(store: Store) -> set[int]:
-    """The runs that are sweeps' points (shown on their sweep's page, not among the runs)."""
-    query = sa.select(sweep_points.c.run_id).where(sweep_points.c.run_id.is_not(None))
+def count_point_runs(store: Store) -> int:
+    """How many runs are sweeps' points (shown on their sweep's page, not among the runs)."""
+    query = sa.select(sa.func.count()).select_from(sweep_points)
+    query = query.where(sweep_points.c.run_id.is_not(None))
     with translated(store.url, "read the sweeps' runs from"), store.engine.connect() as conn:
-        return set(conn.scalars(query))
+        return conn.scalar(query) or 0
 
 
 # --------------------------------------------------------------------- API
