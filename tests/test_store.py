@@ -854,6 +854,29 @@ def test_a_running_run_whose_process_is_gone_shows_interrupted(store: Store) -> 
     assert {r.id: r.status for r in store.runs()}[dead] == "interrupted"
 
 
+class _Stop:
+    """A parameter whose binding raises Ctrl-C, as a signal landing inside the driver's call does."""
+
+    def __conform__(self, protocol: object) -> object:
+        raise KeyboardInterrupt
+
+
+def test_a_write_stopped_mid_statement_leaves_the_database_writable(tmp_path: Path) -> None:
+    # SQLite keeps a closed connection, and its write lock, until the stopped statement's
+    # cursor is freed; while a command handles the stop (marks its run interrupted, puts
+    # a sweep's points back), the stop's traceback must not be what keeps that cursor.
+    with Store(f"sqlite:///{tmp_path / 'stopped.db'}") as store:
+        run_id = store.start_run("stopped", "", seed=1, worlds=1, days=1)
+        update = f"UPDATE {schema.runs.name} SET scenario = ? WHERE id = ?"
+        try:
+            with store._writing("test a stop in") as conn:
+                conn.exec_driver_sql(update, [("kept", run_id), (_Stop(), run_id)])
+        except KeyboardInterrupt:
+            store.mark_run(run_id, "interrupted")  # would wait out the busy timeout, then fail
+        assert store.run(run_id).status == "interrupted"
+        assert store.run(run_id).scenario == "stopped"  # the stopped write was rolled back
+
+
 def test_runs_stored_before_migration_4_keep_their_status(db_url: str) -> None:
     engine = sa.create_engine(resolve_url(db_url))
     try:

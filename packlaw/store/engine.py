@@ -18,6 +18,7 @@ import os
 import re
 import sqlite3
 import time
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -241,6 +242,14 @@ def translated(url: sa.URL, doing: str) -> Iterator[None]:
         if _garbled(error) or isinstance(error, sqlite3.DatabaseError):
             raise unreadable(url, error) from None
         raise StoreError(f"cannot {doing} {shown(url)}: {first_line(error, url)}") from None
+    except KeyboardInterrupt as stop:
+        # A signal (Ctrl-C, or SIGTERM raised as one) that stopped the driver mid-statement.
+        # SQLAlchemy then closes the connection, but SQLite keeps it open, and its write
+        # lock held, until the statement's cursor is freed, and the traceback's frames
+        # hold that cursor. Free them, so that the command's next write (marking its run
+        # interrupted, putting a sweep's points back) is not locked out.
+        traceback.clear_frames(stop.__traceback__)
+        raise
 
 
 def _garbled(error: BaseException) -> bool:

@@ -257,12 +257,14 @@ def run_sweep(
     except BaseException:
         # Stopping (Ctrl-C, a store error): what was in flight goes back to pending, the
         # batch in hand too (the stop may land between taking it and storing it); only
-        # running points move. Best effort: the error that stopped the sweep is the one to
-        # report, and a point left running is run again by --resume all the same.
-        for future in in_flight:
-            future.cancel()
+        # running points move. The ledger first: cancelling talks to a scheduler that a
+        # stop may have caught mid-call, and must not keep the points running. Best
+        # effort: the error that stopped the sweep is the one to report, and a point
+        # left running is run again by --resume all the same.
         with suppress(Exception):
             ledger.release(sweep_id, [p.point_id for p in todo])
+        with suppress(Exception):
+            client.cancel(list(in_flight))
         raise
     return tally
 
