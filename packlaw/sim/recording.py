@@ -52,7 +52,7 @@ from packlaw.sim.trace import WorldChronicle
 
 CHUNK_DAYS = 64
 CODEC = "delta-zlib-1"
-LEVEL = 6  # zlib's
+LEVEL = 4  # zlib's: 6 made a film 8% smaller in 3.4 times the time; 1, 22% bigger in half
 # The film's columns, in their stored order, with the type each is kept as.
 FILM_COLUMNS: dict[str, np.dtype[Any]] = {
     "x": np.dtype(np.int16),
