@@ -4,6 +4,7 @@ Run as a script (not part of the tests)::
 
     .venv/bin/python benchmarks/bench_report.py            # Beacon Hills, 1,000 worlds x 365 days
     .venv/bin/python benchmarks/bench_report.py --quick    # 200 worlds, fewer repeats
+    .venv/bin/python benchmarks/bench_report.py --only overhead,parts --pg URL
 
 - **Overhead**: Beacon Hills, 1,000 worlds x 365 days, run without and with
   world 0 recorded, alternately in one process (kernels compiled first),
@@ -12,7 +13,12 @@ Run as a script (not part of the tests)::
   recorder's hooks timed directly. "With" counts everything recording adds: the
   observe hook and the chronicle writer during the days, cutting the last
   chunk, and storing the film and the checked chronicle (SQLite file;
-  PostgreSQL too when ``PACKLAW_BENCH_PG_URL`` names a database).
+  PostgreSQL too when ``--pg URL`` or ``PACKLAW_BENCH_PG_URL`` names a
+  database); then the same as whole ``packlaw simulate`` commands.
+- **Replay parts**: where the recorded world's replay and storing go, each
+  part timed alone in the same runs (CPU time of the main thread): the
+  lone world's day kernel, the Python around it, the chronicle writer, the
+  film, cutting the last chunk, checking the chronicle, and the database.
 - **Size**: stored film bytes over being-days (each being from the day it
   appeared), for world 0 and for eight worlds.
 - **Film**: ``packlaw film RUN --world 0 --out F.gif`` (and ``.mp4``) of the
@@ -180,15 +186,95 @@ def overhead(worlds: int, days: int, repeats: int, url: str) -> None:
     )
 
 
-def command_overhead(worlds: int, days: int, repeats: int, folder: Path) -> None:
-    """``packlaw simulate`` with and without ``--record 0``, whole commands, CPU time of each."""
+def replay_parts(worlds: int, days: int, repeats: int, url: str) -> None:
+    """Where recording world 0 goes: each part of its replay and storing, CPU time, medians."""
+    import packlaw.sim.replay as lone
+    import packlaw.sim.run as run
+    from packlaw.sim import load_scenario, simulate
+    from packlaw.sim.recording import Recorder
+    from packlaw.sim.replay import Watch
+    from packlaw.sim.run import warm_up
+    from packlaw.store import Store
+    from packlaw.store.recordings import save_recordings
+    from packlaw.store.replay import Tail
+
+    scenario, _, _ = load_scenario()
+    warm_up(every_form=True)
+    parts: dict[str, list[float]] = {}
+    spent: dict[str, float] = {}
+
+    def timed(into: str, call: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            began = time.thread_time()
+            out = call(*args, **kwargs)
+            spent[into] = spent.get(into, 0.0) + time.thread_time() - began
+            return out
+
+        return wrapper
+
+    class TimedChronicler:
+        def __init__(self, inner: Any) -> None:
+            self.phase = timed("chronicle", inner.phase)
+
+    plain_replay, plain_day = run.replay, lone.lone_day
+    run.replay, lone.lone_day = timed("replay", plain_replay), timed("kernel", plain_day)
+    try:
+        for i in range(repeats + 1):  # the first warms the store up, untimed
+            spent.clear()
+            recorder = Recorder(scenario, [0])
+            (watch,) = recorder.watches()
+            assert watch.chronicler is not None and watch.observe is not None
+            make = watch.chronicler
+            watched = Watch(
+                0,
+                chronicler=lambda state, make=make: TimedChronicler(make(state)),
+                observe=timed("film", watch.observe),
+            )
+            simulate(scenario, worlds=worlds, days=days, seed=1, watch=[watched], _warm=False)
+            recordings = timed("cut", recorder.recordings)()
+            timed("check", Tail().check)(recordings[0].statements)
+            with Store(url) as store:
+                run_id = store.start_run(scenario.name, "", 1, worlds, days)
+                timed("storing", save_recordings)(store, run_id, recordings)
+            if i == 0:
+                continue
+            spent["around"] = spent["replay"] - spent["kernel"] - spent["chronicle"]
+            spent["around"] -= spent["film"]
+            spent["database"] = spent["storing"] - spent["check"]  # storing checks it again
+            for name, seconds in spent.items():
+                parts.setdefault(name, []).append(seconds)
+    finally:
+        run.replay, lone.lone_day = plain_replay, plain_day
+
+    def ms(name: str) -> str:
+        return f"{1000 * statistics.median(parts[name]):.1f} ms"
+
+    print(f"Recording world 0 of {worlds:,} x {days} days, by part, CPU, medians of {repeats}:")
+    print(
+        f"  replay {ms('replay')}: day kernel {ms('kernel')}, Python around it {ms('around')},"
+        f" chronicle {ms('chronicle')}, film {ms('film')}"
+    )
+    print(
+        f"  then cutting the last chunk {ms('cut')}; storing {ms('storing')}: checking the"
+        f" chronicle {ms('check')}, the database {ms('database')}"
+    )
+
+
+def command_overhead(
+    worlds: int, days: int, repeats: int, folder: Path, url: str | None = None
+) -> None:
+    """``packlaw simulate`` with and without ``--record 0``, whole commands, CPU time of each.
+
+    Each into a new SQLite file, or into the database ``url`` names.
+    """
     base = [PACKLAW, "simulate", "--worlds", str(worlds), "--days", str(days), "--json"]
     runs: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
     for i in range(repeats):  # A/B, then B/A
         for record in (False, True) if i % 2 == 0 else (True, False):
             db = folder / "command.db"
             db.unlink(missing_ok=True)
-            args = [*base, "--db", f"sqlite:///{db}", *(["--record", "0"] if record else [])]
+            target = url or f"sqlite:///{db}"
+            args = [*base, "--db", target, *(["--record", "0"] if record else [])]
             before = os.times()
             began = time.perf_counter()
             subprocess.run(args, check=True, capture_output=True)
@@ -325,24 +411,51 @@ def film_parts(days: int, repeats: int, folder: Path) -> None:
     print("    " + ", ".join(f"{k} {statistics.median(v):.3f} s" for k, v in parts.items()))
 
 
+PARTS = ("overhead", "commands", "parts", "first", "size", "films")
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="200 worlds, fewer repeats")
+    parser.add_argument(
+        "--only", default=",".join(PARTS), help=f"what to measure, of {','.join(PARTS)}"
+    )
+    parser.add_argument(
+        "--pg",
+        metavar="URL",
+        default=os.environ.get("PACKLAW_BENCH_PG_URL"),
+        help="a PostgreSQL database to measure too (default: $PACKLAW_BENCH_PG_URL)",
+    )
     args = parser.parse_args(argv)
+    only = set(args.only.split(","))
+    if only - set(PARTS):
+        parser.error(f"--only takes {','.join(PARTS)}, not {args.only}")
     worlds, repeats = (200, 2) if args.quick else (1_000, 5)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        overhead(worlds, 365, repeats, f"sqlite:///{folder / 'runs.db'}")
-        command_overhead(worlds, 365, repeats, folder)
-        first_replay(repeats)
-        pg = os.environ.get("PACKLAW_BENCH_PG_URL")
-        if pg:
+        sqlite = f"sqlite:///{folder / 'runs.db'}"
+        if "overhead" in only:
+            overhead(worlds, 365, repeats, sqlite)
+        if "parts" in only:
+            replay_parts(worlds, 365, repeats, sqlite)
+        if "commands" in only:
+            command_overhead(worlds, 365, repeats, folder)
+        if "first" in only:
+            first_replay(repeats)
+        if args.pg:
             print("PostgreSQL:")
-            overhead(worlds, 365, repeats, pg)
-        size_of_eight(365, f"sqlite:///{folder / 'eight.db'}")
-        print("Films (end to end, a fresh process each):")
-        films(365, 3 if args.quick else 5, folder)
-        film_parts(365, 3 if args.quick else 5, folder)
+            if "overhead" in only:
+                overhead(worlds, 365, repeats, args.pg)
+            if "parts" in only:
+                replay_parts(worlds, 365, repeats, args.pg)
+            if "commands" in only:
+                command_overhead(worlds, 365, repeats, folder, args.pg)
+        if "size" in only:
+            size_of_eight(365, f"sqlite:///{folder / 'eight.db'}")
+        if "films" in only:
+            print("Films (end to end, a fresh process each):")
+            films(365, 3 if args.quick else 5, folder)
+            film_parts(365, 3 if args.quick else 5, folder)
     return 0
 
 

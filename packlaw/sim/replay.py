@@ -126,12 +126,14 @@ def _attack(b, packs, p, t, key, g, actors, first_row):
 
 
 @njit(cache=True)
-def lone_day(b, packs, p, t, spare, seed, number, world, first_row, first_pack, actors, side):
+def lone_day(b, packs, p, t, spare, seed, number, world, first_row, first_pack, actors, density):
     """Day ``number`` of a lone world (`kernels.day` with its actors' keys), and what it told.
 
-    Returns each phase's outcome, as `phases.py` tells them, and the day's
-    arrivals (appended by the caller).
+    ``density`` is the run's rows per world at dawn (the spatial index's
+    buckets follow it). Returns each phase's outcome, as `phases.py` tells
+    them, and the day's arrivals (appended by the caller).
     """
+    side = bucket_side(p.width, p.height, density)
     t.today[:] = 0.0
     k.tasks(b, packs, p, shift(k.stream(seed, number, k.TASKS), first_row))
     orders = k.orders(b, packs, p, shift(k.stream(seed, number, k.ORDERS), first_row))
@@ -192,11 +194,11 @@ class LoneWorld:
         if len(self.actors) < state.n:
             raise self._drifted("it made more arrivals than the run gave it")
         b, p = state.beings, state.p
-        side = bucket_side(p.width, p.height, self.rows_at_dawn[state.day] / self.worlds)
+        density = self.rows_at_dawn[state.day] / self.worlds
         ledger.tell("day", state)
         told = lone_day(
             b, state.packs, p, ledger.tally, state.spare, state.seed, state.day, self.world,
-            self.first_row, self.first_pack, self.actors, side,
+            self.first_row, self.first_pack, self.actors, density,
         )  # fmt: skip
         orders, attacks, targets, deaths, hunts, care, bites, joining, back, leaving, arrived = told
         tell = ledger.tell

@@ -78,6 +78,16 @@ ORDER_TEXT = "do as the pack needs"
 DEAD = len(STANDINGS)  # a standing code beside the simulator's, for the dead
 NEW = -1  # and for a being that did not exist yet
 ASK_TEXT = "help"
+# The rulebook's standing of each code (`DEAD` included), and whether it names a pack.
+_STANDING = (*(Standing(word) for word in STANDINGS), Standing.DEAD)
+_IN_PACK = (True, True, True, False, False, False)
+_ILL = frozenset((k.OBEYED_ILL, k.DEFIED_ILL))
+_DEFIED = frozenset((k.DEFIED, k.DEFIED_ILL))
+# What the simulator tells a chronicler, in a day's order (`phases.one_day`).
+PHASES = (
+    "day", "orders", "attacks", "deaths", "hunts", "care_and_healing", "bites", "joining",
+    "leaving", "arrivals", "day_end",
+)  # fmt: skip
 
 
 class WorldChronicle:
@@ -107,7 +117,12 @@ class WorldChronicle:
                 self.statements.append(Set(setting, round(rate * MILLI)))
         self._start(state)
         self._rows = np.array(list(self.names), np.int64)  # the world's rows, as named
+        self._alone = state.worlds == 1  # a world replayed alone: every row is this world's
+        self._wound_amount = round(p.wound * MILLI)
+        self._repel_amount = round(p.repel_wound * MILLI)
         self._morning = (np.zeros(0, np.int8), np.zeros(0, np.int16))
+        self._evening: tuple[np.ndarray, np.ndarray] | None = None
+        self._phases = {name: getattr(self, "_" + name) for name in PHASES}
 
     # ------------------------------------------------------------ names
 
@@ -133,7 +148,7 @@ class WorldChronicle:
 
         In a world replayed alone (one world), every row is this world's.
         """
-        if state.worlds > 1:
+        if not self._alone:
             where = where & (state.columns["world"][rows] == self.world)
         return list(where.nonzero()[0].tolist())
 
@@ -183,51 +198,53 @@ class WorldChronicle:
 
     def phase(self, name: str, state: State, **happened: np.ndarray) -> None:
         """Write what a phase did in this world."""
-        getattr(self, "_" + name)(state, **happened)
+        self._phases[name](state, **happened)
 
-    def _standing(self, state: State, row: int) -> str:
-        """The rulebook's word for the standing the simulator gives ``row`` now."""
-        c = state.columns
-        return STANDINGS[c["standing"][row]] if c["alive"][row] else str(Standing.DEAD)
-
-    def _standings(self, state: State) -> np.ndarray:
-        """Each of the world's beings' standing now, `DEAD` for the dead."""
+    def _now(self, state: State) -> tuple[np.ndarray, np.ndarray]:
+        """Each of the world's beings' standing now (`DEAD` for the dead), and health."""
         c, rows = state.columns, self._rows
-        return np.where(c["alive"][rows], c["standing"][rows], DEAD)
+        return np.where(c["alive"][rows], c["standing"][rows], DEAD), c["health"][rows]
 
     def _day(self, state: State) -> None:
         self._write(Day(state.day + 1))
-        self._morning = (self._standings(state), state.columns["health"][self._rows])
+        # Nothing happens between a day's end and the next day: its evening is this morning.
+        evening = self._evening
+        if evening is None or len(evening[0]) != len(self._rows):
+            evening = self._now(state)
+        self._morning = evening
 
     def _day_end(self, state: State) -> None:
-        c, rows = state.columns, self._rows
-        standing, health = self._standings(state), c["health"][rows]
-        known = len(self._morning[0])  # beings who arrived today have no morning
-        was_standing = np.full(len(rows), NEW, np.int8)
-        was_standing[:known] = self._morning[0]
-        was_health = np.full(len(rows), MILLI, np.int16)
-        was_health[:known] = self._morning[1]
+        standing, health = self._evening = self._now(state)
+        was_standing, was_health = self._morning
+        arrived = len(standing) - len(was_standing)  # beings who arrived today have no morning
+        if arrived:
+            was_standing = np.concatenate([was_standing, np.full(arrived, NEW, np.int8)])
+            was_health = np.concatenate([was_health, np.full(arrived, MILLI, np.int16)])
         moved = standing != was_standing
-        healed = (standing != DEAD) & (health != was_health)
-        for j in np.flatnonzero(moved | healed):
-            row, name = int(rows[j]), self.names[int(rows[j])]
+        changed = (moved | ((standing != DEAD) & (health != was_health))).nonzero()[0].tolist()
+        if not changed:
+            return
+        rows, names, pack = self._rows, self.names, state.columns["pack"]
+        for j in changed:
+            row, code = int(rows[j]), int(standing[j])
+            name = names[row]
             if moved[j]:
-                now = self._standing(state, row)
-                pack = c["pack"][row] if now in ("alpha", "member", "ally") else NOBODY
-                pack_name = None if pack == NOBODY else self._pack_name(state, pack)
-                self._write(ExpectStanding(name, Standing(now), pack_name))
-            if healed[j]:
+                at = int(pack[row]) if _IN_PACK[code] else NOBODY
+                pack_name = None if at == NOBODY else self._pack_name(state, at)
+                self._write(ExpectStanding(name, _STANDING[code], pack_name))
+            if code != DEAD and health[j] != was_health[j]:
                 self._write(ExpectHealth(name, int(health[j])))
 
     def _orders(
         self, state: State, members: np.ndarray, outcome: np.ndarray, alphas: np.ndarray
     ) -> None:
+        if not len(members):
+            return
+        names, write = self.names, self._write
         for j in self._mine(state, members, outcome != k.NO_ORDER):
-            name = self._name(members[j])
-            ill = outcome[j] in (k.OBEYED_ILL, k.DEFIED_ILL)
-            self._write(Order(self._name(alphas[j]), name, ORDER_TEXT, ill=ill))
-            defied = outcome[j] in (k.DEFIED, k.DEFIED_ILL)
-            self._write(Defy(name) if defied else Obey(name))
+            name, happened = names[int(members[j])], int(outcome[j])
+            write(Order(names[int(alphas[j])], name, ORDER_TEXT, ill=happened in _ILL))
+            write(Defy(name) if happened in _DEFIED else Obey(name))
 
     def _attacks(
         self,
@@ -238,22 +255,28 @@ class WorldChronicle:
         defenders: np.ndarray,
         standing: np.ndarray,
     ) -> None:
+        if not len(omegas):
+            return
         mine = self._mine(state, omegas, target != NOBODY)
-        wound = round(state.params.wound * MILLI)
-        repel = round(state.params.repel_wound * MILLI)
+        if not mine:
+            return
+        wound, repel = self._wound_amount, self._repel_amount
+        omegas_, target_, hit_ = omegas.tolist(), target.tolist(), hit.tolist()
         for j in mine:
-            if not hit[j]:
-                self._wound(target[j], omegas[j], repel)
-        for on_alpha in (False, True):
+            if not hit_[j]:
+                self._wound(target_[j], omegas_[j], repel)
+        on_alpha = (standing == ALPHA).tolist()
+        for alphas in (False, True):  # hits on alphas last
             for j in mine:
-                if hit[j] and (standing[j] == ALPHA) == on_alpha:
-                    self._wound(omegas[j], target[j], wound)
+                if hit_[j] and on_alpha[j] == alphas:
+                    self._wound(omegas_[j], target_[j], wound)
 
     def _deaths(
         self, state: State, dead: np.ndarray, succession: np.ndarray, dissolved: np.ndarray
     ) -> None:
-        for j in self._mine(state, dead, dead >= 0):
-            self._kill(int(dead[j]))
+        if len(dead):
+            for j in self._mine(state, dead, dead >= 0):
+                self._kill(int(dead[j]))
         for pack, heir in succession:
             if state.packs.world[pack] == self.world:
                 self._write(Ascend(self._name(heir), self._pack_name(state, pack)))
@@ -266,13 +289,16 @@ class WorldChronicle:
         killed: np.ndarray,
         hurt: np.ndarray,
     ) -> None:
-        wound = round(state.params.wound * MILLI)
-        mine = (state.packs.world[hunting] == self.world) & (prey != NOBODY)
-        for j in np.flatnonzero(mine).tolist():
+        if not len(hunting):
+            return
+        mine = prey != NOBODY
+        if not self._alone:
+            mine &= state.packs.world[hunting] == self.world
+        for j in mine.nonzero()[0].tolist():
             if killed[j]:
                 self._kill(int(prey[j]))
             else:
-                self._wound(int(prey[j]), int(hurt[j]), wound)
+                self._wound(int(prey[j]), int(hurt[j]), self._wound_amount)
 
     def _care_and_healing(
         self,
@@ -287,7 +313,7 @@ class WorldChronicle:
         for row in rows[before[rows] < MILLI].tolist():
             if row in self._dead:
                 continue
-            name = self._name(row)
+            name = self.names[row]
             if cared[row]:
                 alpha_name = self._name(alpha[row])
                 if standing[row] == ALLY:
@@ -299,6 +325,8 @@ class WorldChronicle:
     def _bites(
         self, state: State, alphas: np.ndarray, bitten: np.ndarray, outcome: np.ndarray
     ) -> None:
+        if not len(alphas):
+            return
         for j in self._mine(state, alphas, bitten != NOBODY):
             alpha, name = self._name(alphas[j]), self._name(bitten[j])
             self._write(Bite(alpha, name))
@@ -317,18 +345,21 @@ class WorldChronicle:
         back: np.ndarray,
         back_to: np.ndarray,
     ) -> None:
-        for j in self._mine(state, omegas, submitted != NOBODY):
-            alpha, name = self._name(submitted[j]), self._name(omegas[j])
-            self._write(Submit(name, alpha, insincere=bool(insincere[j])))
-            if not insincere[j]:
-                self._write(Welcome(alpha, name))
-        for j in self._mine(state, allies, back):
-            alpha, name = self._name(back_to[j]), self._name(allies[j])
-            self._write(Submit(name, alpha), Welcome(alpha, name))
+        if len(omegas):
+            for j in self._mine(state, omegas, submitted != NOBODY):
+                alpha, name = self._name(submitted[j]), self._name(omegas[j])
+                self._write(Submit(name, alpha, insincere=bool(insincere[j])))
+                if not insincere[j]:
+                    self._write(Welcome(alpha, name))
+        if len(allies):
+            for j in self._mine(state, allies, back):
+                alpha, name = self._name(back_to[j]), self._name(allies[j])
+                self._write(Submit(name, alpha), Welcome(alpha, name))
 
     def _leaving(self, state: State, members: np.ndarray, left: np.ndarray) -> None:
-        for j in self._mine(state, members, left):
-            self._write(Leave(self._name(members[j])))
+        if len(members):
+            for j in self._mine(state, members, left):
+                self._write(Leave(self._name(members[j])))
 
     def _arrivals(self, state: State, rows: np.ndarray) -> None:
         for j in self._mine(state, rows, rows >= 0):

@@ -580,21 +580,16 @@ class Store:
         before: Mapping[int, str],
         trailing: Mapping[int, str],
     ) -> None:
-        if not rows:
-            return
-        conn.execute(
-            statement_rows.insert(),
+        """Store a checked batch's statements after sequence ``last``, with their remarks."""
+        first = last + 1
+        insert_rows(
+            conn,
+            statement_rows,
             [
-                {
-                    "chronicle_id": chronicle_id,
-                    "sequence": last + 1 + index,
-                    "day": day,
-                    "line": line,
-                    "remarks": before.get(index),
-                    "comment": trailing.get(index),
-                }
+                (chronicle_id, first + index, day, line, before.get(index), trailing.get(index))
                 for index, (day, line) in enumerate(rows)
             ],
+            _STATEMENT_COLUMNS,
         )
 
 
@@ -618,21 +613,35 @@ def _metric_rows(run_id: int, daily: Iterable[Daily]) -> list[tuple[Any, ...]]:
     return rows
 
 
-_METRIC_COLUMNS = [column.name for column in run_metrics.columns]
+_STATEMENT_COLUMNS = ("chronicle_id", "sequence", "day", "line", "remarks", "comment")
+
+
+def insert_rows(
+    conn: sa.Connection,
+    table: sa.Table,
+    rows: Sequence[tuple[Any, ...]],
+    columns: Sequence[str] | None = None,
+) -> None:
+    """Insert ``rows`` (tuples in the order of ``columns``, all of the table's by default).
+
+    Straight to the driver's executemany: for a year of daily figures (13,505
+    rows) SQLAlchemy's per-row parameter handling cost twice what the database did.
+    """
+    if not rows:
+        return
+    names = [column.name for column in table.columns] if columns is None else columns
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    conn.exec_driver_sql(
+        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) "
+        f"VALUES ({', '.join(mark for _ in names)})",
+        list(rows),
+    )
 
 
 def _insert_metrics(conn: sa.Connection, run_id: int, rows: list[tuple[Any, ...]]) -> None:
-    if not rows:
-        return
-    # Straight to the driver's executemany: for a year of daily figures (13,505 rows)
-    # SQLAlchemy's per-row parameter handling cost twice what the database did.
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    insert = (
-        f"INSERT INTO {run_metrics.name} ({', '.join(_METRIC_COLUMNS)}) "
-        f"VALUES ({', '.join(mark for _ in _METRIC_COLUMNS)})"
-    )
     try:
-        conn.exec_driver_sql(insert, rows)
+        insert_rows(conn, run_metrics, rows)
     except sa.exc.IntegrityError:
         raise StoreError(
             f"run {run_id}'s daily figures name the same (day, metric) twice"
