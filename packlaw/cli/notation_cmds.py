@@ -149,6 +149,7 @@ def check(
             continue
         del text
         problems = check_chronicle(chronicle)
+        del chronicle  # freed now, with the collector paused: left alive, it would be walked
         if problems:
             status = max(status, EXIT_DOMAIN)
             if as_json:

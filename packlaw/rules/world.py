@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from packlaw.rules.catalogue import RuleId
 from packlaw.rules.events import (
@@ -185,22 +185,15 @@ class WorldSummary:
 class World:
     """The state of a pack world, changed only by legal events."""
 
+    _STEPS: ClassVar[dict[type, tuple[Callable[[Any, Any], list[Violation]], Callable[..., None]]]]
+    """Each event type's judge and effect, plain functions of (world, event) (see below)."""
+
     def __init__(self) -> None:
         self.day = 0
         self.settings = Settings()
         self._beings: dict[str, _Being] = {}
         self._packs: dict[str, _Pack] = {}
         self._history: list[Statement] = []
-        # Derived from the verbs: `_explain_WORD` judges an event (by default, that
-        # every being it names is alive: R0), `_WORD` applies it (by default,
-        # nothing: the event is recorded).
-        self._explain: dict[type, Callable[[Any], list[Violation]]] = {
-            verb.event: getattr(self, f"_explain_{verb.ident}", self._explain_names)
-            for verb in VERBS
-        }
-        self._effect: dict[type, Callable[[Any], None]] = {
-            verb.event: getattr(self, f"_{verb.ident}", _nothing) for verb in VERBS
-        }
 
     def __eq__(self, other: object) -> bool:
         """Two worlds are equal when every fact in them is (history included)."""
@@ -226,11 +219,11 @@ class World:
 
     def explain(self, event: Event) -> list[Violation]:
         """Every rule the event would break here, each with its reason; empty if legal."""
-        return self._explain[type(event)](event)
+        return self._STEPS[type(event)][0](self, event)
 
     def is_legal(self, event: Event) -> bool:
         """Whether the rulebook allows the event now."""
-        return not self._explain[type(event)](event)
+        return not self._STEPS[type(event)][0](self, event)
 
     def standing(self, name: str) -> Standing | None:
         """The being's standing (the first that applies), or None for no such being."""
@@ -331,12 +324,13 @@ class World:
         and `ValueError` for a day that goes back or a setting out of range;
         either way the world stays exactly as it was.
         """
-        effect = self._effect.get(type(statement))
-        if effect is not None:
-            violations = self._explain[type(statement)](statement)
+        steps = self._STEPS.get(type(statement))
+        if steps is not None:
+            explain, effect = steps
+            violations = explain(self, statement)
             if violations:
                 raise RuleViolation(statement, violations)  # type: ignore[arg-type]
-            effect(statement)
+            effect(self, statement)
         elif isinstance(statement, Day):
             if statement.number < self.day:
                 raise ValueError(f"day {statement.number} goes back from day {self.day}")
@@ -822,8 +816,21 @@ def _reset(being: _Being) -> None:
     being.order = None
 
 
-def _nothing(event: Event) -> None:
+def _nothing(world: World, event: Event) -> None:
     """Recorded events change no state."""
+
+
+# Derived from the verbs: `_explain_WORD` judges an event (by default, that every being
+# it names is alive: R0), `_WORD` applies it (by default, nothing: the event is
+# recorded). One table on the class: a table of bound methods per world would tie each
+# world to itself in a cycle, which only the cyclic collector frees.
+World._STEPS = {
+    verb.event: (
+        getattr(World, f"_explain_{verb.ident}", World._explain_names),
+        getattr(World, f"_{verb.ident}", _nothing),
+    )
+    for verb in VERBS
+}
 
 
 _DOING: dict[type, Callable[[Any], str]] = {
