@@ -185,7 +185,9 @@ class WorldSummary:
 class World:
     """The state of a pack world, changed only by legal events."""
 
-    _STEPS: ClassVar[dict[type, tuple[Callable[[Any, Any], list[Violation]], Callable[..., None]]]]
+    _STEPS: ClassVar[
+        dict[type, tuple[Callable[[Any, Any], list[Violation]], Callable[..., None] | None]]
+    ]
     """Each event type's judge and effect, plain functions of (world, event) (see below)."""
 
     def __init__(self) -> None:
@@ -330,7 +332,8 @@ class World:
             violations = explain(self, statement)
             if violations:
                 raise RuleViolation(statement, violations)  # type: ignore[arg-type]
-            effect(self, statement)
+            if effect is not None:
+                effect(self, statement)
         elif isinstance(statement, Day):
             if statement.number < self.day:
                 raise ValueError(f"day {statement.number} goes back from day {self.day}")
@@ -807,18 +810,14 @@ def _reset(being: _Being) -> None:
     being.order = None
 
 
-def _nothing(world: World, event: Event) -> None:
-    """Recorded events change no state."""
-
-
 # Derived from the verbs: `_explain_WORD` judges an event (by default, that every being
-# it names is alive: R0), `_WORD` applies it (by default, nothing: the event is
-# recorded). One table on the class: a table of bound methods per world would tie each
+# it names is alive: R0), `_WORD` applies it (None when there is none: the event is
+# only recorded, as a quarter of a chronicle's events are). One table on the class: a table of bound methods per world would tie each
 # world to itself in a cycle, which only the cyclic collector frees.
 World._STEPS = {
     verb.event: (
         getattr(World, f"_explain_{verb.ident}", World._explain_names),
-        getattr(World, f"_{verb.ident}", _nothing),
+        getattr(World, f"_{verb.ident}", None),
     )
     for verb in VERBS
 }
