@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 from packlaw.rules.catalogue import RuleId
 from packlaw.rules.events import (
@@ -185,11 +185,6 @@ class WorldSummary:
 class World:
     """The state of a pack world, changed only by legal events."""
 
-    _STEPS: ClassVar[
-        dict[type, tuple[Callable[[Any, Any], list[Violation]], Callable[..., None] | None]]
-    ]
-    """Each event type's judge and effect, plain functions of (world, event) (see below)."""
-
     def __init__(self) -> None:
         self.day = 0
         self.settings = Settings()
@@ -221,11 +216,11 @@ class World:
 
     def explain(self, event: Event) -> list[Violation]:
         """Every rule the event would break here, each with its reason; empty if legal."""
-        return self._STEPS[type(event)][0](self, event)
+        return _STEPS[type(event)][0](self, event)
 
     def is_legal(self, event: Event) -> bool:
         """Whether the rulebook allows the event now."""
-        return not self._STEPS[type(event)][0](self, event)
+        return not _STEPS[type(event)][0](self, event)
 
     def standing(self, name: str) -> Standing | None:
         """The being's standing (the first that applies), or None for no such being."""
@@ -326,7 +321,7 @@ class World:
         and `ValueError` for a day that goes back or a setting out of range;
         either way the world stays exactly as it was.
         """
-        steps = self._STEPS.get(type(statement))
+        steps = _STEPS.get(type(statement))
         if steps is not None:
             explain, effect = steps
             violations = explain(self, statement)
@@ -812,9 +807,10 @@ def _reset(being: _Being) -> None:
 
 # Derived from the verbs: `_explain_WORD` judges an event (by default, that every being
 # it names is alive: R0), `_WORD` applies it (None when there is none: the event is
-# only recorded, as a quarter of a chronicle's events are). One table on the class: a table of bound methods per world would tie each
-# world to itself in a cycle, which only the cyclic collector frees.
-World._STEPS = {
+# only recorded, as a quarter of a chronicle's events are). One table of plain functions
+# of (world, event): bound methods, built per world, would tie each world to itself in a
+# cycle that only the cyclic collector frees.
+_STEPS: dict[type, tuple[Callable[[World, Any], list[Violation]], Callable[..., None] | None]] = {
     verb.event: (
         getattr(World, f"_explain_{verb.ident}", World._explain_names),
         getattr(World, f"_{verb.ident}", None),
