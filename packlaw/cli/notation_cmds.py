@@ -168,6 +168,7 @@ def check(
 # ----------------------------------------------------------------- replay
 
 
+@collector_paused()  # the whole command: the chronicle is freed before the collector restarts
 def replay(
     file: Annotated[Path, typer.Argument(help="The chronicle to replay.", show_default=False)],
     line: Annotated[
