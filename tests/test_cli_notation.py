@@ -471,7 +471,7 @@ def test_check_and_replay_pause_the_collector_while_reading_and_checking_then_re
     import packlaw.notation as notation
 
     seen: list[tuple[str, bool]] = []
-    parse, check = notation.parse_chronicle, notation.check_chronicle
+    parse, check, replay = notation.parse_chronicle, notation.check_chronicle, notation.replay
 
     def watched_parse(*args: object, **kwargs: object) -> object:
         seen.append(("parse", gc.isenabled()))
@@ -481,10 +481,16 @@ def test_check_and_replay_pause_the_collector_while_reading_and_checking_then_re
         seen.append(("check", gc.isenabled()))
         return check(*args, **kwargs)  # type: ignore[arg-type]
 
+    def watched_replay(*args: object, **kwargs: object) -> object:
+        seen.append(("replay", gc.isenabled()))
+        return replay(*args, **kwargs)  # type: ignore[arg-type]
+
     monkeypatch.setattr(notation, "parse_chronicle", watched_parse)
     monkeypatch.setattr(notation, "check_chronicle", watched_check)
+    monkeypatch.setattr(notation, "replay", watched_replay)
     assert gc.isenabled()
     assert run(capsys, "check", str(clean))[0] == 0
     assert run(capsys, "replay", str(clean))[0] == 0
-    assert seen == [("parse", False), ("check", False), ("parse", False)]
+    # replay keeps it paused until the chronicle is dropped, or the collector walks it
+    assert seen == [("parse", False), ("check", False), ("parse", False), ("replay", False)]
     assert gc.isenabled()

@@ -103,6 +103,36 @@ def test_append_adds_the_statements_of_a_file(
     assert out.endswith("welcome Derek Isaac\nday 2\nbeing Stiles human\nsubmit Stiles Derek\n")
 
 
+def test_import_and_append_keep_the_collector_paused_while_they_store(
+    capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Restarted with the chronicle alive, the collector would walk every statement of it.
+    import gc
+
+    seen: list[tuple[str, bool]] = []
+    import_, append = Store.import_chronicle, Store.append
+
+    def watched_import(self: Store, *args: Any, **kwargs: Any) -> Any:
+        seen.append(("import", gc.isenabled()))
+        return import_(self, *args, **kwargs)
+
+    def watched_append(self: Store, *args: Any, **kwargs: Any) -> Any:
+        seen.append(("append", gc.isenabled()))
+        return append(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "import_chronicle", watched_import)
+    monkeypatch.setattr(Store, "append", watched_append)
+    assert gc.isenabled()
+    assert (
+        run(capsys, "chronicle", "import", write(tmp_path, "hale.chronicle", HALE), "--db", db)[0]
+        == 0
+    )
+    more = write(tmp_path, "more.chronicle", "day 2\nbeing Stiles human\n")
+    assert run(capsys, "chronicle", "append", "hale", more, "--db", db)[0] == 0
+    assert seen == [("import", False), ("append", False)]
+    assert gc.isenabled()
+
+
 def test_a_broken_rule_is_exit_1_names_the_line_and_stores_nothing(
     dump_store: Dump, capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
 ) -> None:

@@ -149,6 +149,7 @@ def check(
             continue
         del text
         problems = check_chronicle(chronicle)
+        del chronicle  # freed now, with the collector paused: left alive, it would be walked
         if problems:
             status = max(status, EXIT_DOMAIN)
             if as_json:
@@ -167,6 +168,7 @@ def check(
 # ----------------------------------------------------------------- replay
 
 
+@collector_paused()  # the whole command: the chronicle is freed before the collector restarts
 def replay(
     file: Annotated[Path, typer.Argument(help="The chronicle to replay.", show_default=False)],
     line: Annotated[

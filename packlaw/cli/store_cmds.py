@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from packlaw.cli.collector import collector_paused
 from packlaw.cli.errors import EXIT_BAD_INPUT, EXIT_DOMAIN, UserError
 from packlaw.cli.options import DbOption, JsonOption, open_store
 from packlaw.cli.output import JSON, Block, Table, counted, emit
@@ -69,6 +70,7 @@ def init_database(db: DbOption = None, as_json: JsonOption = False) -> None:
 
 
 @chronicle_app.command("import")
+@collector_paused()  # the whole command: the chronicle is freed before the collector restarts
 def import_chronicle(
     file: Annotated[Path, typer.Argument(help="The chronicle file to store.", show_default=False)],
     name: Annotated[
@@ -97,6 +99,7 @@ def import_chronicle(
 
 
 @chronicle_app.command("append")
+@collector_paused()  # as for import
 def append_chronicle(
     name: Annotated[str, typer.Argument(help="The stored chronicle.", show_default=False)],
     file: Annotated[Path, typer.Argument(help="A file of statements to add.", show_default=False)],

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from operator import call
 
 from packlaw.notation.grammar import LineError, check_setting
 from packlaw.rules.catalogue import RULE_IDS, RuleId
@@ -86,12 +85,9 @@ _ARGUMENTS: dict[Arg, tuple[str, Callable[[str], object] | None]] = {
     Arg.ORIGIN: ("(born|bitten)", _words({o.value: o for o in Origin})),
 }
 
-_Converters = tuple[Callable[[str], object], ...]
-_Shape = tuple[
-    Callable[[str], "re.Match[str] | None"], Callable[..., Statement | None], "_Converters | None"
-]
-"""A line shape: a matcher of the rest of the line after its first word, what builds the
-statement from the groups, and one converter per group (None: the groups go in as they are)."""
+_Shape = tuple[Callable[[str], "re.Match[str] | None"], Callable[..., Statement | None]]
+"""A line shape: a matcher of the rest of the line after its first word, and what builds
+the statement from the match's groups."""
 
 
 def _pattern(*parts: str) -> Callable[[str], re.Match[str] | None]:
@@ -99,8 +95,25 @@ def _pattern(*parts: str) -> Callable[[str], re.Match[str] | None]:
     return re.compile(" ".join(parts) + r"\Z").match
 
 
-def _as_is(text: str | None) -> str | None:
-    return text
+def _converting(
+    build: Callable[..., Statement], converters: list[Callable[[str], object] | None]
+) -> Callable[..., Statement]:
+    """`build` of the groups, each that needs it converted first (None: the group as it is).
+
+    Most groups are names and texts, which go in as they are: only the
+    others are touched.
+    """
+    if not any(converters):
+        return build
+    at = [(index, convert) for index, convert in enumerate(converters) if convert is not None]
+
+    def converted(*groups: str | None) -> Statement:
+        values: list[object] = list(groups)
+        for index, convert in at:
+            values[index] = convert(values[index])  # type: ignore[arg-type]
+        return build(*values)
+
+    return converted
 
 
 def _shape(verb: Verb) -> _Shape:
@@ -110,17 +123,16 @@ def _shape(verb: Verb) -> _Shape:
     then the flags, in their written order, each at most once.
     """
     pattern = ""
-    converters: list[Callable[[str], object]] = []
+    converters: list[Callable[[str], object] | None] = []
     for index, argument in enumerate(verb.arguments):
         part, convert = _ARGUMENTS[argument.arg]
         space = " " if index else ""
         pattern += f"(?:{space}{part})?" if argument.optional else space + part
-        converters.append(convert or (_as_is if argument.optional else str))  # str(s) is s
+        converters.append(convert)
     for flag in verb.flags:
         pattern += f"( {flag})?"
         converters.append(_flag(flag))
-    plain = all(c is str for c in converters)
-    return _pattern(pattern), verb.event, None if plain else tuple(converters)
+    return _pattern(pattern), _converting(verb.event, converters)
 
 
 def _flag(flag: str) -> Callable[[str], object]:
@@ -159,9 +171,9 @@ def _set(setting: str, value: str) -> Statement | None:
 _SETTINGS = {s.value: s for s in Setting}
 _SHAPES: dict[str, _Shape] = {
     **{verb.word: _shape(verb) for verb in VERBS},
-    "title": (_pattern(_TEXT), Title, None),
-    "set": (_pattern(f"({'|'.join(_SETTINGS)})", _NUMBER), _set, None),
-    "day": (_pattern("([0-9]{1,15})"), Day, (int,)),
+    "title": (_pattern(_TEXT), Title),
+    "set": (_pattern(f"({'|'.join(_SETTINGS)})", _NUMBER), _set),
+    "day": (_pattern("([0-9]{1,15})"), _converting(Day, [int])),
     "expect": (
         _pattern(
             f"(?:({'|'.join(sorted(RULE_IDS, key=len, reverse=True))})|"
@@ -173,7 +185,6 @@ _SHAPES: dict[str, _Shape] = {
             + "))"
         ),
         _expect,
-        None,
     ),
 }
 
@@ -184,10 +195,8 @@ def scan(line: str) -> Statement | None:
     shape = _SHAPES.get(verb)
     if shape is None:
         return None
-    match, build, converters = shape
+    match, build = shape
     found = match(rest)
     if found is None:
         return None
-    if converters is None:
-        return build(*found.groups())
-    return build(*map(call, converters, found.groups()))
+    return build(*found.groups())

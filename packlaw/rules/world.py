@@ -191,16 +191,6 @@ class World:
         self._beings: dict[str, _Being] = {}
         self._packs: dict[str, _Pack] = {}
         self._history: list[Statement] = []
-        # Derived from the verbs: `_explain_WORD` judges an event (by default, that
-        # every being it names is alive: R0), `_WORD` applies it (by default,
-        # nothing: the event is recorded).
-        self._explain: dict[type, Callable[[Any], list[Violation]]] = {
-            verb.event: getattr(self, f"_explain_{verb.ident}", self._explain_names)
-            for verb in VERBS
-        }
-        self._effect: dict[type, Callable[[Any], None]] = {
-            verb.event: getattr(self, f"_{verb.ident}", _nothing) for verb in VERBS
-        }
 
     def __eq__(self, other: object) -> bool:
         """Two worlds are equal when every fact in them is (history included)."""
@@ -226,11 +216,11 @@ class World:
 
     def explain(self, event: Event) -> list[Violation]:
         """Every rule the event would break here, each with its reason; empty if legal."""
-        return self._explain[type(event)](event)
+        return _STEPS[type(event)][0](self, event)
 
     def is_legal(self, event: Event) -> bool:
         """Whether the rulebook allows the event now."""
-        return not self._explain[type(event)](event)
+        return not _STEPS[type(event)][0](self, event)
 
     def standing(self, name: str) -> Standing | None:
         """The being's standing (the first that applies), or None for no such being."""
@@ -331,12 +321,14 @@ class World:
         and `ValueError` for a day that goes back or a setting out of range;
         either way the world stays exactly as it was.
         """
-        effect = self._effect.get(type(statement))
-        if effect is not None:
-            violations = self._explain[type(statement)](statement)
+        steps = _STEPS.get(type(statement))
+        if steps is not None:
+            explain, effect = steps
+            violations = explain(self, statement)
             if violations:
                 raise RuleViolation(statement, violations)  # type: ignore[arg-type]
-            effect(statement)
+            if effect is not None:
+                effect(self, statement)
         elif isinstance(statement, Day):
             if statement.number < self.day:
                 raise ValueError(f"day {statement.number} goes back from day {self.day}")
@@ -369,30 +361,25 @@ class World:
 
     # ---------------------------------------------------- the conditions
 
-    def _living(self, name: str, problems: list[Violation], doing: str) -> _Being | None:
-        """R0 for one name: it must be a being, and alive."""
+    def _living(self, name: str, problems: list[Violation], e: Event) -> _Being | None:
+        """R0 for one name of event `e`: it must be a being, and alive."""
         being = self._beings.get(name)
         if being is None:
             what = "a pack, not a being" if name in self._packs else "no such being"
-            problems.append(Violation("R0", f"{doing}: {name} is {what}"))
+            problems.append(Violation("R0", f"{_doing(e)}: {name} is {what}"))
             return None
         if not being.alive:
-            problems.append(Violation("R0", f"{doing}: {name} is dead"))
+            problems.append(Violation("R0", f"{_doing(e)}: {name} is dead"))
             return None
         return being
 
     def _explain_names(self, event: Event) -> list[Violation]:
         beings = self._beings
+        problems: list[Violation] = []
         for name in event.names():
             being = beings.get(name)
             if being is None or not being.alive:
-                break
-        else:  # every name a living being, the usual case: no refusal sentence to compose
-            return []
-        problems: list[Violation] = []
-        doing = _doing(event)
-        for name in event.names():
-            self._living(name, problems, doing)
+                self._living(name, problems, event)
         return problems
 
     def _order_hint(self, e: Event) -> str:
@@ -422,23 +409,24 @@ class World:
 
     def _explain_ascend(self, e: Ascend) -> list[Violation]:
         problems: list[Violation] = []
-        doing = f"{e.name} cannot lead {e.pack}"
-        being = self._living(e.name, problems, doing)
+        being = self._living(e.name, problems, e)
         pack = self._packs.get(e.pack)
         if e.pack in self._beings:
-            problems.append(Violation("R0", f"{doing}: {e.pack} is a being, not a pack"))
+            problems.append(Violation("R0", f"{_doing(e)}: {e.pack} is a being, not a pack"))
         if pack is not None and pack.alpha is not None:  # the pack's own condition, judged always
-            problems.append(Violation("R1", f"{doing}: {e.pack} already has {pack.alpha} as alpha"))
+            problems.append(
+                Violation("R1", f"{_doing(e)}: {e.pack} already has {pack.alpha} as alpha")
+            )
         if being is None:
             return problems
         if being.kind is not Kind.WEREWOLF:
             problems.append(
-                Violation("R1", f"{doing}: {e.name} is human, and only werewolves lead")
+                Violation("R1", f"{_doing(e)}: {e.name} is human, and only werewolves lead")
             )
         if being.leads is not None:
             problems.append(
                 Violation(
-                    "R1", f"{doing}: {e.name} already leads {being.leads}, and leads one pack"
+                    "R1", f"{_doing(e)}: {e.name} already leads {being.leads}, and leads one pack"
                 )
             )
         if pack is None:
@@ -446,49 +434,49 @@ class World:
                 problems.append(
                     Violation(
                         "R15",
-                        f"{doing}: {e.name} is a member of {being.pack} and must leave it first",
+                        f"{_doing(e)}: {e.name} is a member of {being.pack} and must leave it first",
                     )
                 )
         elif pack.alpha is None and being.pack != e.pack:
             if being.pack is not None:
-                problems.append(Violation("R15", f"{doing}: {e.name} is a member of {being.pack}"))
+                problems.append(
+                    Violation("R15", f"{_doing(e)}: {e.name} is a member of {being.pack}")
+                )
             problems.append(
-                Violation("R1", f"{doing}: only a beta of {e.pack} can succeed its dead alpha")
+                Violation("R1", f"{_doing(e)}: only a beta of {e.pack} can succeed its dead alpha")
             )
         return problems
 
     def _explain_bite(self, e: Bite) -> list[Violation]:
         problems: list[Violation] = []
-        doing = f"{e.name} cannot be turned by {e.alpha}"
-        alpha = self._living(e.alpha, problems, doing)
-        being = self._living(e.name, problems, doing)
+        alpha = self._living(e.alpha, problems, e)
+        being = self._living(e.name, problems, e)
         if alpha is not None and alpha.leads is None:
             problems.append(
                 Violation(
                     "R1",
-                    f"{doing}: {e.alpha} is no alpha, and only an alpha's bite turns"
+                    f"{_doing(e)}: {e.alpha} is no alpha, and only an alpha's bite turns"
                     + self._order_hint(e),
                 )
             )
         if being is not None and being.kind is not Kind.HUMAN:
-            problems.append(Violation("R1", f"{doing}: {e.name} is already a werewolf"))
+            problems.append(Violation("R1", f"{_doing(e)}: {e.name} is already a werewolf"))
         return problems
 
     def _explain_submit(self, e: Submit) -> list[Violation]:
         problems: list[Violation] = []
-        doing = f"{e.name} cannot submit to {e.alpha}"
-        being = self._living(e.name, problems, doing)
-        alpha = self._living(e.alpha, problems, doing)
+        being = self._living(e.name, problems, e)
+        alpha = self._living(e.alpha, problems, e)
         if alpha is not None and alpha.leads is None:
             problems.append(
-                Violation("R4", f"{doing}: {e.alpha} leads no pack" + self._order_hint(e))
+                Violation("R4", f"{_doing(e)}: {e.alpha} leads no pack" + self._order_hint(e))
             )
         if being is not None:
             if being.leads is not None:
                 problems.append(
                     Violation(
                         "R15",
-                        f"{doing}: {e.name} leads {being.leads}, and an alpha submits to no one",
+                        f"{_doing(e)}: {e.name} leads {being.leads}, and an alpha submits to no one",
                     )
                 )
             elif being.pack is not None:
@@ -497,142 +485,137 @@ class World:
                     if alpha is not None and being.pack == alpha.leads
                     else f"a member of {being.pack} and must leave it first"
                 )
-                problems.append(Violation("R15", f"{doing}: {e.name} is {where}"))
+                problems.append(Violation("R15", f"{_doing(e)}: {e.name} is {where}"))
         return problems
 
     def _explain_welcome(self, e: Welcome) -> list[Violation]:
         problems: list[Violation] = []
-        doing = f"{e.name} cannot be welcomed by {e.alpha}"
-        being = self._living(e.name, problems, doing)
-        self._living(e.alpha, problems, doing)
+        being = self._living(e.name, problems, e)
+        self._living(e.alpha, problems, e)
         if problems or being is None:
             return problems
         pending = being.pending
         if pending is None or pending[0] != e.alpha:
-            problems.append(Violation("R4", f"{doing}: {e.name} has not submitted to {e.alpha}"))
+            problems.append(
+                Violation("R4", f"{_doing(e)}: {e.name} has not submitted to {e.alpha}")
+            )
         elif pending[1]:
             problems.append(
                 Violation(
-                    "R13", f"{doing}: {e.alpha} hears that {e.name}'s submission is insincere"
+                    "R13", f"{_doing(e)}: {e.alpha} hears that {e.name}'s submission is insincere"
                 )
             )
         return problems
 
     def _explain_leave(self, e: Leave) -> list[Violation]:
         problems: list[Violation] = []
-        doing = f"{e.name} cannot leave"
-        being = self._living(e.name, problems, doing)
+        being = self._living(e.name, problems, e)
         if being is not None and being.pack is None:
             why = f"{e.name} leads {being.leads}" if being.leads else f"{e.name} is in no pack"
-            problems.append(Violation("R6", f"{doing}: only members leave, and {why}"))
+            problems.append(Violation("R6", f"{_doing(e)}: only members leave, and {why}"))
         return problems
 
     def _explain_rescind(self, e: Rescind) -> list[Violation]:
         problems: list[Violation] = []
-        doing = f"{e.name} cannot rescind a submission"
-        being = self._living(e.name, problems, doing)
+        being = self._living(e.name, problems, e)
         if being is not None:
             if being.pack is None:
-                problems.append(Violation("R7", f"{doing}: {e.name} is in no pack"))
+                problems.append(Violation("R7", f"{_doing(e)}: {e.name} is in no pack"))
             elif not being.coerced:
                 problems.append(
                     Violation(
                         "R7",
-                        f"{doing}: {e.name} submitted to {being.pack} freely, so leaves instead",
+                        f"{_doing(e)}: {e.name} submitted to {being.pack} freely, so leaves instead",
                     )
                 )
         return problems
 
     def _explain_order(self, e: Order) -> list[Violation]:
         problems: list[Violation] = []
-        doing = f"{e.alpha} cannot order {e.name}"
-        alpha = self._living(e.alpha, problems, doing)
-        being = self._living(e.name, problems, doing)
+        alpha = self._living(e.alpha, problems, e)
+        being = self._living(e.name, problems, e)
         if alpha is None or being is None:
             return problems
         if alpha.leads is None:
             problems.append(
-                Violation("R3", f"{doing}: {e.alpha} is no alpha" + self._order_hint(e))
+                Violation("R3", f"{_doing(e)}: {e.alpha} is no alpha" + self._order_hint(e))
             )
         elif being.pack != alpha.leads:
-            problems.append(Violation("R3", f"{doing}: {e.name} is not a member of {alpha.leads}"))
+            problems.append(
+                Violation("R3", f"{_doing(e)}: {e.name} is not a member of {alpha.leads}")
+            )
             if being.ally_of == alpha.leads:
                 problems.append(
                     Violation(
                         "R10",
-                        f"{doing}: {e.name} is an ally of {alpha.leads}, to be asked, not ordered",
+                        f"{_doing(e)}: {e.name} is an ally of {alpha.leads}, to be asked, not ordered",
                     )
                 )
         return problems
 
     def _explain_obey(self, e: Obey | Defy) -> list[Violation]:
         problems: list[Violation] = []
-        doing = f"{e.name} cannot {e.verb}"
-        being = self._living(e.name, problems, doing)
+        being = self._living(e.name, problems, e)
         if being is not None and being.order is None:
-            problems.append(Violation("R0", f"{doing}: {e.name} has no outstanding order"))
+            problems.append(Violation("R0", f"{_doing(e)}: {e.name} has no outstanding order"))
         return problems
 
     _explain_defy = _explain_obey
 
     def _explain_ally(self, e: Ally) -> list[Violation]:
         problems: list[Violation] = []
-        doing = f"{e.name} cannot become an ally of {e.alpha}"
-        alpha = self._living(e.alpha, problems, doing)
-        being = self._living(e.name, problems, doing)
+        alpha = self._living(e.alpha, problems, e)
+        being = self._living(e.name, problems, e)
         if alpha is not None and alpha.leads is None:
             problems.append(
-                Violation("R10", f"{doing}: {e.alpha} leads no pack" + self._order_hint(e))
+                Violation("R10", f"{_doing(e)}: {e.alpha} leads no pack" + self._order_hint(e))
             )
         if being is not None:
             home = being.leads or being.pack
             if home is not None:
-                problems.append(Violation("R15", f"{doing}: {e.name} is in {home}"))
+                problems.append(Violation("R15", f"{_doing(e)}: {e.name} is in {home}"))
             elif being.ally_of is not None and alpha is not None and being.ally_of != alpha.leads:
                 # judged only with a living alpha: the condition is about the alpha's pack too
                 problems.append(
-                    Violation("R15", f"{doing}: {e.name} is already an ally of {being.ally_of}")
+                    Violation("R15", f"{_doing(e)}: {e.name} is already an ally of {being.ally_of}")
                 )
         return problems
 
     def _explain_request(self, e: Request) -> list[Violation]:
         problems: list[Violation] = []
-        doing = f"{e.alpha} cannot make a request of {e.name}"
-        alpha = self._living(e.alpha, problems, doing)
-        self._living(e.name, problems, doing)
+        alpha = self._living(e.alpha, problems, e)
+        self._living(e.name, problems, e)
         if alpha is not None and alpha.leads is None:
             problems.append(
-                Violation("R10", f"{doing}: {e.alpha} leads no pack" + self._order_hint(e))
+                Violation("R10", f"{_doing(e)}: {e.alpha} leads no pack" + self._order_hint(e))
             )
         return problems
 
     def _explain_ask(self, e: Ask) -> list[Violation]:
         problems: list[Violation] = []
-        doing = f"{e.name} cannot ask {e.alpha} for help"
-        self._living(e.name, problems, doing)
-        alpha = self._living(e.alpha, problems, doing)
+        self._living(e.name, problems, e)
+        alpha = self._living(e.alpha, problems, e)
         if alpha is not None and alpha.leads is None:
             problems.append(
-                Violation("R10", f"{doing}: {e.alpha} leads no pack" + self._order_hint(e))
+                Violation("R10", f"{_doing(e)}: {e.alpha} leads no pack" + self._order_hint(e))
             )
         return problems
 
     def _explain_check_in(self, e: CheckIn) -> list[Violation]:
         problems: list[Violation] = []
-        doing = f"{e.alpha} cannot check in on {e.name}"
-        alpha = self._living(e.alpha, problems, doing)
-        being = self._living(e.name, problems, doing)
+        alpha = self._living(e.alpha, problems, e)
+        being = self._living(e.name, problems, e)
         if alpha is None or being is None:
             return problems
         if alpha.leads is None:
             problems.append(
-                Violation("R10", f"{doing}: {e.alpha} leads no pack" + self._order_hint(e))
+                Violation("R10", f"{_doing(e)}: {e.alpha} leads no pack" + self._order_hint(e))
             )
         elif being.pack != alpha.leads and e.alpha not in being.asked:
             problems.append(
                 Violation(
                     "R10",
-                    f"{doing}: {e.name} is not a member of {alpha.leads} and has not asked for help",
+                    f"{_doing(e)}: {e.name} is not a member of {alpha.leads} and has not asked for help",
                 )
             )
         return problems
@@ -822,13 +805,36 @@ def _reset(being: _Being) -> None:
     being.order = None
 
 
-def _nothing(event: Event) -> None:
-    """Recorded events change no state."""
+# Derived from the verbs: `_explain_WORD` judges an event (by default, that every being
+# it names is alive: R0), `_WORD` applies it (None when there is none: the event is
+# only recorded, as a quarter of a chronicle's events are). One table of plain functions
+# of (world, event): bound methods, built per world, would tie each world to itself in a
+# cycle that only the cyclic collector frees.
+_STEPS: dict[type, tuple[Callable[[World, Any], list[Violation]], Callable[..., None] | None]] = {
+    verb.event: (
+        getattr(World, f"_explain_{verb.ident}", World._explain_names),
+        getattr(World, f"_{verb.ident}", None),
+    )
+    for verb in VERBS
+}
 
 
 _DOING: dict[type, Callable[[Any], str]] = {
+    Ascend: lambda e: f"{e.name} cannot lead {e.pack}",
+    Bite: lambda e: f"{e.name} cannot be turned by {e.alpha}",
+    Submit: lambda e: f"{e.name} cannot submit to {e.alpha}",
+    Welcome: lambda e: f"{e.name} cannot be welcomed by {e.alpha}",
+    Leave: lambda e: f"{e.name} cannot leave",
+    Rescind: lambda e: f"{e.name} cannot rescind a submission",
+    Order: lambda e: f"{e.alpha} cannot order {e.name}",
+    Obey: lambda e: f"{e.name} cannot obey",
+    Defy: lambda e: f"{e.name} cannot defy",
+    Ally: lambda e: f"{e.name} cannot become an ally of {e.alpha}",
+    Request: lambda e: f"{e.alpha} cannot make a request of {e.name}",
+    Ask: lambda e: f"{e.name} cannot ask {e.alpha} for help",
     Attack: lambda e: f"{e.attacker} cannot attack {e.target}",
     Protect: lambda e: f"{e.protector} cannot protect {e.name}",
+    CheckIn: lambda e: f"{e.alpha} cannot check in on {e.name}",
     Heal: lambda e: f"{e.name} cannot heal",
     Death: lambda e: f"{e.name} cannot die",
     Research: lambda e: f"{e.name} cannot do research",
@@ -836,7 +842,11 @@ _DOING: dict[type, Callable[[Any], str]] = {
 
 
 def _doing(event: Event) -> str:
-    """The start of a refusal's sentence: who cannot do what."""
+    """The start of a refusal's sentence: who cannot do what.
+
+    Composed only for a refusal: most events are legal, and the sentence
+    would cost more than judging them.
+    """
     return _DOING[type(event)](event)
 
 
