@@ -7,7 +7,7 @@ import pytest
 
 from packlaw.sim import kernels as k
 from packlaw.sim import phases
-from packlaw.sim.grid import build_grid
+from packlaw.sim.grid import build_grid, index_rows
 from packlaw.sim.metrics import M_ATTACKS, M_ATTACKS_ALONE, M_HITS, M_HUNTS
 from packlaw.sim.phases import Ledger, new_tally
 from packlaw.sim.scenario import parse_scenario
@@ -711,14 +711,13 @@ def test_the_nearest_hostile_omega_is_found_lowest_index_on_a_tie(hostile: int, 
         "", hostile, "werewolf", hostile=True
     )
     w = World(crowd_after(text, 50), seed=hostile)
-    w.index()
-    b, g, p = w.state.beings, w.ledger.grid, w.state.params
-    assert g is not None
+    b, p = w.state.beings, w.state.params
     hostile_rows = k.hostile_by_world(b, 1)
+    g = index_rows(b, hostile_rows[1], hostile, 1, p.width, p.height)
     rng = np.random.default_rng(1)
     for _ in range(200):
         x, y = int(rng.integers(0, p.width)), int(rng.integers(0, p.height))
-        found = k.nearest_hostile(b, hostile_rows, g, 0, x, y)
+        found = k.nearest_hostile(b.alive, b.x, b.y, hostile_rows, g, 0, x, y)
         dx = np.abs(b.x[:hostile].astype(int) - x)
         dy = np.abs(b.y[:hostile].astype(int) - y)
         d = np.maximum(np.minimum(dx, p.width - dx), np.minimum(dy, p.height - dy))
@@ -737,7 +736,7 @@ def test_a_neighbour_query_finds_exactly_the_living_beings_in_range(width: int, 
     for _ in range(300):
         world, r = int(rng.integers(0, 3)), int(rng.integers(0, 6))
         x, y = int(rng.integers(0, p.width)), int(rng.integers(0, p.height))
-        found, n = k.near(b, g, world, x, y, r, found)
+        found, n = k.near(b.alive, g, world, x, y, r, found)
         dx = np.abs(b.x.astype(int) - x)
         dy = np.abs(b.y.astype(int) - y)
         d = np.maximum(np.minimum(dx, p.width - dx), np.minimum(dy, p.height - dy))

@@ -27,6 +27,8 @@ from packlaw.sim.grid import (
     entry_row,
     entry_x,
     entry_y,
+    index_rows,
+    narrowest,
     torus_distance,
     wrap,
 )
@@ -174,11 +176,13 @@ def power(b, i, betas, p):
 
 
 @njit(cache=True)
-def near(b, g, w, x, y, r, found):
+def near(alive, g, w, x, y, r, found):
     """The living beings of world ``w`` within distance ``r`` of ``(x, y)``, by bucket.
 
     Every neighbour query goes through here: it reads only the buckets the
-    square of side ``2r + 1`` touches. Returns ``(rows, n)``: the first ``n``
+    square of side ``2r + 1`` touches, and of the beings only ``alive``
+    (a column, not the beings' tuple: passing a tuple of 21 arrays costs
+    more than a small query's work). Returns ``(rows, n)``: the first ``n``
     of ``rows`` are the beings; ``rows`` is ``found`` when that is large
     enough (pass the last call's back in: no allocation a query).
     """
@@ -203,7 +207,7 @@ def near(b, g, w, x, y, r, found):
                 e = g.entries[q]
                 if torus_distance(x, y, entry_x(e), entry_y(e), g.width, g.height) <= r:
                     j = entry_row(e)
-                    if b.alive[j]:
+                    if alive[j]:
                         found[n] = j
                         n += 1
     return found, n
@@ -234,14 +238,16 @@ def group_hostile(b, omegas, worlds):
 
 
 @njit(cache=True)
-def nearest_hostile(b, h, g, w, x, y):
+def nearest_hostile(alive, xs, ys, h, g, w, x, y):
     """The living hostile omega of world ``w`` nearest to ``(x, y)``; ties: lowest row.
 
-    ``h`` is `hostile_by_world`'s (its counts kept up to date as hunts kill).
-    With few hostile omegas alive in the world it looks at each; with many,
-    it searches rings of buckets outwards from ``(x, y)`` and stops once no
-    unsearched bucket can hold anyone nearer than the best found. Either
-    way: O(min(omegas, buckets / omegas)).
+    ``h`` is `hostile_by_world`'s (its counts kept up to date as hunts kill),
+    ``g`` the index of those omegas alone (`index_rows`, about two a
+    bucket); ``alive``, ``xs`` and ``ys`` are the beings' columns. With few hostile
+    omegas alive in the world it looks at each; with many, it searches
+    rings of buckets outwards from ``(x, y)`` and stops once no unsearched
+    bucket can hold anyone nearer than the best found. Either way:
+    O(min(omegas, buckets / omegas)).
     """
     h_start, h_rows, h_alive = h
     best = NOBODY
@@ -251,16 +257,15 @@ def nearest_hostile(b, h, g, w, x, y):
     if h_alive[w] * h_alive[w] <= g.nbx * g.nby:
         for q in range(h_start[w], h_start[w + 1]):
             j = h_rows[q]
-            if not b.alive[j]:
+            if not alive[j]:
                 continue
-            d = torus_distance(x, y, b.x[j], b.y[j], g.width, g.height)
+            d = torus_distance(x, y, xs[j], ys[j], g.width, g.height)
             if d < best_d or (d == best_d and j < best):
                 best, best_d = j, d
         return best
     base = w * g.nbx * g.nby
-    bx, by = x // g.side, y // g.side
-    # the last bucket of an axis may be narrower: loosen the bound by the difference
-    slack = g.side - min(g.width - (g.nbx - 1) * g.side, g.height - (g.nby - 1) * g.side)
+    bx, by = g.bucket_x[x], g.bucket_y[y]
+    width = narrowest(g)
     for ring in range(max(g.nbx, g.nby) // 2 + 1):
         for dy in range(-ring, ring + 1):
             row = base + ((by + dy) % g.nby) * g.nbx
@@ -279,10 +284,10 @@ def nearest_hostile(b, h, g, w, x, y):
                     j = entry_row(e)
                     if d == best_d and j > best:
                         continue
-                    if b.alive[j] and b.standing[j] == OMEGA and b.hostile[j]:
+                    if alive[j]:
                         best, best_d = j, d
-        # anyone in a bucket of the next ring is at least ring * side + 1 - slack away
-        if best != NOBODY and best_d <= ring * g.side - slack:
+        # anyone in a bucket of the next ring is at least ring * width + 1 away
+        if best != NOBODY and best_d <= ring * width:
             break
     return best
 
@@ -503,7 +508,7 @@ def attacks(b, packs, p, t, key, g):
     for k in range(m):
         o = omegas[k]
         w = b.world[o]
-        around, n = near(b, g, w, b.x[o], b.y[o], 1, around)
+        around, n = near(b.alive, g, w, b.x[o], b.y[o], 1, around)
         eligible = 0
         for q in range(n):  # candidates: the non-omegas, kept at the front
             if b.standing[around[q]] != OMEGA:
@@ -517,7 +522,7 @@ def attacks(b, packs, p, t, key, g):
         d_power = power(b, tg, betas, p)
         n_def = 0
         if in_pack(b, tg):
-            around, n = near(b, g, w, b.x[tg], b.y[tg], reach, around)
+            around, n = near(b.alive, g, w, b.x[tg], b.y[tg], reach, around)
             for j in around[:n]:
                 if j == tg or b.pack[j] != b.pack[tg] or b.kind[j] != WEREWOLF:
                     continue
@@ -659,6 +664,9 @@ def research_and_hunts(b, packs, p, t, key, g, worlds):
         if b.lead[i] == NOBODY:
             b.knowledge[i] += b.research[i]
     h = group_hostile(b, rows[start[OMEGA] : start[OMEGA + 1]], worlds)
+    # the hostile omegas' own index: the nearest is searched among them, not among everyone
+    most = h[2].max() if worlds else 0
+    hg = index_rows(b, h[1], most, worlds, g.width, g.height)
     hunting = np.flatnonzero(
         (packs.alpha != NOBODY) & (packs.knowledge >= p.lead_threshold) & (h[2][packs.world] > 0)
     ).astype(np.int32)
@@ -666,8 +674,8 @@ def research_and_hunts(b, packs, p, t, key, g, worlds):
     killed = np.zeros(hunting.shape[0], np.bool_)
     hurt = np.full(hunting.shape[0], NOBODY, np.int32)
     if hunting.shape[0]:
-        _hunt(b, packs, p, t, key, g, h, members, hunting, prey, killed, hurt)
-    _follow_leads(b, packs, p, g, h, allies)
+        _hunt(b, packs, p, t, key, hg, h, members, hunting, prey, killed, hurt)
+    _follow_leads(b, packs, p, hg, h, allies)
     return hunting, prey, killed, hurt, deaths(b, packs, t)
 
 
@@ -692,7 +700,7 @@ def _hunt(b, packs, p, t, key, g, h, members, hunting, prey, killed, hurt):
         q = hunting[k]
         alpha = packs.alpha[q]
         w = b.world[alpha]
-        o = nearest_hostile(b, h, g, w, b.x[alpha], b.y[alpha])
+        o = nearest_hostile(b.alive, b.x, b.y, h, g, w, b.x[alpha], b.y[alpha])
         if o == NOBODY:
             continue  # knowledge keeps growing while there is no one to hunt
         prey[k] = o
@@ -726,7 +734,7 @@ def _follow_leads(b, packs, p, g, h, allies):
         if b.lead[i] != NOBODY and not b.alive[b.lead[i]]:
             b.lead[i] = NOBODY
         if b.lead[i] == NOBODY and b.knowledge[i] >= p.lead_threshold:
-            o = nearest_hostile(b, h, g, b.world[i], b.x[i], b.y[i])
+            o = nearest_hostile(b.alive, b.x, b.y, h, g, b.world[i], b.x[i], b.y[i])
             if o != NOBODY:
                 b.lead[i] = o
                 b.knowledge[i] = 0.0
@@ -812,7 +820,7 @@ def bites(b, packs, p, t, key, g):
         a = alphas[k]
         if not b.alive[a] or uniform(key, a, 0) >= p.bite_rate:
             continue
-        around, n = near(b, g, b.world[a], b.x[a], b.y[a], 1, around)
+        around, n = near(b.alive, g, b.world[a], b.x[a], b.y[a], 1, around)
         eligible = 0
         for q in range(n):  # candidates: unaffiliated humans, kept at the front
             j = around[q]
@@ -868,7 +876,7 @@ def joining(b, packs, p, key, g):
             continue
         best = NOBODY
         best_d = 2
-        around, n = near(b, g, b.world[o], b.x[o], b.y[o], 1, around)
+        around, n = near(b.alive, g, b.world[o], b.x[o], b.y[o], 1, around)
         for j in around[:n]:
             if b.standing[j] != ALPHA:
                 continue
