@@ -118,21 +118,35 @@ def by_standing(b, wanted):
     """Living beings of the standings in ``wanted`` (a bit mask, ``1 << standing``), grouped.
 
     Rows of standing ``s`` are ``rows[start[s]:start[s + 1]]``, oldest first.
-    Two passes over the beings, and only the wanted rows are written.
     """
-    count = np.zeros(UNAFFILIATED + 1, np.int64)
-    for i in range(b.alive.shape[0]):
-        count[b.standing[i]] += b.alive[i]  # no branch: the loop vectorises
+    return standing_lists(b.alive, b.standing, wanted)
+
+
+@njit(cache=True)
+def standing_lists(alive, standing, wanted):
+    """`by_standing` over the two columns it reads.
+
+    Two passes over the columns for each wanted standing: a count, which
+    vectorises (a sum of comparisons), then the rows. One standing at a
+    time keeps each count and fill in a register; rows of one standing lie
+    in runs, so the fill's branch is well predicted.
+    """
+    n = alive.shape[0]
     start = np.zeros(UNAFFILIATED + 2, np.int64)
     for s in range(UNAFFILIATED + 1):
-        start[s + 1] = start[s] + (count[s] if (wanted >> s) & 1 else 0)
+        count = 0
+        if (wanted >> s) & 1:
+            for i in range(n):
+                count += (standing[i] == s) & alive[i]
+        start[s + 1] = start[s] + count
     rows = np.empty(start[-1], np.int32)
-    fill = start[:-1].copy()
-    for i in range(b.alive.shape[0]):
-        s = b.standing[i]
-        if b.alive[i] and (wanted >> s) & 1:
-            rows[fill[s]] = i
-            fill[s] += 1
+    for s in range(UNAFFILIATED + 1):
+        if (wanted >> s) & 1:
+            k = start[s]
+            for i in range(n):
+                if standing[i] == s and alive[i]:
+                    rows[k] = i
+                    k += 1
     return start, rows
 
 
@@ -151,28 +165,34 @@ def count_betas(b, members, n_packs):
     return betas
 
 
+# Helpers called for one being at a time take the columns they read, not the beings'
+# tuple: passing its 21 arrays costs about 200 ns a call, inlined or not (each is
+# reference-counted), more than the work of most such calls.
+
+
 @njit(cache=True, inline="always")
-def in_pack(b, i):
+def in_pack(standing, i):
     """An alpha or a member: one who belongs to a pack."""
-    return b.standing[i] == ALPHA or b.standing[i] == MEMBER
+    return standing[i] == ALPHA or standing[i] == MEMBER
 
 
 @njit(cache=True, inline="always")
-def effective_strength(b, i, betas, bonus, half):
+def effective_strength(strength, kind, standing, pack, i, betas, bonus, half):
     """R8: a werewolf alpha or member gains from its pack's other werewolf betas."""
-    s = np.float64(b.strength[i])
-    if b.kind[i] == WEREWOLF and in_pack(b, i):
-        n = betas[b.pack[i]]
-        if b.standing[i] == MEMBER:
+    s = np.float64(strength[i])
+    if kind[i] == WEREWOLF and in_pack(standing, i):
+        n = betas[pack[i]]
+        if standing[i] == MEMBER:
             n -= 1  # the being itself is not counted
         s *= 1.0 + bonus * n / (n + half)
     return s
 
 
 @njit(cache=True, inline="always")
-def power(b, i, betas, p):
+def power(strength, kind, standing, pack, health, i, betas, p):
     """Effective strength times health."""
-    return effective_strength(b, i, betas, p.bonus, p.half) * b.health[i] / MILLI
+    s = effective_strength(strength, kind, standing, pack, i, betas, p.bonus, p.half)
+    return s * health[i] / MILLI
 
 
 @njit(cache=True)
@@ -237,6 +257,16 @@ def group_hostile(b, omegas, worlds):
     return start, rows, alive
 
 
+@njit(cache=True, inline="always")
+def around_ring(v, size):
+    """``v % size`` by additions: a ring of buckets is rarely wider than the axis (``%`` divides)."""
+    while v < 0:
+        v += size
+    while v >= size:
+        v -= size
+    return v
+
+
 @njit(cache=True)
 def nearest_hostile(alive, xs, ys, h, g, w, x, y):
     """The living hostile omega of world ``w`` nearest to ``(x, y)``; ties: lowest row.
@@ -268,14 +298,14 @@ def nearest_hostile(alive, xs, ys, h, g, w, x, y):
     width = narrowest(g)
     for ring in range(max(g.nbx, g.nby) // 2 + 1):
         for dy in range(-ring, ring + 1):
-            row = base + ((by + dy) % g.nby) * g.nbx
+            row = base + around_ring(by + dy, g.nby) * g.nbx
             edge_y = dy == -ring or dy == ring
             # a top or bottom row of the ring: all its buckets; between them: its two ends
             step = 1 if edge_y or ring == 0 else 2 * ring
-            kx = (bx - ring) % g.nbx
+            kx = around_ring(bx - ring, g.nbx)
             for _ in range(0, 2 * ring + 1, step):
                 key = row + kx
-                kx = (kx + step) % g.nbx
+                kx = around_ring(kx + step, g.nbx)
                 for q in range(g.start[key], g.start[key + 1]):
                     e = g.entries[q]
                     d = torus_distance(x, y, entry_x(e), entry_y(e), g.width, g.height)
@@ -505,6 +535,7 @@ def attacks(b, packs, p, t, key, g):
     defenders = np.zeros(m, np.int32)
     reach = max(p.protect_radius, p.patrol_radius)
     around = np.empty(64, np.int32)
+    strength, kind, standing, pack, health = b.strength, b.kind, b.standing, b.pack, b.health
     for k in range(m):
         o = omegas[k]
         w = b.world[o]
@@ -519,24 +550,24 @@ def attacks(b, packs, p, t, key, g):
         tg = around[pick(uniform(key, o, 0), eligible)]
         target[k] = tg
         # defenders: the target's pack's other living werewolf alpha/members nearby
-        d_power = power(b, tg, betas, p)
+        d_power = power(strength, kind, standing, pack, health, tg, betas, p)
         n_def = 0
-        if in_pack(b, tg):
+        if in_pack(standing, tg):
             around, n = near(b.alive, g, w, b.x[tg], b.y[tg], reach, around)
             for j in around[:n]:
                 if j == tg or b.pack[j] != b.pack[tg] or b.kind[j] != WEREWOLF:
                     continue
-                if not in_pack(b, j):
+                if not in_pack(standing, j):
                     continue
                 radius = p.patrol_radius if b.task[j] == PATROL else p.protect_radius
                 if torus_distance(b.x[tg], b.y[tg], b.x[j], b.y[j], g.width, g.height) <= radius:
                     n_def += 1
-                    d_power += power(b, j, betas, p)
+                    d_power += power(strength, kind, standing, pack, health, j, betas, p)
         defenders[k] = n_def
-        a_power = power(b, o, betas, p)
+        a_power = power(strength, kind, standing, pack, health, o, betas, p)
         total = a_power + d_power
         hit[k] = uniform(key, o, 1) < (a_power / total if total > 0 else 0.0)
-        tally_attack(t, w, tg, b.standing[tg], n_def == 0, hit[k])
+    tally_attacks(t, b.world, standing, omegas, target, hit, defenders)
     # wounds, after every decision was taken
     for k in range(m):
         tg = target[k]
@@ -550,6 +581,15 @@ def attacks(b, packs, p, t, key, g):
             o = omegas[k]
             b.health[o] = max(0, b.health[o] - p.repel_wound)
     return omegas, target, hit, defenders
+
+
+@njit(cache=True)
+def tally_attacks(t, world, standing, omegas, target, hit, defenders):
+    """The phase's attacks (`tally_attack`), in the omegas' order, before the wounds."""
+    for k in range(omegas.shape[0]):
+        tg = target[k]
+        if tg != NOBODY:
+            tally_attack(t, world[omegas[k]], tg, standing[tg], defenders[k] == 0, hit[k])
 
 
 @njit(cache=True, inline="always")
@@ -707,8 +747,8 @@ def _hunt(b, packs, p, t, key, g, h, members, hunting, prey, killed, hurt):
         team = hunters[first[q] : filled[q]]
         strength = 0.0
         for j in team:
-            strength += power(b, j, betas, p)
-        total = strength + power(b, o, betas, p)
+            strength += power(b.strength, b.kind, b.standing, b.pack, b.health, j, betas, p)
+        total = strength + power(b.strength, b.kind, b.standing, b.pack, b.health, o, betas, p)
         t.today[w, M_HUNTS] += 1
         if total > 0 and uniform(key, q, 0) < strength / total:
             killed[k] = True
@@ -763,12 +803,12 @@ heal_parallel = njit(cache=True, parallel=True)(_heal)
 
 
 @njit(cache=True, inline="always")
-def cared_for(b, packs, key, i):
+def cared_for(standing, health, pack, pride, pack_alpha, key, i):
     """R10: an injured member of a pack whose alpha lives, or such a pack's injured ally who asks."""
-    s = b.standing[i]
-    if (s != MEMBER and s != ALLY) or b.health[i] >= MILLI or packs.alpha[b.pack[i]] == NOBODY:
+    s = standing[i]
+    if (s != MEMBER and s != ALLY) or health[i] >= MILLI or pack_alpha[pack[i]] == NOBODY:
         return False
-    return s == MEMBER or uniform(key, i, 0) >= b.pride[i]
+    return s == MEMBER or uniform(key, i, 0) >= pride[i]
 
 
 @njit(cache=True)
@@ -777,7 +817,7 @@ def care(b, packs, key):
     start, rows = by_standing(b, (1 << MEMBER) | (1 << ALLY))
     cared = np.zeros(b.alive.shape[0], np.bool_)
     for i in rows[start[MEMBER] : start[ALLY + 1]]:
-        cared[i] = cared_for(b, packs, key, i)
+        cared[i] = cared_for(b.standing, b.health, b.pack, b.pride, packs.alpha, key, i)
     return cared
 
 
@@ -787,15 +827,23 @@ def care_and_healing(b, packs, p, key):
 
     One pass over the beings. Returns who was cared for.
     """
-    cared = np.zeros(b.alive.shape[0], np.bool_)
-    for i in range(b.alive.shape[0]):
-        if not b.alive[i] or b.health[i] >= MILLI:
+    alive, health, kind, standing, pack, pride = (
+        b.alive,
+        b.health,
+        b.kind,
+        b.standing,
+        b.pack,
+        b.pride,
+    )
+    cared = np.zeros(alive.shape[0], np.bool_)
+    for i in range(alive.shape[0]):
+        if not alive[i] or health[i] >= MILLI:
             continue
-        rate = p.heal_werewolf if b.kind[i] == WEREWOLF else p.heal_human
-        if cared_for(b, packs, key, i):
+        rate = p.heal_werewolf if kind[i] == WEREWOLF else p.heal_human
+        if cared_for(standing, health, pack, pride, packs.alpha, key, i):
             cared[i] = True
             rate *= 2
-        b.health[i] = min(MILLI, b.health[i] + rate)
+        health[i] = min(MILLI, health[i] + rate)
     return cared
 
 
