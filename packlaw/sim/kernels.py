@@ -195,7 +195,7 @@ def power(strength, kind, standing, pack, health, i, betas, p):
     return s * health[i] / MILLI
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def near(alive, g, w, x, y, r, found):
     """The living beings of world ``w`` within distance ``r`` of ``(x, y)``, by bucket.
 
@@ -268,6 +268,16 @@ def around_ring(v, size):
 
 
 @njit(cache=True)
+def nearest_hostiles(alive, xs, ys, worlds, h, g, rows):
+    """`nearest_hostile` of each of ``rows`` (in its world, from its cell), in one call."""
+    found = np.empty(rows.shape[0], np.int32)
+    for k in range(rows.shape[0]):
+        i = rows[k]
+        found[k] = nearest_hostile(alive, xs, ys, h, g, worlds[i], xs[i], ys[i])
+    return found
+
+
+@njit(cache=True, inline="always")
 def nearest_hostile(alive, xs, ys, h, g, w, x, y):
     """The living hostile omega of world ``w`` nearest to ``(x, y)``; ties: lowest row.
 
@@ -767,17 +777,25 @@ def _hunt(b, packs, p, t, key, g, h, members, hunting, prey, killed, hurt):
 
 @njit(cache=True)
 def _follow_leads(b, packs, p, g, h, allies):
-    # a lead on a dead omega ends; an ally who knows enough takes one; one beside its target confirms it
-    for i in allies:
+    # a lead on a dead omega ends; an ally who knows enough takes one; one beside its target
+    # confirms it. No ally's steps change another's, so the searches are done together first.
+    seeking = np.zeros(allies.shape[0], np.bool_)
+    for k in range(allies.shape[0]):
+        i = allies[k]
         if not b.alive[i] or b.standing[i] != ALLY:
             continue
         if b.lead[i] != NOBODY and not b.alive[b.lead[i]]:
             b.lead[i] = NOBODY
-        if b.lead[i] == NOBODY and b.knowledge[i] >= p.lead_threshold:
-            o = nearest_hostile(b.alive, b.x, b.y, h, g, b.world[i], b.x[i], b.y[i])
-            if o != NOBODY:
-                b.lead[i] = o
-                b.knowledge[i] = 0.0
+        seeking[k] = b.lead[i] == NOBODY and b.knowledge[i] >= p.lead_threshold
+    seekers = allies[seeking]
+    found = nearest_hostiles(b.alive, b.x, b.y, b.world, h, g, seekers)
+    for k in range(seekers.shape[0]):
+        if found[k] != NOBODY:
+            b.lead[seekers[k]] = found[k]
+            b.knowledge[seekers[k]] = 0.0
+    for i in allies:
+        if not b.alive[i] or b.standing[i] != ALLY:
+            continue
         o = b.lead[i]
         if o != NOBODY and torus_distance(b.x[i], b.y[i], b.x[o], b.y[o], g.width, g.height) <= 1:
             q = b.pack[i]
@@ -1045,24 +1063,33 @@ def count_day(b, packs, t):
     """Counts by standing and kind, tasks, established packs, mean pack size; named beings' days."""
     n_packs = packs.alpha.shape[0]
     today = t.today
+    worlds = today.shape[0]
     size = np.zeros(n_packs, np.int64)
     betas = np.zeros(n_packs, np.int64)
-    for i in range(b.alive.shape[0]):
-        if not b.alive[i]:
+    # whole counts, in two halves (even and odd rows): neighbouring rows, often alike, then
+    # add to different places and need not wait for each other
+    span = M_TASKS_PATROL + 1 - M_BEINGS
+    counts = np.zeros((2, worlds, span), np.int64)
+    alive, world, standing, kind, hostile = b.alive, b.world, b.standing, b.kind, b.hostile
+    for i in range(alive.shape[0]):
+        if not alive[i]:
             continue
-        w = b.world[i]
-        s = b.standing[i]
-        today[w, M_BEINGS + 2 * s + b.kind[i]] += 1
-        if s == OMEGA and b.hostile[i]:
-            today[w, M_BEINGS_OMEGA_HOSTILE] += 1
+        w = world[i]
+        s = standing[i]
+        half = i & 1
+        counts[half, w, 2 * s + kind[i]] += 1
+        if s == OMEGA and hostile[i]:
+            counts[half, w, M_BEINGS_OMEGA_HOSTILE - M_BEINGS] += 1
         elif s == MEMBER:
             size[b.pack[i]] += 1
-            betas[b.pack[i]] += b.kind[i] == WEREWOLF
+            betas[b.pack[i]] += kind[i] == WEREWOLF
             if b.task[i] == RESEARCH:
-                today[w, M_TASKS_RESEARCH] += 1
+                counts[half, w, M_TASKS_RESEARCH - M_BEINGS] += 1
             elif b.task[i] == PATROL:
-                today[w, M_TASKS_PATROL] += 1
-    worlds = today.shape[0]
+                counts[half, w, M_TASKS_PATROL - M_BEINGS] += 1
+    for w in range(worlds):
+        for j in range(span):
+            today[w, M_BEINGS + j] += counts[0, w, j] + counts[1, w, j]
     packs_alive = np.zeros(worlds, np.int64)
     for q in range(n_packs):
         if packs.alpha[q] == NOBODY:
