@@ -301,7 +301,9 @@ def in_bucket_order(x: np.ndarray, y: np.ndarray, width: int, side: int) -> np.n
     of their time. Smaller worlds fit in the cache and keep their order.
     """
     columns = -(-width // side)
-    key = (y.astype(np.int64) // side) * columns + x.astype(np.int64) // side
+    key = (y // np.int16(side)).astype(np.int32)
+    key *= columns
+    key += x // np.int16(side)
     return np.argsort(key, kind="stable")
 
 
