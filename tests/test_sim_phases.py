@@ -742,3 +742,21 @@ def test_a_neighbour_query_finds_exactly_the_living_beings_in_range(width: int, 
         d = np.maximum(np.minimum(dx, p.width - dx), np.minimum(dy, p.height - dy))
         expected = np.flatnonzero(b.alive & (b.world == world) & (d <= r))
         assert sorted(found[:n].tolist()) == expected.tolist()
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 9, 64, 1_000, 32_767])
+def test_a_pick_in_whole_numbers_is_the_floating_point_one_even_at_the_edges(count: int) -> None:
+    def as_written(m: int) -> int:
+        return min(int(np.float64(m) * 2.0**-53 * count), count - 1)
+
+    rng = np.random.default_rng(count)
+    drawn = [int(m) for m in rng.integers(0, 2**53, 2_000, dtype=np.int64)]
+    # the largest m below each step q -> q + 1, and its neighbours, where rounding may carry
+    edges = [
+        ((q + 1) * 2**53 - 1) // count + d for q in range(min(count, 50)) for d in (-2, -1, 0, 1)
+    ]
+    for m in drawn + [0, 2**53 - 1] + [e for e in edges if 0 <= e < 2**53]:
+        assert k.pick_of_bits(np.uint64(m), count) == as_written(m)
+    key = np.uint64(k.stream(7, 3, k.MOVEMENT))
+    for actor in range(200):
+        assert k.pick(key, actor, 1, count) == as_written(int(k.bits(key, actor, 1)))
