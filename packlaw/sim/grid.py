@@ -84,15 +84,15 @@ def build_grid(b, worlds, width, height, side):
 
 @njit(cache=True)
 def index_rows(b, rows, most, worlds, width, height):
-    """Index only the beings ``rows`` (living, oldest first) by world and bucket, a few a bucket.
+    """Index only the beings ``rows`` (living, oldest first) by world and bucket, about one a bucket.
 
-    The buckets are sized for ``most`` beings in one world, about two a
+    The buckets are sized for ``most`` beings in one world, about one a
     bucket, so a search for the nearest of a few thousand scattered beings
     (hostile omegas) looks at a few buckets rather than at every being
     near it. The buckets' sides differ by at most one cell (a look-up per
     axis): ``side`` is the narrowest.
     """
-    nb_wanted = max(1.0, most / 2.0)
+    nb_wanted = max(1.0, float(most))
     nbx = max(1, min(width, np.int64(np.round(np.sqrt(nb_wanted * width / height)))))
     nby = max(1, min(height, np.int64(np.round(nb_wanted / nbx))))
     nb = nbx * nby

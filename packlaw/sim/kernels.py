@@ -306,7 +306,7 @@ def nearest_hostile(alive, xs, ys, h, g, w, x, y):
     """The living hostile omega of world ``w`` nearest to ``(x, y)``; ties: lowest row.
 
     ``h`` is `hostile_by_world`'s (its counts kept up to date as hunts kill),
-    ``g`` the index of those omegas alone (`index_rows`, about two a
+    ``g`` the index of those omegas alone (`index_rows`, about one a
     bucket); ``alive``, ``xs`` and ``ys`` are the beings' columns. With few hostile
     omegas alive in the world it looks at each; with many, it searches
     rings of buckets outwards from ``(x, y)`` and stops once no unsearched
