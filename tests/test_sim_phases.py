@@ -7,7 +7,7 @@ import pytest
 
 from packlaw.sim import kernels as k
 from packlaw.sim import phases
-from packlaw.sim.grid import build_grid
+from packlaw.sim.grid import build_grid, index_rows
 from packlaw.sim.metrics import M_ATTACKS, M_ATTACKS_ALONE, M_HITS, M_HUNTS
 from packlaw.sim.phases import Ledger, new_tally
 from packlaw.sim.scenario import parse_scenario
@@ -711,14 +711,13 @@ def test_the_nearest_hostile_omega_is_found_lowest_index_on_a_tie(hostile: int, 
         "", hostile, "werewolf", hostile=True
     )
     w = World(crowd_after(text, 50), seed=hostile)
-    w.index()
-    b, g, p = w.state.beings, w.ledger.grid, w.state.params
-    assert g is not None
+    b, p = w.state.beings, w.state.params
     hostile_rows = k.hostile_by_world(b, 1)
+    g = index_rows(b, hostile_rows[1], hostile, 1, p.width, p.height)
     rng = np.random.default_rng(1)
     for _ in range(200):
         x, y = int(rng.integers(0, p.width)), int(rng.integers(0, p.height))
-        found = k.nearest_hostile(b, hostile_rows, g, 0, x, y)
+        found = k.nearest_hostile(b.alive, b.x, b.y, hostile_rows, g, 0, x, y)
         dx = np.abs(b.x[:hostile].astype(int) - x)
         dy = np.abs(b.y[:hostile].astype(int) - y)
         d = np.maximum(np.minimum(dx, p.width - dx), np.minimum(dy, p.height - dy))
@@ -737,9 +736,27 @@ def test_a_neighbour_query_finds_exactly_the_living_beings_in_range(width: int, 
     for _ in range(300):
         world, r = int(rng.integers(0, 3)), int(rng.integers(0, 6))
         x, y = int(rng.integers(0, p.width)), int(rng.integers(0, p.height))
-        found, n = k.near(b, g, world, x, y, r, found)
+        found, n = k.near(b.alive, g, world, x, y, r, found)
         dx = np.abs(b.x.astype(int) - x)
         dy = np.abs(b.y.astype(int) - y)
         d = np.maximum(np.minimum(dx, p.width - dx), np.minimum(dy, p.height - dy))
         expected = np.flatnonzero(b.alive & (b.world == world) & (d <= r))
         assert sorted(found[:n].tolist()) == expected.tolist()
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 9, 64, 1_000, 32_767])
+def test_a_pick_in_whole_numbers_is_the_floating_point_one_even_at_the_edges(count: int) -> None:
+    def as_written(m: int) -> int:
+        return min(int(np.float64(m) * 2.0**-53 * count), count - 1)
+
+    rng = np.random.default_rng(count)
+    drawn = [int(m) for m in rng.integers(0, 2**53, 2_000, dtype=np.int64)]
+    # the largest m below each step q -> q + 1, and its neighbours, where rounding may carry
+    edges = [
+        ((q + 1) * 2**53 - 1) // count + d for q in range(min(count, 50)) for d in (-2, -1, 0, 1)
+    ]
+    for m in drawn + [0, 2**53 - 1] + [e for e in edges if 0 <= e < 2**53]:
+        assert k.pick_of_bits(np.uint64(m), count) == as_written(m)
+    key = np.uint64(k.stream(7, 3, k.MOVEMENT))
+    for actor in range(200):
+        assert k.pick(key, actor, 1, count) == as_written(int(k.bits(key, actor, 1)))

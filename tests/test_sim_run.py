@@ -190,3 +190,33 @@ def test_the_thread_choice_measures_again_less_often_while_serial_keeps_winning(
         threads = choice._choose(jit.PARALLEL_FROM)
         choice.record(threads, seconds[threads])
     assert choice.best == 2 and choice.wait == jit.REPROBE
+
+
+def test_a_large_worlds_crowds_take_their_cells_in_the_spatial_indexs_order() -> None:
+    from packlaw.sim.grid import bucket_side
+    from packlaw.sim.state import BUCKET_ORDER_FROM, build_state
+
+    def crowds(count: int) -> str:
+        return (
+            '[params]\nwidth = 1500\nheight = 1400\n[[omegas]]\nname = "O"\n'
+            f'[[crowds]]\nkind = "werewolf"\ncount = 7\nhostile = true\n'
+            f'[[crowds]]\nkind = "human"\ncount = {count}\n'
+        )
+
+    large = build_state(parse_scenario(crowds(BUCKET_ORDER_FROM)), 2, seed=4)
+    n0, p = large.n0, large.params
+    side = bucket_side(p.width, p.height, n0)
+    per_row = -(-p.width // side)
+    x, y = large.beings.x.astype(np.int64), large.beings.y.astype(np.int64)
+    key = (y // side) * per_row + x // side
+    for w in range(2):
+        for rows in (slice(1, 8), slice(8, n0)):
+            part = key[w * n0 + rows.start : w * n0 + rows.stop]
+            assert (np.diff(part) >= 0).all()
+    # the same cells as drawn, given in another order; a smaller world keeps the drawn order
+    rng = np.random.default_rng(4)
+    drawn = rng.integers(0, p.width, large.n, dtype=np.int16)
+    assert sorted(drawn[8:n0].tolist()) == sorted(large.beings.x[8:n0].tolist())
+    small = build_state(parse_scenario(crowds(BUCKET_ORDER_FROM - 9)), 1, seed=4)
+    rng = np.random.default_rng(4)
+    assert (small.beings.x == rng.integers(0, p.width, small.n, dtype=np.int16)).all()

@@ -82,6 +82,42 @@ def build_grid(b, worlds, width, height, side):
     return Grid(start, entries, bucket_x, bucket_y, side, nbx, nby, width, height)
 
 
+@njit(cache=True)
+def index_rows(b, rows, most, worlds, width, height):
+    """Index only the beings ``rows`` (living, oldest first) by world and bucket, about one a bucket.
+
+    The buckets are sized for ``most`` beings in one world, about one a
+    bucket, so a search for the nearest of a few thousand scattered beings
+    (hostile omegas) looks at a few buckets rather than at every being
+    near it. The buckets' sides differ by at most one cell (a look-up per
+    axis): ``side`` is the narrowest.
+    """
+    nb_wanted = max(1.0, float(most))
+    nbx = max(1, min(width, np.int64(np.round(np.sqrt(nb_wanted * width / height)))))
+    nby = max(1, min(height, np.int64(np.round(nb_wanted / nbx))))
+    nb = nbx * nby
+    bucket_x = (np.arange(width) * nbx // width).astype(np.int32)
+    bucket_y = (np.arange(height) * nby // height).astype(np.int32)
+    start = np.zeros(worlds * nb + 2, np.int32)
+    for i in rows:
+        start[b.world[i] * nb + bucket_y[b.y[i]] * nbx + bucket_x[b.x[i]] + 2] += 1
+    for k in range(2, start.shape[0]):
+        start[k] += start[k - 1]
+    entries = np.empty(rows.shape[0], np.int64)
+    for i in rows:
+        k = b.world[i] * nb + bucket_y[b.y[i]] * nbx + bucket_x[b.x[i]] + 1
+        entries[start[k]] = entry(i, b.x[i], b.y[i])
+        start[k] += 1
+    side = min(width // nbx, height // nby)
+    return Grid(start, entries, bucket_x, bucket_y, side, nbx, nby, width, height)
+
+
+@njit(cache=True, inline="always")
+def narrowest(g):
+    """The narrowest bucket's side, in cells (a last bucket may be narrower than ``side``)."""
+    return min(g.side, g.width - (g.nbx - 1) * g.side, g.height - (g.nby - 1) * g.side)
+
+
 @njit(cache=True, inline="always")
 def entry(row, x, y):
     """An index entry: ``row`` in the high 32 bits, ``y`` and ``x`` 16 bits each below."""

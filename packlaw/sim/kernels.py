@@ -27,6 +27,8 @@ from packlaw.sim.grid import (
     entry_row,
     entry_x,
     entry_y,
+    index_rows,
+    narrowest,
     torus_distance,
     wrap,
 )
@@ -96,16 +98,40 @@ def stream(seed, day, phase):
 
 
 @njit(cache=True, inline="always")
-def uniform(key, actor, draw):
-    """Draw ``draw`` (0 .. 7) of ``actor`` under ``key``: uniform in [0, 1)."""
+def bits(key, actor, draw):
+    """The 53 random bits of draw ``draw`` (0 .. 7) of ``actor`` under ``key``."""
     z = _mix(key + (np.uint64(actor) * np.uint64(DRAWS_PER_ACTOR) + np.uint64(draw)) * _GOLDEN)
-    return np.float64(z >> np.uint64(11)) * _TO_UNIT
+    return z >> np.uint64(11)
 
 
 @njit(cache=True, inline="always")
-def pick(u, count):
-    """A uniform choice among ``count`` things (0 .. count - 1) from a uniform ``u``."""
-    return min(int(u * count), count - 1)
+def uniform(key, actor, draw):
+    """Draw ``draw`` (0 .. 7) of ``actor`` under ``key``: uniform in [0, 1) (`bits` / 2**53)."""
+    return np.float64(bits(key, actor, draw)) * _TO_UNIT
+
+
+@njit(cache=True, inline="always")
+def pick(key, actor, draw, count):
+    """A uniform choice among ``count`` things (0 .. count - 1) by draw ``draw`` of ``actor``.
+
+    It is ``min(int(uniform(key, actor, draw) * count), count - 1)``, worked
+    out in whole numbers (``bits * count >> 53``: no conversions, 2 ns of a
+    being's 7 ns move): the two differ only where the exact product lies
+    within half a unit in the last place below a whole number, which the
+    floating-point product rounds up to; there (for a choice among 9,
+    about once in 2**49 draws) it is computed as written.
+    """
+    return pick_of_bits(bits(key, actor, draw), count)
+
+
+@njit(cache=True, inline="always")
+def pick_of_bits(m, count):
+    """`pick` from the draw's 53 bits ``m`` (in whole numbers below 2**11 things: no overflow)."""
+    t = m * np.uint64(count)
+    q = t >> np.uint64(53)
+    if count >= 2048 or ((q + np.uint64(1)) << np.uint64(53)) - t <= np.uint64(2 * count):
+        return min(int(np.float64(m) * _TO_UNIT * count), count - 1)
+    return np.int64(q)
 
 
 # ------------------------------------------------------------------ lists
@@ -116,21 +142,35 @@ def by_standing(b, wanted):
     """Living beings of the standings in ``wanted`` (a bit mask, ``1 << standing``), grouped.
 
     Rows of standing ``s`` are ``rows[start[s]:start[s + 1]]``, oldest first.
-    Two passes over the beings, and only the wanted rows are written.
     """
-    count = np.zeros(UNAFFILIATED + 1, np.int64)
-    for i in range(b.alive.shape[0]):
-        count[b.standing[i]] += b.alive[i]  # no branch: the loop vectorises
+    return standing_lists(b.alive, b.standing, wanted)
+
+
+@njit(cache=True)
+def standing_lists(alive, standing, wanted):
+    """`by_standing` over the two columns it reads.
+
+    Two passes over the columns for each wanted standing: a count, which
+    vectorises (a sum of comparisons), then the rows. One standing at a
+    time keeps each count and fill in a register; rows of one standing lie
+    in runs, so the fill's branch is well predicted.
+    """
+    n = alive.shape[0]
     start = np.zeros(UNAFFILIATED + 2, np.int64)
     for s in range(UNAFFILIATED + 1):
-        start[s + 1] = start[s] + (count[s] if (wanted >> s) & 1 else 0)
+        count = 0
+        if (wanted >> s) & 1:
+            for i in range(n):
+                count += (standing[i] == s) & alive[i]
+        start[s + 1] = start[s] + count
     rows = np.empty(start[-1], np.int32)
-    fill = start[:-1].copy()
-    for i in range(b.alive.shape[0]):
-        s = b.standing[i]
-        if b.alive[i] and (wanted >> s) & 1:
-            rows[fill[s]] = i
-            fill[s] += 1
+    for s in range(UNAFFILIATED + 1):
+        if (wanted >> s) & 1:
+            k = start[s]
+            for i in range(n):
+                if standing[i] == s and alive[i]:
+                    rows[k] = i
+                    k += 1
     return start, rows
 
 
@@ -149,36 +189,44 @@ def count_betas(b, members, n_packs):
     return betas
 
 
+# Helpers called for one being at a time take the columns they read, not the beings'
+# tuple: passing its 21 arrays costs about 200 ns a call, inlined or not (each is
+# reference-counted), more than the work of most such calls.
+
+
 @njit(cache=True, inline="always")
-def in_pack(b, i):
+def in_pack(standing, i):
     """An alpha or a member: one who belongs to a pack."""
-    return b.standing[i] == ALPHA or b.standing[i] == MEMBER
+    return standing[i] == ALPHA or standing[i] == MEMBER
 
 
 @njit(cache=True, inline="always")
-def effective_strength(b, i, betas, bonus, half):
+def effective_strength(strength, kind, standing, pack, i, betas, bonus, half):
     """R8: a werewolf alpha or member gains from its pack's other werewolf betas."""
-    s = np.float64(b.strength[i])
-    if b.kind[i] == WEREWOLF and in_pack(b, i):
-        n = betas[b.pack[i]]
-        if b.standing[i] == MEMBER:
+    s = np.float64(strength[i])
+    if kind[i] == WEREWOLF and in_pack(standing, i):
+        n = betas[pack[i]]
+        if standing[i] == MEMBER:
             n -= 1  # the being itself is not counted
         s *= 1.0 + bonus * n / (n + half)
     return s
 
 
 @njit(cache=True, inline="always")
-def power(b, i, betas, p):
+def power(strength, kind, standing, pack, health, i, betas, p):
     """Effective strength times health."""
-    return effective_strength(b, i, betas, p.bonus, p.half) * b.health[i] / MILLI
+    s = effective_strength(strength, kind, standing, pack, i, betas, p.bonus, p.half)
+    return s * health[i] / MILLI
 
 
-@njit(cache=True)
-def near(b, g, w, x, y, r, found):
+@njit(cache=True, inline="always")
+def near(alive, g, w, x, y, r, found):
     """The living beings of world ``w`` within distance ``r`` of ``(x, y)``, by bucket.
 
     Every neighbour query goes through here: it reads only the buckets the
-    square of side ``2r + 1`` touches. Returns ``(rows, n)``: the first ``n``
+    square of side ``2r + 1`` touches, and of the beings only ``alive``
+    (a column, not the beings' tuple: passing a tuple of 21 arrays costs
+    more than a small query's work). Returns ``(rows, n)``: the first ``n``
     of ``rows`` are the beings; ``rows`` is ``found`` when that is large
     enough (pass the last call's back in: no allocation a query).
     """
@@ -203,7 +251,7 @@ def near(b, g, w, x, y, r, found):
                 e = g.entries[q]
                 if torus_distance(x, y, entry_x(e), entry_y(e), g.width, g.height) <= r:
                     j = entry_row(e)
-                    if b.alive[j]:
+                    if alive[j]:
                         found[n] = j
                         n += 1
     return found, n
@@ -233,15 +281,37 @@ def group_hostile(b, omegas, worlds):
     return start, rows, alive
 
 
+@njit(cache=True, inline="always")
+def around_ring(v, size):
+    """``v % size`` by additions: a ring of buckets is rarely wider than the axis (``%`` divides)."""
+    while v < 0:
+        v += size
+    while v >= size:
+        v -= size
+    return v
+
+
 @njit(cache=True)
-def nearest_hostile(b, h, g, w, x, y):
+def nearest_hostiles(alive, xs, ys, worlds, h, g, rows):
+    """`nearest_hostile` of each of ``rows`` (in its world, from its cell), in one call."""
+    found = np.empty(rows.shape[0], np.int32)
+    for k in range(rows.shape[0]):
+        i = rows[k]
+        found[k] = nearest_hostile(alive, xs, ys, h, g, worlds[i], xs[i], ys[i])
+    return found
+
+
+@njit(cache=True, inline="always")
+def nearest_hostile(alive, xs, ys, h, g, w, x, y):
     """The living hostile omega of world ``w`` nearest to ``(x, y)``; ties: lowest row.
 
-    ``h`` is `hostile_by_world`'s (its counts kept up to date as hunts kill).
-    With few hostile omegas alive in the world it looks at each; with many,
-    it searches rings of buckets outwards from ``(x, y)`` and stops once no
-    unsearched bucket can hold anyone nearer than the best found. Either
-    way: O(min(omegas, buckets / omegas)).
+    ``h`` is `hostile_by_world`'s (its counts kept up to date as hunts kill),
+    ``g`` the index of those omegas alone (`index_rows`, about one a
+    bucket); ``alive``, ``xs`` and ``ys`` are the beings' columns. With few hostile
+    omegas alive in the world it looks at each; with many, it searches
+    rings of buckets outwards from ``(x, y)`` and stops once no unsearched
+    bucket can hold anyone nearer than the best found. Either way:
+    O(min(omegas, buckets / omegas)).
     """
     h_start, h_rows, h_alive = h
     best = NOBODY
@@ -251,26 +321,25 @@ def nearest_hostile(b, h, g, w, x, y):
     if h_alive[w] * h_alive[w] <= g.nbx * g.nby:
         for q in range(h_start[w], h_start[w + 1]):
             j = h_rows[q]
-            if not b.alive[j]:
+            if not alive[j]:
                 continue
-            d = torus_distance(x, y, b.x[j], b.y[j], g.width, g.height)
+            d = torus_distance(x, y, xs[j], ys[j], g.width, g.height)
             if d < best_d or (d == best_d and j < best):
                 best, best_d = j, d
         return best
     base = w * g.nbx * g.nby
-    bx, by = x // g.side, y // g.side
-    # the last bucket of an axis may be narrower: loosen the bound by the difference
-    slack = g.side - min(g.width - (g.nbx - 1) * g.side, g.height - (g.nby - 1) * g.side)
+    bx, by = g.bucket_x[x], g.bucket_y[y]
+    width = narrowest(g)
     for ring in range(max(g.nbx, g.nby) // 2 + 1):
         for dy in range(-ring, ring + 1):
-            row = base + ((by + dy) % g.nby) * g.nbx
+            row = base + around_ring(by + dy, g.nby) * g.nbx
             edge_y = dy == -ring or dy == ring
             # a top or bottom row of the ring: all its buckets; between them: its two ends
             step = 1 if edge_y or ring == 0 else 2 * ring
-            kx = (bx - ring) % g.nbx
+            kx = around_ring(bx - ring, g.nbx)
             for _ in range(0, 2 * ring + 1, step):
                 key = row + kx
-                kx = (kx + step) % g.nbx
+                kx = around_ring(kx + step, g.nbx)
                 for q in range(g.start[key], g.start[key + 1]):
                     e = g.entries[q]
                     d = torus_distance(x, y, entry_x(e), entry_y(e), g.width, g.height)
@@ -279,10 +348,10 @@ def nearest_hostile(b, h, g, w, x, y):
                     j = entry_row(e)
                     if d == best_d and j > best:
                         continue
-                    if b.alive[j] and b.standing[j] == OMEGA and b.hostile[j]:
+                    if alive[j]:
                         best, best_d = j, d
-        # anyone in a bucket of the next ring is at least ring * side + 1 - slack away
-        if best != NOBODY and best_d <= ring * g.side - slack:
+        # anyone in a bucket of the next ring is at least ring * width + 1 away
+        if best != NOBODY and best_d <= ring * width:
             break
     return best
 
@@ -443,7 +512,7 @@ def _move(alive, standing, pack, lead, xs, ys, pack_alpha, key, cohesion, width,
             nx[i] = step_toward(x, xs[target], width)
             ny[i] = step_toward(y, ys[target], height)
         else:
-            s = pick(uniform(key, i, 0), 9)
+            s = pick(key, i, 0, 9)
             nx[i] = wrap(x + s % 3 - 1, width)
             ny[i] = wrap(y + s // 3 - 1, height)
 
@@ -500,10 +569,11 @@ def attacks(b, packs, p, t, key, g):
     defenders = np.zeros(m, np.int32)
     reach = max(p.protect_radius, p.patrol_radius)
     around = np.empty(64, np.int32)
+    strength, kind, standing, pack, health = b.strength, b.kind, b.standing, b.pack, b.health
     for k in range(m):
         o = omegas[k]
         w = b.world[o]
-        around, n = near(b, g, w, b.x[o], b.y[o], 1, around)
+        around, n = near(b.alive, g, w, b.x[o], b.y[o], 1, around)
         eligible = 0
         for q in range(n):  # candidates: the non-omegas, kept at the front
             if b.standing[around[q]] != OMEGA:
@@ -511,27 +581,27 @@ def attacks(b, packs, p, t, key, g):
                 eligible += 1
         if eligible == 0:
             continue
-        tg = around[pick(uniform(key, o, 0), eligible)]
+        tg = around[pick(key, o, 0, eligible)]
         target[k] = tg
         # defenders: the target's pack's other living werewolf alpha/members nearby
-        d_power = power(b, tg, betas, p)
+        d_power = power(strength, kind, standing, pack, health, tg, betas, p)
         n_def = 0
-        if in_pack(b, tg):
-            around, n = near(b, g, w, b.x[tg], b.y[tg], reach, around)
+        if in_pack(standing, tg):
+            around, n = near(b.alive, g, w, b.x[tg], b.y[tg], reach, around)
             for j in around[:n]:
                 if j == tg or b.pack[j] != b.pack[tg] or b.kind[j] != WEREWOLF:
                     continue
-                if not in_pack(b, j):
+                if not in_pack(standing, j):
                     continue
                 radius = p.patrol_radius if b.task[j] == PATROL else p.protect_radius
                 if torus_distance(b.x[tg], b.y[tg], b.x[j], b.y[j], g.width, g.height) <= radius:
                     n_def += 1
-                    d_power += power(b, j, betas, p)
+                    d_power += power(strength, kind, standing, pack, health, j, betas, p)
         defenders[k] = n_def
-        a_power = power(b, o, betas, p)
+        a_power = power(strength, kind, standing, pack, health, o, betas, p)
         total = a_power + d_power
         hit[k] = uniform(key, o, 1) < (a_power / total if total > 0 else 0.0)
-        tally_attack(t, w, tg, b.standing[tg], n_def == 0, hit[k])
+    tally_attacks(t, b.world, standing, omegas, target, hit, defenders)
     # wounds, after every decision was taken
     for k in range(m):
         tg = target[k]
@@ -545,6 +615,15 @@ def attacks(b, packs, p, t, key, g):
             o = omegas[k]
             b.health[o] = max(0, b.health[o] - p.repel_wound)
     return omegas, target, hit, defenders
+
+
+@njit(cache=True)
+def tally_attacks(t, world, standing, omegas, target, hit, defenders):
+    """The phase's attacks (`tally_attack`), in the omegas' order, before the wounds."""
+    for k in range(omegas.shape[0]):
+        tg = target[k]
+        if tg != NOBODY:
+            tally_attack(t, world[omegas[k]], tg, standing[tg], defenders[k] == 0, hit[k])
 
 
 @njit(cache=True, inline="always")
@@ -659,6 +738,9 @@ def research_and_hunts(b, packs, p, t, key, g, worlds):
         if b.lead[i] == NOBODY:
             b.knowledge[i] += b.research[i]
     h = group_hostile(b, rows[start[OMEGA] : start[OMEGA + 1]], worlds)
+    # the hostile omegas' own index: the nearest is searched among them, not among everyone
+    most = h[2].max() if worlds else 0
+    hg = index_rows(b, h[1], most, worlds, g.width, g.height)
     hunting = np.flatnonzero(
         (packs.alpha != NOBODY) & (packs.knowledge >= p.lead_threshold) & (h[2][packs.world] > 0)
     ).astype(np.int32)
@@ -666,8 +748,8 @@ def research_and_hunts(b, packs, p, t, key, g, worlds):
     killed = np.zeros(hunting.shape[0], np.bool_)
     hurt = np.full(hunting.shape[0], NOBODY, np.int32)
     if hunting.shape[0]:
-        _hunt(b, packs, p, t, key, g, h, members, hunting, prey, killed, hurt)
-    _follow_leads(b, packs, p, g, h, allies)
+        _hunt(b, packs, p, t, key, hg, h, members, hunting, prey, killed, hurt)
+    _follow_leads(b, packs, p, hg, h, allies)
     return hunting, prey, killed, hurt, deaths(b, packs, t)
 
 
@@ -692,15 +774,15 @@ def _hunt(b, packs, p, t, key, g, h, members, hunting, prey, killed, hurt):
         q = hunting[k]
         alpha = packs.alpha[q]
         w = b.world[alpha]
-        o = nearest_hostile(b, h, g, w, b.x[alpha], b.y[alpha])
+        o = nearest_hostile(b.alive, b.x, b.y, h, g, w, b.x[alpha], b.y[alpha])
         if o == NOBODY:
             continue  # knowledge keeps growing while there is no one to hunt
         prey[k] = o
         team = hunters[first[q] : filled[q]]
         strength = 0.0
         for j in team:
-            strength += power(b, j, betas, p)
-        total = strength + power(b, o, betas, p)
+            strength += power(b.strength, b.kind, b.standing, b.pack, b.health, j, betas, p)
+        total = strength + power(b.strength, b.kind, b.standing, b.pack, b.health, o, betas, p)
         t.today[w, M_HUNTS] += 1
         if total > 0 and uniform(key, q, 0) < strength / total:
             killed[k] = True
@@ -711,7 +793,7 @@ def _hunt(b, packs, p, t, key, g, h, members, hunting, prey, killed, hurt):
             t.today[w, M_DEATHS] += 1
             t.today[w, M_DEATHS_OF + OMEGA] += 1
         else:
-            j = team[pick(uniform(key, q, 1), team.shape[0])]
+            j = team[pick(key, q, 1, team.shape[0])]
             hurt[k] = j
             b.health[j] = max(0, b.health[j] - p.wound)
         packs.knowledge[q] = 0.0
@@ -719,17 +801,25 @@ def _hunt(b, packs, p, t, key, g, h, members, hunting, prey, killed, hurt):
 
 @njit(cache=True)
 def _follow_leads(b, packs, p, g, h, allies):
-    # a lead on a dead omega ends; an ally who knows enough takes one; one beside its target confirms it
-    for i in allies:
+    # a lead on a dead omega ends; an ally who knows enough takes one; one beside its target
+    # confirms it. No ally's steps change another's, so the searches are done together first.
+    seeking = np.zeros(allies.shape[0], np.bool_)
+    for k in range(allies.shape[0]):
+        i = allies[k]
         if not b.alive[i] or b.standing[i] != ALLY:
             continue
         if b.lead[i] != NOBODY and not b.alive[b.lead[i]]:
             b.lead[i] = NOBODY
-        if b.lead[i] == NOBODY and b.knowledge[i] >= p.lead_threshold:
-            o = nearest_hostile(b, h, g, b.world[i], b.x[i], b.y[i])
-            if o != NOBODY:
-                b.lead[i] = o
-                b.knowledge[i] = 0.0
+        seeking[k] = b.lead[i] == NOBODY and b.knowledge[i] >= p.lead_threshold
+    seekers = allies[seeking]
+    found = nearest_hostiles(b.alive, b.x, b.y, b.world, h, g, seekers)
+    for k in range(seekers.shape[0]):
+        if found[k] != NOBODY:
+            b.lead[seekers[k]] = found[k]
+            b.knowledge[seekers[k]] = 0.0
+    for i in allies:
+        if not b.alive[i] or b.standing[i] != ALLY:
+            continue
         o = b.lead[i]
         if o != NOBODY and torus_distance(b.x[i], b.y[i], b.x[o], b.y[o], g.width, g.height) <= 1:
             q = b.pack[i]
@@ -755,12 +845,12 @@ heal_parallel = njit(cache=True, parallel=True)(_heal)
 
 
 @njit(cache=True, inline="always")
-def cared_for(b, packs, key, i):
+def cared_for(standing, health, pack, pride, pack_alpha, key, i):
     """R10: an injured member of a pack whose alpha lives, or such a pack's injured ally who asks."""
-    s = b.standing[i]
-    if (s != MEMBER and s != ALLY) or b.health[i] >= MILLI or packs.alpha[b.pack[i]] == NOBODY:
+    s = standing[i]
+    if (s != MEMBER and s != ALLY) or health[i] >= MILLI or pack_alpha[pack[i]] == NOBODY:
         return False
-    return s == MEMBER or uniform(key, i, 0) >= b.pride[i]
+    return s == MEMBER or uniform(key, i, 0) >= pride[i]
 
 
 @njit(cache=True)
@@ -769,7 +859,7 @@ def care(b, packs, key):
     start, rows = by_standing(b, (1 << MEMBER) | (1 << ALLY))
     cared = np.zeros(b.alive.shape[0], np.bool_)
     for i in rows[start[MEMBER] : start[ALLY + 1]]:
-        cared[i] = cared_for(b, packs, key, i)
+        cared[i] = cared_for(b.standing, b.health, b.pack, b.pride, packs.alpha, key, i)
     return cared
 
 
@@ -779,15 +869,23 @@ def care_and_healing(b, packs, p, key):
 
     One pass over the beings. Returns who was cared for.
     """
-    cared = np.zeros(b.alive.shape[0], np.bool_)
-    for i in range(b.alive.shape[0]):
-        if not b.alive[i] or b.health[i] >= MILLI:
+    alive, health, kind, standing, pack, pride = (
+        b.alive,
+        b.health,
+        b.kind,
+        b.standing,
+        b.pack,
+        b.pride,
+    )
+    cared = np.zeros(alive.shape[0], np.bool_)
+    for i in range(alive.shape[0]):
+        if not alive[i] or health[i] >= MILLI:
             continue
-        rate = p.heal_werewolf if b.kind[i] == WEREWOLF else p.heal_human
-        if cared_for(b, packs, key, i):
+        rate = p.heal_werewolf if kind[i] == WEREWOLF else p.heal_human
+        if cared_for(standing, health, pack, pride, packs.alpha, key, i):
             cared[i] = True
             rate *= 2
-        b.health[i] = min(MILLI, b.health[i] + rate)
+        health[i] = min(MILLI, health[i] + rate)
     return cared
 
 
@@ -812,7 +910,7 @@ def bites(b, packs, p, t, key, g):
         a = alphas[k]
         if not b.alive[a] or uniform(key, a, 0) >= p.bite_rate:
             continue
-        around, n = near(b, g, b.world[a], b.x[a], b.y[a], 1, around)
+        around, n = near(b.alive, g, b.world[a], b.x[a], b.y[a], 1, around)
         eligible = 0
         for q in range(n):  # candidates: unaffiliated humans, kept at the front
             j = around[q]
@@ -821,7 +919,7 @@ def bites(b, packs, p, t, key, g):
                 eligible += 1
         if eligible == 0 or uniform(key, a, 2) >= p.consent:
             continue
-        chosen = around[pick(uniform(key, a, 1), eligible)]
+        chosen = around[pick(key, a, 1, eligible)]
         bitten[k] = chosen
         if uniform(key, a, 3) < p.bite_lethality:
             outcome[k] = BITE_KILLED
@@ -868,7 +966,7 @@ def joining(b, packs, p, key, g):
             continue
         best = NOBODY
         best_d = 2
-        around, n = near(b, g, b.world[o], b.x[o], b.y[o], 1, around)
+        around, n = near(b.alive, g, b.world[o], b.x[o], b.y[o], 1, around)
         for j in around[:n]:
             if b.standing[j] != ALPHA:
                 continue
@@ -921,8 +1019,8 @@ def arriving(p, key, worlds):
     x = np.empty(where.shape[0], np.int16)
     y = np.empty(where.shape[0], np.int16)
     for k in range(where.shape[0]):
-        x[k] = pick(uniform(key, where[k], 1), p.width)
-        y[k] = pick(uniform(key, where[k], 2), p.height)
+        x[k] = pick(key, where[k], 1, p.width)
+        y[k] = pick(key, where[k], 2, p.height)
     return where, x, y
 
 
@@ -989,24 +1087,33 @@ def count_day(b, packs, t):
     """Counts by standing and kind, tasks, established packs, mean pack size; named beings' days."""
     n_packs = packs.alpha.shape[0]
     today = t.today
+    worlds = today.shape[0]
     size = np.zeros(n_packs, np.int64)
     betas = np.zeros(n_packs, np.int64)
-    for i in range(b.alive.shape[0]):
-        if not b.alive[i]:
+    # whole counts, in two halves (even and odd rows): neighbouring rows, often alike, then
+    # add to different places and need not wait for each other
+    span = M_TASKS_PATROL + 1 - M_BEINGS
+    counts = np.zeros((2, worlds, span), np.int64)
+    alive, world, standing, kind, hostile = b.alive, b.world, b.standing, b.kind, b.hostile
+    for i in range(alive.shape[0]):
+        if not alive[i]:
             continue
-        w = b.world[i]
-        s = b.standing[i]
-        today[w, M_BEINGS + 2 * s + b.kind[i]] += 1
-        if s == OMEGA and b.hostile[i]:
-            today[w, M_BEINGS_OMEGA_HOSTILE] += 1
+        w = world[i]
+        s = standing[i]
+        half = i & 1
+        counts[half, w, 2 * s + kind[i]] += 1
+        if s == OMEGA and hostile[i]:
+            counts[half, w, M_BEINGS_OMEGA_HOSTILE - M_BEINGS] += 1
         elif s == MEMBER:
             size[b.pack[i]] += 1
-            betas[b.pack[i]] += b.kind[i] == WEREWOLF
+            betas[b.pack[i]] += kind[i] == WEREWOLF
             if b.task[i] == RESEARCH:
-                today[w, M_TASKS_RESEARCH] += 1
+                counts[half, w, M_TASKS_RESEARCH - M_BEINGS] += 1
             elif b.task[i] == PATROL:
-                today[w, M_TASKS_PATROL] += 1
-    worlds = today.shape[0]
+                counts[half, w, M_TASKS_PATROL - M_BEINGS] += 1
+    for w in range(worlds):
+        for j in range(span):
+            today[w, M_BEINGS + j] += counts[0, w, j] + counts[1, w, j]
     packs_alive = np.zeros(worlds, np.int64)
     for q in range(n_packs):
         if packs.alpha[q] == NOBODY:

@@ -27,6 +27,7 @@ from typing import Annotated, Any, NamedTuple, get_type_hints
 import numpy as np
 from numba import njit
 
+from packlaw.sim.grid import bucket_side
 from packlaw.sim.scenario import Params, Scenario
 
 # kind
@@ -125,6 +126,7 @@ class Template:
     named: dict[int, str]  # row within the world -> name; crowds are unnamed
     pack_names: list[str]
     pack_alpha: np.ndarray  # row (within the world) of each pack's alpha
+    crowds: list[slice] = field(default_factory=list)  # each crowd's rows within the world
 
 
 def new_beings(
@@ -203,10 +205,13 @@ def template(scenario: Scenario, columns: dict[str, np.ndarray]) -> Template:
             add(ally.name, ally.kind, ally, ALLY, j)
     for omega in scenario.omegas:
         add(omega.name, "werewolf", omega, OMEGA, NOBODY, hostile=omega.hostile)
+    crowds = []
     for crowd in scenario.crowds:
         standing = OMEGA if crowd.kind == "werewolf" else UNAFFILIATED
+        crowds.append(slice(row, row + crowd.count))
         add(None, crowd.kind, crowd, standing, NOBODY, hostile=crowd.hostile, count=crowd.count)
-    return Template(named, [s.name for s in scenario.packs], np.array(pack_alpha, np.int64))
+    pack_alpha_rows = np.array(pack_alpha, np.int64)
+    return Template(named, [s.name for s in scenario.packs], pack_alpha_rows, crowds)
 
 
 @dataclass
@@ -282,6 +287,26 @@ def expected_arrivals(params: Params, worlds: int, days: int) -> int:
     return int(mean + 4.0 * np.sqrt(mean) + 16)
 
 
+BUCKET_ORDER_FROM = 50_000
+"""Worlds of this many beings or more have each crowd's rows in the order of the spatial index."""
+
+
+def in_bucket_order(x: np.ndarray, y: np.ndarray, width: int, side: int) -> np.ndarray:
+    """The order that sorts cells by the spatial index's bucket (`grid.build_grid`), stably.
+
+    A crowd's beings are alike but for their cells, so giving them their
+    cells in this order puts neighbours on nearby rows: the phases that
+    look around a being (the index's build, attacks, movement) then read
+    memory in runs instead of at random, which at a million beings is most
+    of their time. Smaller worlds fit in the cache and keep their order.
+    """
+    columns = -(-width // side)
+    key = (y // np.int16(side)).astype(np.int32)
+    key *= columns
+    key += x // np.int16(side)
+    return np.argsort(key, kind="stable")
+
+
 def build_state(scenario: Scenario, worlds: int, seed: int, days: int = 0) -> State:
     """All ``worlds`` worlds of a scenario at day 0, each being on a uniform cell."""
     p = scenario.params
@@ -301,6 +326,14 @@ def build_state(scenario: Scenario, worlds: int, seed: int, days: int = 0) -> St
     rng = np.random.default_rng(seed)
     columns["x"][:n] = rng.integers(0, p.width, n, dtype=np.int16)
     columns["y"][:n] = rng.integers(0, p.height, n, dtype=np.int16)
+    if n0 >= BUCKET_ORDER_FROM:
+        side = bucket_side(p.width, p.height, n0)
+        for w in range(worlds):
+            for crowd in t.crowds:
+                rows = slice(w * n0 + crowd.start, w * n0 + crowd.stop)
+                order = in_bucket_order(columns["x"][rows], columns["y"][rows], p.width, side)
+                columns["x"][rows] = columns["x"][rows][order]
+                columns["y"][rows] = columns["y"][rows][order]
     pack_world = np.repeat(np.arange(worlds, dtype=np.int32), n_packs)
     pack_alpha = (np.arange(worlds, dtype=np.int64)[:, None] * n0 + t.pack_alpha[None, :]).ravel()
     packs = Packs(
