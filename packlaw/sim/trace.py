@@ -80,14 +80,9 @@ NEW = -1  # and for a being that did not exist yet
 ASK_TEXT = "help"
 # The rulebook's standing of each code (`DEAD` included), and whether it names a pack.
 _STANDING = (*(Standing(word) for word in STANDINGS), Standing.DEAD)
-_IN_PACK = (True, True, True, False, False, False)
+_IN_PACK = tuple(code in (ALPHA, MEMBER, ALLY) for code in range(DEAD + 1))
 _ILL = frozenset((k.OBEYED_ILL, k.DEFIED_ILL))
 _DEFIED = frozenset((k.DEFIED, k.DEFIED_ILL))
-# What the simulator tells a chronicler, in a day's order (`phases.one_day`).
-PHASES = (
-    "day", "orders", "attacks", "deaths", "hunts", "care_and_healing", "bites", "joining",
-    "leaving", "arrivals", "day_end",
-)  # fmt: skip
 
 
 class WorldChronicle:
@@ -122,7 +117,6 @@ class WorldChronicle:
         self._repel_amount = round(p.repel_wound * MILLI)
         self._morning = (np.zeros(0, np.int8), np.zeros(0, np.int16))
         self._evening: tuple[np.ndarray, np.ndarray] | None = None
-        self._phases = {name: getattr(self, "_" + name) for name in PHASES}
 
     # ------------------------------------------------------------ names
 
@@ -198,7 +192,7 @@ class WorldChronicle:
 
     def phase(self, name: str, state: State, **happened: np.ndarray) -> None:
         """Write what a phase did in this world."""
-        self._phases[name](state, **happened)
+        getattr(self, "_" + name)(state, **happened)
 
     def _now(self, state: State) -> tuple[np.ndarray, np.ndarray]:
         """Each of the world's beings' standing now (`DEAD` for the dead), and health."""
