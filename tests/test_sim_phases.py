@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from numba import njit
 
 from packlaw.sim import kernels as k
 from packlaw.sim import phases
-from packlaw.sim.grid import build_grid, index_rows
+from packlaw.sim.grid import bucket_of, build_grid, index_rows
 from packlaw.sim.metrics import M_ATTACKS, M_ATTACKS_ALONE, M_HITS, M_HUNTS
 from packlaw.sim.phases import Ledger, new_tally
 from packlaw.sim.scenario import parse_scenario
@@ -21,6 +22,7 @@ from packlaw.sim.state import (
     OMEGA,
     PATROL,
     RESEARCH,
+    STANDINGS,
     UNAFFILIATED,
     WEREWOLF,
     State,
@@ -760,3 +762,27 @@ def test_a_pick_in_whole_numbers_is_the_floating_point_one_even_at_the_edges(cou
     key = np.uint64(k.stream(7, 3, k.MOVEMENT))
     for actor in range(200):
         assert k.pick(key, actor, 1, count) == as_written(int(k.bits(key, actor, 1)))
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 64, 1_001])
+def test_the_standing_lists_are_the_living_of_each_wanted_standing_in_row_order(n: int) -> None:
+    rng = np.random.default_rng(n)
+    standing = rng.integers(0, len(STANDINGS), n).astype(np.int8)
+    alive = rng.random(n) < 0.8
+    for wanted in (0b00010, 0b01101, 0b11111):
+        start, rows = k.standing_lists(alive, standing, wanted)
+        for s in range(len(STANDINGS)):
+            expected = np.flatnonzero(alive & (standing == s)) if wanted >> s & 1 else []
+            assert rows[start[s] : start[s + 1]].tolist() == list(expected)
+
+
+def test_a_cell_s_bucket_worked_out_in_floating_point_is_the_whole_number_quotient() -> None:
+    @njit
+    def buckets(cells: np.ndarray, side: int) -> np.ndarray:
+        return np.array([bucket_of(c, 1.0 / side) for c in cells])
+
+    for side in (1, 2, 3, 7, 10, 11, 97, 1_000, 4_093, 2**14 + 1, 2**15 - 1):
+        # every bucket's first and last cell (a column holds cells below 2**15): where a
+        # rounding error would show
+        cells = np.concatenate([np.arange(0, 2**15, side), np.arange(side - 1, 2**15, side)])
+        assert buckets(cells.astype(np.int16), side).tolist() == (cells // side).tolist()

@@ -118,9 +118,11 @@ def movement(state: State, ledger: Ledger) -> None:
     if not ledger.parallel:
         ledger.grid = k.movement(b, packs, p, move_key, spare, state.worlds)
         return
-    k.move_parallel(
-        b.alive, b.standing, b.pack, b.lead, b.x, b.y, packs.alpha, move_key, p.cohesion,
-        p.width, p.height, spare[0][:n], spare[1][:n],
+    nx, ny = spare[0][:n], spare[1][:n]
+    k.wander_parallel(b.alive, b.x, b.y, move_key, p.width, p.height, nx, ny)
+    k.follow(
+        b.alive, b.standing, b.pack, b.lead, b.x, b.y, packs.alpha, p.cohesion, p.width,
+        p.height, nx, ny,
     )  # fmt: skip
     ledger.grid = k.settle(b, p, spare, state.worlds)
 
