@@ -734,16 +734,18 @@ def test_a_neighbour_query_finds_exactly_the_living_beings_in_range(width: int, 
     g = build_grid(b, 3, p.width, p.height, side)
     assert len(g.entries) == int(b.alive.sum())
     rng = np.random.default_rng(2)
-    found = np.empty(0, np.int32)  # grown as needed
-    for _ in range(300):
-        world, r = int(rng.integers(0, 3)), int(rng.integers(0, 6))
-        x, y = int(rng.integers(0, p.width)), int(rng.integers(0, p.height))
-        found, n = k.near(b.alive, g, world, x, y, r, found)
-        dx = np.abs(b.x.astype(int) - x)
-        dy = np.abs(b.y.astype(int) - y)
-        d = np.maximum(np.minimum(dx, p.width - dx), np.minimum(dy, p.height - dy))
-        expected = np.flatnonzero(b.alive & (b.world == world) & (d <= r))
-        assert sorted(found[:n].tolist()) == expected.tolist()
+    for r in range(6):  # many places at a time, as the phases ask
+        worlds = rng.integers(0, 3, 60)
+        xs, ys = rng.integers(0, p.width, 60), rng.integers(0, p.height, 60)
+        first, found = k.near_each(b.alive, g, worlds, xs, ys, r)
+        for world, x, y, rows in zip(
+            worlds, xs, ys, np.split(found[: first[-1]], first[1:-1]), strict=True
+        ):
+            dx = np.abs(b.x.astype(int) - x)
+            dy = np.abs(b.y.astype(int) - y)
+            d = np.maximum(np.minimum(dx, p.width - dx), np.minimum(dy, p.height - dy))
+            expected = np.flatnonzero(b.alive & (b.world == world) & (d <= r))
+            assert sorted(rows.tolist()) == expected.tolist()
 
 
 @pytest.mark.parametrize("count", [1, 2, 3, 9, 64, 1_000, 32_767])

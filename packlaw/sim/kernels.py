@@ -110,6 +110,15 @@ def uniform(key, actor, draw):
     return np.float64(bits(key, actor, draw)) * _TO_UNIT
 
 
+@njit(cache=True)
+def uniform_each(key, actors, draw):
+    """`uniform` of each of ``actors``."""
+    drawn = np.empty(actors.shape[0])
+    for k in range(actors.shape[0]):
+        drawn[k] = uniform(key, actors[k], draw)
+    return drawn
+
+
 @njit(cache=True, inline="always")
 def pick(key, actor, draw, count):
     """A uniform choice among ``count`` things (0 .. count - 1) by draw ``draw`` of ``actor``.
@@ -255,42 +264,54 @@ def power(strength, kind, standing, pack, health, i, betas, p):
     return s * health[i] / MILLI
 
 
-@njit(cache=True, inline="always")
-def near(alive, g, w, x, y, r, found):
-    """The living beings of world ``w`` within distance ``r`` of ``(x, y)``, by bucket.
+@njit(cache=True)
+def near_each(alive, g, worlds, xs, ys, r):
+    """The living beings within distance ``r`` of each place ``(worlds[k], xs[k], ys[k])``.
 
-    Every neighbour query goes through here: it reads only the buckets the
-    square of side ``2r + 1`` touches, and of the beings only ``alive``
-    (a column, not the beings' tuple: passing a tuple of 21 arrays costs
-    more than a small query's work). Returns ``(rows, n)``: the first ``n``
-    of ``rows`` are the beings; ``rows`` is ``found`` when that is large
-    enough (pass the last call's back in: no allocation a query).
+    Every neighbour query goes through here, many at a time: it reads only
+    the buckets the square of side ``2r + 1`` touches, and of the beings
+    only ``alive``. Returns ``(first, found)``: the beings near place ``k``
+    are ``found[first[k]:first[k + 1]]``, in the index's order (by bucket,
+    then oldest first). One call answers all of a phase's queries because
+    each array handed to a function is reference-counted, which costs more
+    than a small query's work: the index's arrays are taken out once here.
     """
-    bx0, cx = axis_buckets(x, r, g.width, g.bucket_x, g.nbx)
-    by0, cy = axis_buckets(y, r, g.height, g.bucket_y, g.nby)
-    base = w * g.nbx * g.nby
-    total = 0
-    for jy in range(cy):
-        row = base + wrap(by0 + jy, g.nby) * g.nbx
-        for jx in range(cx):
-            key = row + wrap(bx0 + jx, g.nbx)
-            total += g.start[key + 1] - g.start[key]
-    if found.shape[0] < total:
-        found = np.empty(2 * total, np.int32)
+    start, entries, bucket_x, bucket_y = g.start, g.entries, g.bucket_x, g.bucket_y
+    nbx, nby, width, height = g.nbx, g.nby, g.width, g.height
+    m = xs.shape[0]
+    first = np.empty(m + 1, np.int64)
+    found = np.empty(max(64, 8 * m), np.int32)
     n = 0
-    for jy in range(cy):
-        row = base + wrap(by0 + jy, g.nby) * g.nbx
-        for jx in range(cx):
-            key = row + wrap(bx0 + jx, g.nbx)
-            for q in range(g.start[key], g.start[key + 1]):
-                # distance from the index's own copy of the cell: the row is read only when in range
-                e = g.entries[q]
-                if torus_distance(x, y, entry_x(e), entry_y(e), g.width, g.height) <= r:
-                    j = entry_row(e)
-                    if alive[j]:
-                        found[n] = j
-                        n += 1
-    return found, n
+    for k in range(m):
+        first[k] = n
+        x, y = np.int64(xs[k]), np.int64(ys[k])
+        bx0, cx = axis_buckets(x, r, width, bucket_x, nbx)
+        by0, cy = axis_buckets(y, r, height, bucket_y, nby)
+        base = worlds[k] * nbx * nby
+        for jy in range(cy):
+            row = base + wrap(by0 + jy, nby) * nbx
+            for jx in range(cx):
+                key = row + wrap(bx0 + jx, nbx)
+                if n + start[key + 1] - start[key] > found.shape[0]:
+                    grown = np.empty(2 * (n + start[key + 1] - start[key]), np.int32)
+                    grown[:n] = found[:n]
+                    found = grown
+                for q in range(start[key], start[key + 1]):
+                    # distance from the index's own copy of the cell: the row is read only when in range
+                    e = entries[q]
+                    if torus_distance(x, y, entry_x(e), entry_y(e), width, height) <= r:
+                        j = entry_row(e)
+                        if alive[j]:
+                            found[n] = j
+                            n += 1
+    first[m] = n
+    return first, found
+
+
+@njit(cache=True)
+def near_beings(b, g, rows, r):
+    """`near_each` around the cells of the beings ``rows``."""
+    return near_each(b.alive, g, b.world[rows], b.x[rows], b.y[rows], r)
 
 
 @njit(cache=True)
@@ -635,28 +656,30 @@ def attacks(b, packs, p, t, key, g):
     hit = np.zeros(m, np.bool_)
     defenders = np.zeros(m, np.int32)
     reach = max(p.protect_radius, p.patrol_radius)
-    around = np.empty(64, np.int32)
     strength, kind, standing, pack, health = b.strength, b.kind, b.standing, b.pack, b.health
+    first, around = near_beings(b, g, omegas, 1)
     for k in range(m):
-        o = omegas[k]
-        w = b.world[o]
-        around, n = near(b.alive, g, w, b.x[o], b.y[o], 1, around)
-        eligible = 0
-        for q in range(n):  # candidates: the non-omegas, kept at the front
-            if b.standing[around[q]] != OMEGA:
+        eligible = first[k]
+        for q in range(first[k], first[k + 1]):  # candidates: the non-omegas, kept at the front
+            if standing[around[q]] != OMEGA:
                 around[eligible] = around[q]
                 eligible += 1
-        if eligible == 0:
-            continue
-        tg = around[pick(key, o, 0, eligible)]
-        target[k] = tg
-        # defenders: the target's pack's other living werewolf alpha/members nearby
+        if eligible > first[k]:
+            target[k] = around[first[k] + pick(key, omegas[k], 0, eligible - first[k])]
+    # defenders: the target's pack's other living werewolf alpha/members nearby
+    attacked = np.flatnonzero(target != NOBODY)
+    guarded = attacked[
+        (standing[target[attacked]] == ALPHA) | (standing[target[attacked]] == MEMBER)
+    ]
+    first, around = near_beings(b, g, target[guarded], reach)
+    z = 0  # the next of the guarded
+    for k in attacked:
+        o, tg = omegas[k], target[k]
         d_power = power(strength, kind, standing, pack, health, tg, betas, p)
         n_def = 0
-        if in_pack(standing, tg):
-            around, n = near(b.alive, g, w, b.x[tg], b.y[tg], reach, around)
-            for j in around[:n]:
-                if j == tg or b.pack[j] != b.pack[tg] or b.kind[j] != WEREWOLF:
+        if z < guarded.shape[0] and guarded[z] == k:
+            for j in around[first[z] : first[z + 1]]:
+                if j == tg or pack[j] != pack[tg] or kind[j] != WEREWOLF:
                     continue
                 if not in_pack(standing, j):
                     continue
@@ -664,6 +687,7 @@ def attacks(b, packs, p, t, key, g):
                 if torus_distance(b.x[tg], b.y[tg], b.x[j], b.y[j], g.width, g.height) <= radius:
                     n_def += 1
                     d_power += power(strength, kind, standing, pack, health, j, betas, p)
+            z += 1
         defenders[k] = n_def
         a_power = power(strength, kind, standing, pack, health, o, betas, p)
         total = a_power + d_power
@@ -991,21 +1015,21 @@ def bites(b, packs, p, t, key, g):
     m = alphas.shape[0]
     bitten = np.full(m, NOBODY, np.int32)
     outcome = np.zeros(m, np.int8)
-    around = np.empty(64, np.int32)
-    for k in range(m):
+    # the alphas who would bite today, and everyone near each (bites kill no alpha)
+    biting = np.flatnonzero(b.alive[alphas] & (uniform_each(key, alphas, 0) < p.bite_rate))
+    first, around = near_beings(b, g, alphas[biting], 1)
+    for z in range(biting.shape[0]):
+        k = biting[z]
         a = alphas[k]
-        if not b.alive[a] or uniform(key, a, 0) >= p.bite_rate:
-            continue
-        around, n = near(b.alive, g, b.world[a], b.x[a], b.y[a], 1, around)
         eligible = 0
-        for q in range(n):  # candidates: unaffiliated humans, kept at the front
-            j = around[q]
-            if b.kind[j] == HUMAN and b.standing[j] == UNAFFILIATED:
-                around[eligible] = j
+        for j in around[first[z] : first[z + 1]]:  # unaffiliated humans, kept at the front
+            # (alive now: an alpha before may have killed one)
+            if b.alive[j] and b.kind[j] == HUMAN and b.standing[j] == UNAFFILIATED:
+                around[first[z] + eligible] = j
                 eligible += 1
         if eligible == 0 or uniform(key, a, 2) >= p.consent:
             continue
-        chosen = around[pick(key, a, 1, eligible)]
+        chosen = around[first[z] + pick(key, a, 1, eligible)]
         bitten[k] = chosen
         if uniform(key, a, 3) < p.bite_lethality:
             outcome[k] = BITE_KILLED
@@ -1045,15 +1069,14 @@ def joining(b, packs, p, key, g):
     submitted = np.full(m, NOBODY, np.int32)
     insincere = np.zeros(m, np.bool_)
     # decide first, change after: the standings read are the phase's start
-    around = np.empty(64, np.int32)
-    for k in range(m):
+    trying = np.flatnonzero(uniform_each(key, omegas, 0) < p.join_rate)
+    first, around = near_beings(b, g, omegas[trying], 1)
+    for z in range(trying.shape[0]):
+        k = trying[z]
         o = omegas[k]
-        if uniform(key, o, 0) >= p.join_rate:
-            continue
         best = NOBODY
         best_d = 2
-        around, n = near(b.alive, g, b.world[o], b.x[o], b.y[o], 1, around)
-        for j in around[:n]:
+        for j in around[first[z] : first[z + 1]]:
             if b.standing[j] != ALPHA:
                 continue
             d = torus_distance(b.x[o], b.y[o], b.x[j], b.y[j], g.width, g.height)
