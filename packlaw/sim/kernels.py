@@ -246,22 +246,36 @@ def in_pack(standing, i):
 
 
 @njit(cache=True, inline="always")
-def effective_strength(strength, kind, standing, pack, i, betas, bonus, half):
-    """R8: a werewolf alpha or member gains from its pack's other werewolf betas."""
-    s = np.float64(strength[i])
-    if kind[i] == WEREWOLF and in_pack(standing, i):
-        n = betas[pack[i]]
-        if standing[i] == MEMBER:
-            n -= 1  # the being itself is not counted
+def power_of(strength, kind, standing, betas, health, bonus, half):
+    """Effective strength (R8) times health, of one being's values; ``betas``: its pack's.
+
+    A werewolf alpha or member gains from its pack's other werewolf betas.
+    """
+    s = np.float64(strength)
+    if kind == WEREWOLF and (standing == ALPHA) | (standing == MEMBER):
+        n = betas - (standing == MEMBER)  # a member does not count itself
         s *= 1.0 + bonus * n / (n + half)
-    return s
+    return s * health / MILLI
 
 
 @njit(cache=True, inline="always")
 def power(strength, kind, standing, pack, health, i, betas, p):
-    """Effective strength times health."""
-    s = effective_strength(strength, kind, standing, pack, i, betas, p.bonus, p.half)
-    return s * health[i] / MILLI
+    """`power_of` being ``i``, read from its columns (``betas``: of each pack)."""
+    pack_betas = betas[pack[i]] if pack[i] != NOBODY else 0
+    return power_of(strength[i], kind[i], standing[i], pack_betas, health[i], p.bonus, p.half)
+
+
+@njit(cache=True)
+def powers(b, rows, betas, p):
+    """`power` of each of ``rows``, in one call: no columns handed over for each being."""
+    strength, kind, standing, pack, health = b.strength, b.kind, b.standing, b.pack, b.health
+    bonus, half = p.bonus, p.half
+    found = np.empty(rows.shape[0])
+    for k in range(rows.shape[0]):
+        i = rows[k]
+        pack_betas = betas[pack[i]] if pack[i] != NOBODY else 0
+        found[k] = power_of(strength[i], kind[i], standing[i], pack_betas, health[i], bonus, half)
+    return found
 
 
 @njit(cache=True)
@@ -672,10 +686,13 @@ def attacks(b, packs, p, t, key, g):
         (standing[target[attacked]] == ALPHA) | (standing[target[attacked]] == MEMBER)
     ]
     first, around = near_beings(b, g, target[guarded], reach)
+    target_power = powers(b, target[attacked], betas, p)
+    omega_power = powers(b, omegas[attacked], betas, p)
     z = 0  # the next of the guarded
-    for k in attacked:
+    for y in range(attacked.shape[0]):
+        k = attacked[y]
         o, tg = omegas[k], target[k]
-        d_power = power(strength, kind, standing, pack, health, tg, betas, p)
+        d_power = target_power[y]
         n_def = 0
         if z < guarded.shape[0] and guarded[z] == k:
             for j in around[first[z] : first[z + 1]]:
@@ -689,7 +706,7 @@ def attacks(b, packs, p, t, key, g):
                     d_power += power(strength, kind, standing, pack, health, j, betas, p)
             z += 1
         defenders[k] = n_def
-        a_power = power(strength, kind, standing, pack, health, o, betas, p)
+        a_power = omega_power[y]
         total = a_power + d_power
         hit[k] = uniform(key, o, 1) < (a_power / total if total > 0 else 0.0)
     tally_attacks(t, b.world, standing, omegas, target, hit, defenders)
@@ -792,8 +809,9 @@ def rows_dying(alive, health):
 def _succeed(b, packs, orphaned):
     n_packs = packs.alpha.shape[0]
     heir = np.full(n_packs, NOBODY, np.int32)
+    start, rows = by_standing(b, (1 << MEMBER) | (1 << ALLY))
     # the living werewolf beta with the highest base strength; lowest row on a tie
-    for i in rows_standing(b, MEMBER):
+    for i in rows[start[MEMBER] : start[MEMBER + 1]]:
         q = b.pack[i]
         if not orphaned[q] or b.kind[i] != WEREWOLF:
             continue
@@ -816,12 +834,10 @@ def _succeed(b, packs, orphaned):
             gone[q] = True
     dissolved = np.flatnonzero(gone).astype(np.int32)
     if dissolved.shape[0]:
-        # human members and allies become unaffiliated, werewolf allies omegas
-        for i in range(b.alive.shape[0]):
-            q = b.pack[i]
-            if q == NOBODY or not gone[q] or not b.alive[i]:
-                continue
-            if b.standing[i] == MEMBER or b.standing[i] == ALLY:
+        # human members and allies become unaffiliated, werewolf allies omegas (the heirs,
+        # members before, are alphas now)
+        for i in rows[start[MEMBER] : start[ALLY + 1]]:
+            if gone[b.pack[i]] and (b.standing[i] == MEMBER or b.standing[i] == ALLY):
                 leave_pack(b, i, UNAFFILIATED)
                 b.wounded_as_ally[i] = False
     return succession[:n_s], dissolved
