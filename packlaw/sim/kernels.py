@@ -971,12 +971,15 @@ heal_parallel = njit(cache=True, parallel=True)(_heal)
 
 
 @njit(cache=True, inline="always")
-def cared_for(standing, health, pack, pride, pack_alpha, key, i):
-    """R10: an injured member of a pack whose alpha lives, or such a pack's injured ally who asks."""
-    s = standing[i]
-    if (s != MEMBER and s != ALLY) or health[i] >= MILLI or pack_alpha[pack[i]] == NOBODY:
+def cared_for(standing, health, alpha, pride, key, i):
+    """R10: an injured member of a pack whose alpha lives, or such a pack's injured ally who asks.
+
+    Of being ``i``'s values (plain numbers, not its columns: see `powers`):
+    its standing, health, its pack's alpha (NOBODY if none) and pride.
+    """
+    if (standing != MEMBER and standing != ALLY) or health >= MILLI or alpha == NOBODY:
         return False
-    return s == MEMBER or uniform(key, i, 0) >= pride[i]
+    return standing == MEMBER or uniform(key, i, 0) >= pride
 
 
 @njit(cache=True)
@@ -985,7 +988,8 @@ def care(b, packs, key):
     start, rows = by_standing(b, (1 << MEMBER) | (1 << ALLY))
     cared = np.zeros(b.alive.shape[0], np.bool_)
     for i in rows[start[MEMBER] : start[ALLY + 1]]:
-        cared[i] = cared_for(b.standing, b.health, b.pack, b.pride, packs.alpha, key, i)
+        alpha = packs.alpha[b.pack[i]]  # a member's or an ally's pack
+        cared[i] = cared_for(b.standing[i], b.health[i], alpha, b.pride[i], key, i)
     return cared
 
 
@@ -1003,12 +1007,14 @@ def care_and_healing(b, packs, p, key):
         b.pack,
         b.pride,
     )
+    pack_alpha = packs.alpha
     cared = np.zeros(alive.shape[0], np.bool_)
     for i in range(alive.shape[0]):
         if not alive[i] or health[i] >= MILLI:
             continue
         rate = p.heal_werewolf if kind[i] == WEREWOLF else p.heal_human
-        if cared_for(standing, health, pack, pride, packs.alpha, key, i):
+        alpha = pack_alpha[pack[i]] if pack[i] != NOBODY else NOBODY
+        if cared_for(standing[i], health[i], alpha, pride[i], key, i):
             cared[i] = True
             rate *= 2
         health[i] = min(MILLI, health[i] + rate)
