@@ -162,8 +162,8 @@ def standing_lists(alive, standing, wanted):
     For each wanted standing, a count (a sum of comparisons, which
     vectorises), then the rows, found eight at a time: a 64-bit word holds
     eight beings' standings, and `matching_bytes` marks those of that
-    standing and alive. Most words of a sparse standing mark none, so a
-    list costs about a quarter of a nanosecond a being.
+    standing and alive. Most words of a sparse standing mark none and are
+    passed over at once.
     """
     n = alive.shape[0]
     start = np.zeros(UNAFFILIATED + 2, np.int64)
