@@ -765,7 +765,7 @@ def deaths(b, packs, t):
     Returns the rows that died, then ``(pack, new alpha)`` for each
     succession and the packs dissolved.
     """
-    dead = rows_dying(b.alive, b.health)
+    dead = rows_below(b.alive, b.health, 1)
     orphaned = np.zeros(packs.alpha.shape[0], np.bool_)
     for i in dead:
         b.alive[i] = False
@@ -787,22 +787,24 @@ def deaths(b, packs, t):
 
 
 @njit(cache=True)
-def rows_dying(alive, health):
-    """Rows of the living at health 0 or less, in order: a count, which vectorises, then the rows.
+def rows_below(alive, health, level):
+    """Rows of the living whose health is below ``level``, in order.
 
-    No temporary column (`np.flatnonzero` of a mask makes three): a scan of
-    two columns, twice a day, at a fraction of a nanosecond a being.
+    A count, which vectorises, then the rows: no temporary column
+    (`np.flatnonzero` of a mask makes three). The dying (below 1) and the
+    injured (below full health) are a small part of the beings, so the
+    phases that act on them pass over the rest in this scan.
     """
     count = 0
     for i in range(alive.shape[0]):
-        count += alive[i] & (health[i] <= 0)
-    dead = np.empty(count, np.int32)
+        count += alive[i] & (health[i] < level)
+    found = np.empty(count, np.int32)
     k = 0
     for i in range(alive.shape[0] if count else 0):
-        if alive[i] and health[i] <= 0:
-            dead[k] = i
+        if alive[i] and health[i] < level:
+            found[k] = i
             k += 1
-    return dead
+    return found
 
 
 @njit(cache=True)
@@ -997,7 +999,7 @@ def care(b, packs, key):
 def care_and_healing(b, packs, p, key):
     """7. Care (`cared_for`), then healing (R14): each heals at its kind's rate, doubled if cared for.
 
-    One pass over the beings. Returns who was cared for.
+    Over the injured alone (`rows_below`). Returns who was cared for.
     """
     alive, health, kind, standing, pack, pride = (
         b.alive,
@@ -1009,9 +1011,7 @@ def care_and_healing(b, packs, p, key):
     )
     pack_alpha = packs.alpha
     cared = np.zeros(alive.shape[0], np.bool_)
-    for i in range(alive.shape[0]):
-        if not alive[i] or health[i] >= MILLI:
-            continue
+    for i in rows_below(alive, health, MILLI):
         rate = p.heal_werewolf if kind[i] == WEREWOLF else p.heal_human
         alpha = pack_alpha[pack[i]] if pack[i] != NOBODY else NOBODY
         if cared_for(standing[i], health[i], alpha, pride[i], key, i):
