@@ -8,7 +8,7 @@ from numba import njit
 
 from packlaw.sim import kernels as k
 from packlaw.sim import phases
-from packlaw.sim.grid import bucket_of, build_grid, index_into, index_rows, new_scratch
+from packlaw.sim.grid import bucket_of, build_grid, index_rows
 from packlaw.sim.metrics import M_ATTACKS, M_ATTACKS_ALONE, M_HITS, M_HUNTS
 from packlaw.sim.phases import Ledger, new_tally
 from packlaw.sim.scenario import parse_scenario
@@ -788,21 +788,3 @@ def test_a_cell_s_bucket_worked_out_in_floating_point_is_the_whole_number_quotie
         # rounding error would show
         cells = np.concatenate([np.arange(0, 2**15, side), np.arange(side - 1, 2**15, side)])
         assert buckets(cells.astype(np.int16), side).tolist() == (cells // side).tolist()
-
-
-def test_an_index_built_in_kept_arrays_holds_each_living_being_once_by_bucket_then_row() -> None:
-    w = World("[params]\nwidth = 41\nheight = 44\n" + crowd_after("", 300), 3, 5)
-    b, p = w.state.beings, w.state.params
-    b.alive[::7] = False
-    scratch = new_scratch(len(b.alive), 3, p.width, p.height)
-    for array in scratch:
-        array[:] = 5  # what a day before left: it must not show
-    for side in (5, 2, 41):  # 2: more buckets than the kept starts have room for
-        g = index_into(b, 3, p.width, p.height, side, scratch.keys, scratch.entries, scratch.start)
-        nbx, nby = -(-p.width // side), -(-p.height // side)
-        rows = np.flatnonzero(b.alive)
-        bucket = b.world[rows] * nbx * nby + b.y[rows] // side * nbx + b.x[rows] // side
-        order = np.lexsort((rows, bucket))
-        assert (g.entries >> 32).tolist() == rows[order].tolist()
-        counts = np.bincount(bucket, minlength=3 * nbx * nby)
-        assert g.start[1 : 3 * nbx * nby + 1].tolist() == np.cumsum(counts).tolist()

@@ -45,83 +45,36 @@ def bucket_side(width, height, beings_per_world):
     return max(1, min(max(width, height), side))
 
 
-class Scratch(NamedTuple):
-    """Arrays a day fills and drops, kept from one day to the next.
-
-    Fresh arrays of a few megabytes each day cost the first touch of every
-    page (a page fault each): at a million beings, more than the index's
-    own counting. Each is at least as long as the beings' columns;
-    ``start`` has room for the most buckets the run's density may give.
-    """
-
-    x: np.ndarray  # int16: each being's new cell (movement), then copied over the old
-    y: np.ndarray  # int16
-    steps: np.ndarray  # int8: each being's wandering step (0 .. 8)
-    keys: np.ndarray  # int32: each being's place in the index's counts
-    entries: np.ndarray  # int64: the index's entries
-    start: np.ndarray  # int32: the index's bucket starts
-
-
-def new_scratch(rows: int, worlds: int, width: int, height: int) -> Scratch:
-    """Room for ``rows`` beings over ``worlds`` worlds of ``width`` x ``height`` cells."""
-    side = bucket_side(width, height, rows / worlds)  # the densest: the most buckets
-    buckets = -(-width // side) * -(-height // side)
-    return Scratch(
-        x=np.zeros(rows, np.int16),
-        y=np.zeros(rows, np.int16),
-        steps=np.zeros(rows, np.int8),
-        keys=np.zeros(rows, np.int32),
-        entries=np.zeros(rows, np.int64),
-        start=np.zeros(worlds * buckets + 2, np.int32),
-    )
-
-
 @njit(cache=True)
-def build_index(b, worlds, width, height, scratch):
-    """Index the living beings of ``b`` by world and bucket (the bucket's side from their density).
-
-    Into the arrays of ``scratch`` (`Scratch`).
-    """
-    side = bucket_side(width, height, b.alive.shape[0] / worlds)
-    return index_into(b, worlds, width, height, side, scratch.keys, scratch.entries, scratch.start)
+def build_index(b, worlds, width, height):
+    """Index the living beings of ``b`` by world and bucket (the bucket's side from their density)."""
+    return build_grid(
+        b, worlds, width, height, bucket_side(width, height, b.alive.shape[0] / worlds)
+    )
 
 
 @njit(cache=True)
 def build_grid(b, worlds, width, height, side):
     """Index the living beings of ``b`` by world and square buckets of ``side`` cells."""
-    n = b.world.shape[0]
-    keys, entries = np.empty(n, np.int32), np.empty(n, np.int64)
-    return index_into(b, worlds, width, height, side, keys, entries, np.empty(0, np.int32))
-
-
-@njit(cache=True)
-def index_into(b, worlds, width, height, side, keys, entries, start):
-    """`build_grid` in the arrays given (see `Scratch`), at least as long as the beings' columns.
-
-    ``start`` is replaced by a new array if it has fewer places than the buckets.
-    """
-    n = b.world.shape[0]
     nbx, nby = -(-width // side), -(-height // side)
     nb = nbx * nby
     per_cell = 1.0 / side
     # each being's bucket + 2 (its count's place), 0 for the dead (not indexed): a loop of
     # its own, which vectorises, then the counts, which cannot (two beings may share a bucket)
-    keys = keys[:n]
+    keys = np.empty(b.world.shape[0], np.int32)
     alive, world, xs, ys = b.alive, b.world, b.x, b.y
-    for i in range(n):
+    for i in range(keys.shape[0]):
         k = world[i] * nb + bucket_of(ys[i], per_cell) * nbx + bucket_of(xs[i], per_cell) + 2
         keys[i] = k * np.int64(alive[i])
-    places = worlds * nb + 2
-    start = start[:places] if start.shape[0] >= places else np.empty(places, np.int32)
-    start[:] = 0
-    for i in range(n):
+    start = np.zeros(worlds * nb + 2, np.int32)
+    for i in range(keys.shape[0]):
         start[keys[i]] += 1
-    total = n - start[0]
+    total = keys.shape[0] - start[0]
     start[0] = 0
-    for k in range(2, places):
+    for k in range(2, start.shape[0]):
         start[k] += start[k - 1]
-    entries = entries[:total]
-    for i in range(n):
+    entries = np.empty(total, np.int64)
+    for i in range(keys.shape[0]):
         k = keys[i] - 1
         if k > 0:
             q = start[k]

@@ -564,11 +564,12 @@ def step_toward(a, target, size):
     return wrap(a - 1, size)
 
 
-def _wander(alive, xs, ys, key, width, height, nx, ny, steps):
+def _wander(alive, xs, ys, key, width, height, nx, ny):
     # Columns, not the `Beings` tuple: Numba's prange can lose writes made
     # through arrays taken from a tuple argument. Two plain loops, not one:
     # each is vectorised (8 beings an instruction), the two together are not.
     n = alive.shape[0]
+    steps = np.empty(n, np.int8)
     for i in prange(n):
         steps[i] = pick(key, i, 0, 9)
     for i in prange(n):
@@ -583,8 +584,7 @@ wander_serial = njit(cache=True)(_wander)
 wander_parallel = njit(cache=True, parallel=True)(_wander)
 """Every living being's random step to one of the nine cells around it (its own included).
 
-Into ``nx`` and ``ny``, from where all stood (the draws in ``steps``, a
-scratch column); `follow` then sets the steps
+Into ``nx`` and ``ny``, from where all stood; `follow` then sets the steps
 of those who walk toward someone instead. In parallel (called from
 Python) for large runs.
 """
@@ -617,37 +617,37 @@ def follow(alive, standing, pack, lead, xs, ys, pack_alpha, cohesion, width, hei
 
 @njit(cache=True)
 def move_serial(
-    alive, standing, pack, lead, xs, ys, pack_alpha, key, cohesion, width, height, nx, ny, steps
+    alive, standing, pack, lead, xs, ys, pack_alpha, key, cohesion, width, height, nx, ny
 ):
     """Everyone's new cell into ``nx`` and ``ny`` (`wander`, then `follow`), serially."""
-    wander_serial(alive, xs, ys, key, width, height, nx, ny, steps)
+    wander_serial(alive, xs, ys, key, width, height, nx, ny)
     follow(alive, standing, pack, lead, xs, ys, pack_alpha, cohesion, width, height, nx, ny)
 
 
 @njit(cache=True)
-def movement(b, packs, p, key, scratch, worlds):
+def movement(b, packs, p, key, spare, worlds):
     """3. Members close on their alpha, allies with a lead walk to it, the rest wander.
 
     Everyone moves at once, from where all stood: new positions go to the
-    ``scratch`` columns (`settle` then copies them over the old). Nobody
-    moves again today, so the spatial index built by `settle` serves the
-    rest of the day; it is returned.
+    ``spare`` columns (`settle` then copies them over the old). Nobody moves
+    again today, so the spatial index built by `settle` serves the rest of
+    the day; it is returned.
     """
     n = b.alive.shape[0]
     move_serial(
         b.alive, b.standing, b.pack, b.lead, b.x, b.y, packs.alpha, key, p.cohesion,
-        p.width, p.height, scratch.x[:n], scratch.y[:n], scratch.steps[:n],
+        p.width, p.height, spare[0][:n], spare[1][:n],
     )  # fmt: skip
-    return settle(b, p, scratch, worlds)
+    return settle(b, p, spare, worlds)
 
 
 @njit(cache=True)
-def settle(b, p, scratch, worlds):
+def settle(b, p, spare, worlds):
     """Movement's end: the new positions replace the old, and the spatial index is built."""
     n = b.alive.shape[0]
-    b.x[:] = scratch.x[:n]
-    b.y[:] = scratch.y[:n]
-    return build_index(b, worlds, p.width, p.height, scratch)
+    b.x[:] = spare[0][:n]
+    b.y[:] = spare[1][:n]
+    return build_index(b, worlds, p.width, p.height)
 
 
 # ----------------------------------------------------------- 4. attacks
@@ -1159,7 +1159,7 @@ def arriving(p, key, worlds):
 
 
 @njit(cache=True)
-def day(b, packs, p, t, scratch, seed, number, worlds):
+def day(b, packs, p, t, spare, seed, number, worlds):
     """Day ``number``: phases 1 to 10 in order, then who arrives (`arriving`).
 
     Arrivals are appended by the caller (the columns may have to grow),
@@ -1170,7 +1170,7 @@ def day(b, packs, p, t, scratch, seed, number, worlds):
     members = rows_standing(b, MEMBER)  # tasks change no standing: orders start from the same
     assign_tasks(b, packs, p, stream(seed, number, TASKS), members)
     give_orders(b, packs, p, stream(seed, number, ORDERS), members)
-    g = movement(b, packs, p, stream(seed, number, MOVEMENT), scratch, worlds)
+    g = movement(b, packs, p, stream(seed, number, MOVEMENT), spare, worlds)
     attacks(b, packs, p, t, stream(seed, number, ATTACKS), g)
     deaths(b, packs, t)
     research_and_hunts(b, packs, p, t, stream(seed, number, HUNTS), g, worlds)
@@ -1185,14 +1185,14 @@ def day(b, packs, p, t, scratch, seed, number, worlds):
 
 
 @njit(cache=True)
-def days(b, packs, p, t, scratch, seed, first, count, worlds):
+def days(b, packs, p, t, spare, seed, first, count, worlds):
     """Days ``first``, ``first + 1``, ... (at most ``count``), until one has arrivals.
 
     Returns how many days ran and the last one's arrivals (see `day`): a
     small world runs for weeks in one call.
     """
     for ran in range(1, count + 1):
-        arrived = day(b, packs, p, t, scratch, seed, first + ran - 1, worlds)
+        arrived = day(b, packs, p, t, spare, seed, first + ran - 1, worlds)
         if arrived[0].shape[0]:
             return ran, arrived
     return count, arrived

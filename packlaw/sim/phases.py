@@ -113,18 +113,18 @@ def orders(state: State, ledger: Ledger) -> None:
 
 def movement(state: State, ledger: Ledger) -> None:
     """3. Movement: members close on their alpha, allies follow leads, the rest wander."""
-    b, packs, p, scratch, n = state.beings, state.packs, state.p, state.scratch, state.n
+    b, packs, p, spare, n = state.beings, state.packs, state.p, state.spare, state.n
     move_key = key(state, k.MOVEMENT)
     if not ledger.parallel:
-        ledger.grid = k.movement(b, packs, p, move_key, scratch, state.worlds)
+        ledger.grid = k.movement(b, packs, p, move_key, spare, state.worlds)
         return
-    nx, ny = scratch.x[:n], scratch.y[:n]
-    k.wander_parallel(b.alive, b.x, b.y, move_key, p.width, p.height, nx, ny, scratch.steps[:n])
+    nx, ny = spare[0][:n], spare[1][:n]
+    k.wander_parallel(b.alive, b.x, b.y, move_key, p.width, p.height, nx, ny)
     k.follow(
         b.alive, b.standing, b.pack, b.lead, b.x, b.y, packs.alpha, p.cohesion, p.width,
         p.height, nx, ny,
     )  # fmt: skip
-    ledger.grid = k.settle(b, p, scratch, state.worlds)
+    ledger.grid = k.settle(b, p, spare, state.worlds)
 
 
 def attacks(state: State, ledger: Ledger) -> None:
@@ -259,7 +259,7 @@ def fast_days(state: State, ledger: Ledger, count: int) -> int:
         state.packs,
         state.p,
         ledger.tally,
-        state.scratch,
+        state.spare,
         state.seed,
         state.day,
         count,

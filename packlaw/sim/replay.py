@@ -43,7 +43,7 @@ import numpy as np
 from numba import njit
 
 from packlaw.sim import kernels as k
-from packlaw.sim.grid import bucket_side, index_into
+from packlaw.sim.grid import bucket_side, build_grid
 from packlaw.sim.phases import Chronicler, Chroniclers, Ledger, arrive, new_tally
 from packlaw.sim.state import NOBODY, Packs, State
 
@@ -66,16 +66,16 @@ def _offsets(b, actors, first_row, wanted):
 
 
 @njit(cache=True)
-def _move(b, packs, p, key, scratch, actors, first_row, side):
+def _move(b, packs, p, key, spare, actors, first_row, side):
     """3. Movement, each offset's beings under their own key; then the spatial index."""
     n = b.alive.shape[0]
-    x, y, steps = scratch.x[:n], scratch.y[:n], scratch.steps[:n]
+    x, y = spare[0][:n], spare[1][:n]
     offset, found = _offsets(b, actors, first_row, b.alive)
     mx, my = (x, y) if found.shape[0] == 1 else (np.empty_like(x), np.empty_like(y))
     for g in range(found.shape[0]):
         k.move_serial(
             b.alive, b.standing, b.pack, b.lead, b.x, b.y, packs.alpha, shift(key, found[g]),
-            p.cohesion, p.width, p.height, mx, my, steps,
+            p.cohesion, p.width, p.height, mx, my,
         )  # fmt: skip
         if found.shape[0] > 1:  # all from the first call (the dead stay put), then each group's
             for i in range(n):
@@ -83,7 +83,7 @@ def _move(b, packs, p, key, scratch, actors, first_row, side):
                     x[i], y[i] = mx[i], my[i]
     b.x[:] = x
     b.y[:] = y
-    return index_into(b, 1, p.width, p.height, side, scratch.keys, scratch.entries, scratch.start)
+    return build_grid(b, 1, p.width, p.height, side)
 
 
 @njit(cache=True)
@@ -126,7 +126,7 @@ def _attack(b, packs, p, t, key, g, actors, first_row):
 
 
 @njit(cache=True)
-def lone_day(b, packs, p, t, scratch, seed, number, world, first_row, first_pack, actors, density):
+def lone_day(b, packs, p, t, spare, seed, number, world, first_row, first_pack, actors, density):
     """Day ``number`` of a lone world (`kernels.day` with its actors' keys), and what it told.
 
     ``density`` is the run's rows per world at dawn (the spatial index's
@@ -137,7 +137,7 @@ def lone_day(b, packs, p, t, scratch, seed, number, world, first_row, first_pack
     t.today[:] = 0.0
     k.tasks(b, packs, p, shift(k.stream(seed, number, k.TASKS), first_row))
     orders = k.orders(b, packs, p, shift(k.stream(seed, number, k.ORDERS), first_row))
-    g = _move(b, packs, p, k.stream(seed, number, k.MOVEMENT), scratch, actors, first_row, side)
+    g = _move(b, packs, p, k.stream(seed, number, k.MOVEMENT), spare, actors, first_row, side)
     attacks = _attack(b, packs, p, t, k.stream(seed, number, k.ATTACKS), g, actors, first_row)
     targets = b.standing[np.maximum(attacks[1], 0)]  # attacks change no standing
     deaths = k.deaths(b, packs, t)
@@ -197,7 +197,7 @@ class LoneWorld:
         density = self.rows_at_dawn[state.day] / self.worlds
         ledger.tell("day", state)
         told = lone_day(
-            b, state.packs, p, ledger.tally, state.scratch, state.seed, state.day, self.world,
+            b, state.packs, p, ledger.tally, state.spare, state.seed, state.day, self.world,
             self.first_row, self.first_pack, self.actors, density,
         )  # fmt: skip
         orders, attacks, targets, deaths, hunts, care, bites, joining, back, leaving, arrived = told

@@ -27,7 +27,7 @@ from typing import Annotated, Any, NamedTuple, get_type_hints
 import numpy as np
 from numba import njit
 
-from packlaw.sim.grid import Scratch, bucket_side, new_scratch
+from packlaw.sim.grid import bucket_side
 from packlaw.sim.scenario import Params, Scenario
 
 # kind
@@ -233,15 +233,13 @@ class State:
     named: dict[int, str] = field(default_factory=dict)  # scenario row -> name
     pack_names: list[str] = field(default_factory=list)
     seed: int = 0
-    scratch: Scratch = field(init=False, repr=False)  # a day's arrays, kept (`grid.Scratch`)
+    spare: tuple[np.ndarray, np.ndarray] = field(default=(np.empty(0), np.empty(0)))
     _beings: Beings | None = field(default=None, repr=False)
     p: Any = field(init=False, repr=False)  # the parameters as the kernels take them
 
     def __post_init__(self) -> None:
+        self.spare = (np.zeros_like(self.columns["x"]), np.zeros_like(self.columns["y"]))
         self.p = kernel_params(self.params)
-        self.scratch = new_scratch(
-            self.capacity, self.worlds, self.params.width, self.params.height
-        )
 
     @property
     def beings(self) -> Beings:
@@ -266,7 +264,7 @@ class State:
             grown = np.zeros(capacity, array.dtype)
             grown[: self.n] = array[: self.n]
             self.columns[name] = grown
-        self.scratch = new_scratch(capacity, self.worlds, self.params.width, self.params.height)
+        self.spare = (np.zeros_like(self.columns["x"]), np.zeros_like(self.columns["y"]))
         self._beings = None
 
     def append(self, count: int) -> slice:
