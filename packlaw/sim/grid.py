@@ -71,8 +71,7 @@ def build_grid(b, worlds, width, height, side):
         start[keys[i]] += 1
     total = keys.shape[0] - start[0]
     start[0] = 0
-    for k in range(2, start.shape[0]):
-        start[k] += start[k - 1]
+    accumulate(start, 2)
     entries = np.empty(total, np.int64)
     for i in range(keys.shape[0]):
         k = keys[i] - 1
@@ -83,6 +82,19 @@ def build_grid(b, worlds, width, height, side):
     bucket_x = np.array([bucket_of(c, per_cell) for c in range(width)], np.int32)
     bucket_y = np.array([bucket_of(c, per_cell) for c in range(height)], np.int32)
     return Grid(start, entries, bucket_x, bucket_y, side, nbx, nby, width, height)
+
+
+@njit(cache=True)
+def accumulate(counts, first):
+    """``counts[k] += counts[k - 1]`` for each ``k`` from ``first`` on, in place: counts to starts.
+
+    The running total stays in a register: the loop written over the
+    array waits at each place for the store just before it.
+    """
+    total = counts[first - 1]
+    for k in range(first, counts.shape[0]):
+        total += counts[k]
+        counts[k] = total
 
 
 @njit(cache=True, inline="always")
@@ -116,8 +128,7 @@ def index_rows(b, rows, most, worlds, width, height):
     start = np.zeros(worlds * nb + 2, np.int32)
     for i in rows:
         start[b.world[i] * nb + bucket_y[b.y[i]] * nbx + bucket_x[b.x[i]] + 2] += 1
-    for k in range(2, start.shape[0]):
-        start[k] += start[k - 1]
+    accumulate(start, 2)
     entries = np.empty(rows.shape[0], np.int64)
     for i in rows:
         k = b.world[i] * nb + bucket_y[b.y[i]] * nbx + bucket_x[b.x[i]] + 1

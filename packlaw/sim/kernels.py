@@ -22,6 +22,7 @@ import numpy as np
 from numba import njit, prange
 
 from packlaw.sim.grid import (
+    accumulate,
     axis_buckets,
     build_index,
     entry_row,
@@ -341,8 +342,7 @@ def group_hostile(b, omegas, worlds):
     for i in omegas:
         if b.hostile[i]:
             start[b.world[i] + 2] += 1
-    for k in range(2, start.shape[0]):
-        start[k] += start[k - 1]
+    accumulate(start, 2)
     rows = np.empty(start[-1], np.int32)
     for i in omegas:
         if b.hostile[i]:
