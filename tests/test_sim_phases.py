@@ -788,3 +788,17 @@ def test_a_cell_s_bucket_worked_out_in_floating_point_is_the_whole_number_quotie
         # rounding error would show
         cells = np.concatenate([np.arange(0, 2**15, side), np.arange(side - 1, 2**15, side)])
         assert buckets(cells.astype(np.int16), side).tolist() == (cells // side).tolist()
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 7, 10])
+def test_a_step_toward_a_cell_goes_the_shorter_way_round_forward_on_a_tie(size: int) -> None:
+    for a in range(size):
+        for target in range(size):
+            forward = (target - a) % size  # cells to go forward; size - forward back
+            if forward == 0:
+                expected = a
+            elif forward <= size - forward:
+                expected = (a + 1) % size
+            else:
+                expected = (a - 1) % size
+            assert k.step_toward(a, target, size) == expected
