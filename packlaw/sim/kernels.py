@@ -493,18 +493,13 @@ def assign_tasks(b, packs, p, key, members):
         q = b.pack[i]
         tr = np.float64(b.theta_research[i])
         tp = np.float64(b.theta_patrol[i])
-        if uniform(key, i, 0) < _response(packs.s_research[q], tr):
-            b.task[i] = RESEARCH
-            tr -= p.xi
-            tp += p.phi
-        elif uniform(key, i, 1) < _response(packs.s_patrol[q], tp):
-            b.task[i] = PATROL
-            tp -= p.xi
-            tr += p.phi
-        else:
-            b.task[i] = NO_TASK
-            tr += p.phi
-            tp += p.phi
+        # research, else patrol, else nothing; both draws taken (they are keyed, so the
+        # second changes nothing when unused) and no branch: the choice is a coin toss
+        research = uniform(key, i, 0) < _response(packs.s_research[q], tr)
+        patrol = (not research) & (uniform(key, i, 1) < _response(packs.s_patrol[q], tp))
+        b.task[i] = RESEARCH if research else PATROL if patrol else NO_TASK
+        tr += -p.xi if research else p.phi  # the work done grows easier, the rest harder
+        tp += -p.xi if patrol else p.phi
         b.theta_research[i] = min(max(tr, p.theta_min), p.theta_max)
         b.theta_patrol[i] = min(max(tp, p.theta_min), p.theta_max)
 
