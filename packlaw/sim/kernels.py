@@ -855,9 +855,8 @@ def research_and_hunts(b, packs, p, t, key, g, worlds):
     start, rows = by_standing(b, (1 << MEMBER) | (1 << ALLY) | (1 << OMEGA))
     members = rows[start[MEMBER] : start[MEMBER + 1]]
     allies = rows[start[ALLY] : start[ALLY + 1]]
-    for i in members:
-        if b.task[i] == RESEARCH:
-            packs.knowledge[b.pack[i]] += b.research[i]
+    for i in members:  # a product, not a branch: who researched is a coin toss
+        packs.knowledge[b.pack[i]] += b.research[i] * (b.task[i] == RESEARCH)
     for i in allies:
         if b.lead[i] == NOBODY:
             b.knowledge[i] += b.research[i]
@@ -1234,10 +1233,9 @@ def count_day(b, packs, t):
         elif s == MEMBER:
             size[b.pack[i]] += 1
             betas[b.pack[i]] += kind[i] == WEREWOLF
-            if b.task[i] == RESEARCH:
-                counts[half, w, M_TASKS_RESEARCH - M_BEINGS] += 1
-            elif b.task[i] == PATROL:
-                counts[half, w, M_TASKS_PATROL - M_BEINGS] += 1
+            # added, not branched on: a member's task is a coin toss to the processor
+            counts[half, w, M_TASKS_RESEARCH - M_BEINGS] += b.task[i] == RESEARCH
+            counts[half, w, M_TASKS_PATROL - M_BEINGS] += b.task[i] == PATROL
     for w in range(worlds):
         for j in range(span):
             today[w, M_BEINGS + j] += counts[0, w, j] + counts[1, w, j]
