@@ -807,9 +807,8 @@ def rows_below(alive, health, level):
 def _succeed(b, packs, orphaned):
     n_packs = packs.alpha.shape[0]
     heir = np.full(n_packs, NOBODY, np.int32)
-    start, rows = by_standing(b, (1 << MEMBER) | (1 << ALLY))
     # the living werewolf beta with the highest base strength; lowest row on a tie
-    for i in rows[start[MEMBER] : start[MEMBER + 1]]:
+    for i in rows_standing(b, MEMBER):
         q = b.pack[i]
         if not orphaned[q] or b.kind[i] != WEREWOLF:
             continue
@@ -834,6 +833,7 @@ def _succeed(b, packs, orphaned):
     if dissolved.shape[0]:
         # human members and allies become unaffiliated, werewolf allies omegas (the heirs,
         # members before, are alphas now)
+        start, rows = by_standing(b, (1 << MEMBER) | (1 << ALLY))
         for i in rows[start[MEMBER] : start[ALLY + 1]]:
             if gone[b.pack[i]] and (b.standing[i] == MEMBER or b.standing[i] == ALLY):
                 leave_pack(b, i, UNAFFILIATED)
